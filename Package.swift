@@ -1,0 +1,79 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings every target shares: the language-mode habits of apple/swift-log's manifest.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "tasktrace",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "TaskTrace", targets: ["TaskTrace"]),
+        .library(name: "TaskTraceExport", targets: ["TaskTraceExport"]),
+        .library(name: "TaskTraceStore", targets: ["TaskTraceStore"]),
+        .executable(name: "tasktrace", targets: ["TaskTraceCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(name: "TaskTraceModel", swiftSettings: strictSettings),
+        .target(
+            name: "TaskTraceStore",
+            dependencies: ["TaskTraceModel", "CSQLite"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TaskTrace",
+            dependencies: ["TaskTraceModel", "TaskTraceStore"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TaskTraceExport",
+            dependencies: ["TaskTraceModel"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TaskTraceDemo",
+            dependencies: ["TaskTrace"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "TaskTraceCLI",
+            dependencies: [
+                "TaskTraceModel", "TaskTraceStore", "TaskTrace", "TaskTraceExport", "TaskTraceDemo",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "TaskTraceModelTests", dependencies: ["TaskTraceModel"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "TaskTraceStoreTests",
+            dependencies: ["TaskTraceStore", "TaskTraceModel"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TaskTraceTests",
+            dependencies: ["TaskTrace", "TaskTraceStore", "TaskTraceModel"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TaskTraceExportTests",
+            dependencies: ["TaskTraceExport", "TaskTraceStore", "TaskTraceModel"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TaskTraceCLITests",
+            dependencies: ["TaskTraceModel", "TaskTraceStore"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,2 @@
+/// Namespace of the runtime library; filled in by the runtime.
+public enum TaskTraceRuntimeNamespace {}

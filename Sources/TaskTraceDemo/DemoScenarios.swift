@@ -1,0 +1,2 @@
+/// Namespace of the demo scenarios.
+public enum DemoScenarios {}

@@ -1,0 +1,27 @@
+/// Versions and well-known keys of the trace file format (docs/schema.md).
+public enum TraceFormat {
+    /// The schema version written to `PRAGMA user_version` and `meta.format_version`.
+    /// A reader refuses files with a larger number.
+    public static let version: Int = 1
+    /// The version of the tasktrace tool and library.
+    public static let toolVersion: String = "0.1.0"
+}
+
+/// Keys of the `meta` table that tasktrace writes. Other keys may exist; readers keep them.
+public enum MetaKey {
+    public static let formatVersion = "format_version"
+    public static let tasktraceVersion = "tasktrace_version"
+    public static let startedUnixNs = "started_unix_ns"
+    /// Absent while recording or after a crash.
+    public static let endedUnixNs = "ended_unix_ns"
+    /// Which clock `ts_ns` comes from, e.g. `CLOCK_MONOTONIC`.
+    public static let clock = "clock"
+    public static let host = "host"
+    public static let pid = "pid"
+    public static let command = "command"
+    public static let workers = "workers"
+    /// Events the recorder dropped because its buffer was full; `0` when none.
+    public static let droppedEvents = "dropped_events"
+    /// Duration of the trace in ns since start, written when the recording ends.
+    public static let durationNs = "duration_ns"
+}

@@ -1,0 +1,100 @@
+/// A task's id in a trace: the Swift runtime's task id where one is known, otherwise an id the recorder assigns.
+public typealias TraceTaskID = UInt64
+
+/// A thread's id in a trace: assigned by the recorder, 1-based, stable for one trace.
+public typealias TraceThreadID = UInt32
+
+/// Nanoseconds since the trace started (the recorder's monotonic clock minus its start).
+public typealias TraceNanos = UInt64
+
+/// One row of the `transition_log` table: the task, when, which state it entered, and on which thread.
+///
+/// Fixed-size and trivially copyable so the recorder's hot path can store it without allocating.
+/// `threadID` is 0 when no thread applies; `running` always carries the worker thread.
+public struct TransitionRecord: Sendable, Hashable {
+    public var taskID: TraceTaskID
+    public var timestamp: TraceNanos
+    public var state: TaskState
+    public var threadID: TraceThreadID
+
+    public init(taskID: TraceTaskID, timestamp: TraceNanos, state: TaskState, threadID: TraceThreadID = 0) {
+        self.taskID = taskID
+        self.timestamp = timestamp
+        self.state = state
+        self.threadID = threadID
+    }
+}
+
+/// One row of the `tasks` table: who a task is, who made it, and how it ended.
+public struct TaskRecord: Sendable, Hashable {
+    public var id: TraceTaskID
+    public var parentID: TraceTaskID?
+    public var name: String?
+    public var kind: TaskKind
+    /// Spawn site, as `#fileID` gives it (`Module/File.swift`), where the API that created the task knows it.
+    public var file: String?
+    public var line: Int?
+    /// Description of the error a task ended with (errored, or the cancellation's reason).
+    public var error: String?
+
+    public init(
+        id: TraceTaskID, parentID: TraceTaskID? = nil, name: String? = nil, kind: TaskKind = .unknown,
+        file: String? = nil, line: Int? = nil, error: String? = nil
+    ) {
+        self.id = id
+        self.parentID = parentID
+        self.name = name
+        self.kind = kind
+        self.file = file
+        self.line = line
+        self.error = error
+    }
+}
+
+/// What a thread in the trace is for; stored as text in `threads.kind`.
+public enum ThreadKind: String, Sendable, CaseIterable, Hashable {
+    /// A worker thread of the tracing executor.
+    case worker
+    /// A thread of the blocking-work pool.
+    case blocking
+    /// Any other thread that enqueued work (the main thread, a cooperative-pool thread).
+    case external
+}
+
+/// One row of the `threads` table.
+public struct ThreadRecord: Sendable, Hashable {
+    public var id: TraceThreadID
+    public var name: String
+    public var kind: ThreadKind
+
+    public init(id: TraceThreadID, name: String, kind: ThreadKind) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+    }
+}
+
+/// An event that is not a state transition: a cancellation request, a user annotation, a lint.
+public struct MarkRecord: Sendable, Hashable {
+    /// The task the mark is about, or nil for a trace-wide mark.
+    public var taskID: TraceTaskID?
+    public var timestamp: TraceNanos
+    /// A short machine-readable kind, e.g. `cancel_requested`, `annotation`, `error`.
+    public var kind: String
+    /// Human-readable detail (who cancelled, the reason, the annotation's text).
+    public var detail: String?
+
+    public init(taskID: TraceTaskID?, timestamp: TraceNanos, kind: String, detail: String? = nil) {
+        self.taskID = taskID
+        self.timestamp = timestamp
+        self.kind = kind
+        self.detail = detail
+    }
+}
+
+/// Well-known mark kinds.
+public enum MarkKind {
+    public static let cancelRequested = "cancel_requested"
+    public static let annotation = "annotation"
+    public static let error = "error"
+}

@@ -1,0 +1,98 @@
+internal import CSQLite
+
+/// A connection to one SQLite database file, with a small cache of prepared statements.
+///
+/// Not thread-safe: one connection belongs to one thread at a time (the recorder's writer thread, or a reader).
+/// That owner is what protects it, hence `@unchecked Sendable`, so it may be handed between threads.
+package final class SQLiteConnection: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private var statementCache: [String: SQLiteStatement] = [:]
+    package let path: String
+
+    /// How to open the file.
+    package enum Mode: Sendable {
+        /// Read only; the file must exist. Never writes to it.
+        case readOnly
+        /// Read and write; creates the file when missing.
+        case readWriteCreate
+    }
+
+    /// Opens `path`.
+    /// - Throws: `SQLiteError` when SQLite cannot open it.
+    package init(path: String, mode: Mode) throws(SQLiteError) {
+        var db: OpaquePointer?
+        let flags: Int32 =
+            switch mode {
+            case .readOnly: SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
+            case .readWriteCreate: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+            }
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            if let db { sqlite3_close_v2(db) }
+            throw SQLiteError(code: rc, message: message)
+        }
+        self.handle = db
+        self.path = path
+        sqlite3_extended_result_codes(db, 1)
+    }
+
+    deinit {
+        statementCache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more statements that return no rows.
+    package func execute(_ sql: String) throws(SQLiteError) {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
+        if rc != SQLITE_OK {
+            let message = errorMessage.map { String(cString: $0) } ?? lastErrorMessage
+            sqlite3_free(errorMessage)
+            throw SQLiteError(code: rc, message: message, sql: sql)
+        }
+    }
+
+    /// Returns a prepared statement for `sql`, reset and with bindings cleared, from the cache when possible.
+    package func prepare(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        if let cached = statementCache[sql] {
+            cached.reset()
+            return cached
+        }
+        var statement: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard rc == SQLITE_OK, let statement else {
+            throw SQLiteError(code: rc, message: lastErrorMessage, sql: sql)
+        }
+        let wrapped = SQLiteStatement(handle: statement, connection: self, sql: sql)
+        statementCache[sql] = wrapped
+        return wrapped
+    }
+
+    /// Runs `body` inside `BEGIN … COMMIT`, rolling back when it throws.
+    package func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Reads a single integer, e.g. `PRAGMA user_version`; nil when the query returns no row or NULL.
+    package func scalarInt(_ sql: String) throws(SQLiteError) -> Int64? {
+        let statement = try prepare(sql)
+        defer { statement.reset() }
+        guard try statement.step() else { return nil }
+        return statement.isNull(0) ? nil : statement.int64(0)
+    }
+
+    /// SQLite's message for the most recent failure on this connection.
+    package var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
+
+    /// The extended result code of the most recent failure on this connection.
+    package var lastErrorCode: Int32 { sqlite3_extended_errcode(handle) }
+}

@@ -1,0 +1,69 @@
+internal import CSQLite
+
+/// A prepared statement owned by an `SQLiteConnection` and cached by it.
+///
+/// Bind with 1-based indices, step, read columns with 0-based indices. Not thread-safe: it belongs to its
+/// connection's thread; `@unchecked Sendable` because that owner protects it.
+package final class SQLiteStatement: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private unowned let connection: SQLiteConnection
+    package let sql: String
+
+    init(handle: OpaquePointer, connection: SQLiteConnection, sql: String) {
+        self.handle = handle
+        self.connection = connection
+        self.sql = sql
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    /// Resets the statement to run again and clears its bindings.
+    package func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    package func bind(_ index: Int32, _ value: Int64) {
+        sqlite3_bind_int64(handle, index, value)
+    }
+
+    package func bind(_ index: Int32, _ value: Int64?) {
+        if let value { sqlite3_bind_int64(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+    }
+
+    package func bind(_ index: Int32, _ value: String?) {
+        guard let value else {
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        sqlite3_bind_text(handle, index, value, -1, tasktrace_sqlite_transient())
+    }
+
+    /// Advances to the next row: true when a row is available, false when done.
+    /// - Throws: `SQLiteError` for anything but `SQLITE_ROW` / `SQLITE_DONE`.
+    package func step() throws(SQLiteError) -> Bool {
+        let rc = sqlite3_step(handle)
+        switch rc {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default: throw SQLiteError(code: rc, message: connection.lastErrorMessage, sql: sql)
+        }
+    }
+
+    /// Steps a statement that returns no rows, then resets it for reuse.
+    package func run() throws(SQLiteError) {
+        defer { sqlite3_reset(handle) }
+        _ = try step()
+    }
+
+    package func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    package func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+    package func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
+
+    package func string(_ column: Int32) -> String? {
+        guard let text = sqlite3_column_text(handle, column) else { return nil }
+        return String(cString: text)
+    }
+}

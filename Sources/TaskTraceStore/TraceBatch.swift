@@ -1,0 +1,23 @@
+public import TaskTraceModel
+
+/// Rows the recorder hands to `TraceWriter.write(_:)` in one transaction.
+///
+/// Tasks are upserts: a later record for the same id fills in what an earlier one lacked (name, parent, error).
+public struct TraceBatch: Sendable {
+    public var transitions: [TransitionRecord]
+    public var tasks: [TaskRecord]
+    public var threads: [ThreadRecord]
+    public var marks: [MarkRecord]
+
+    public init(
+        transitions: [TransitionRecord] = [], tasks: [TaskRecord] = [], threads: [ThreadRecord] = [],
+        marks: [MarkRecord] = []
+    ) {
+        self.transitions = transitions
+        self.tasks = tasks
+        self.threads = threads
+        self.marks = marks
+    }
+
+    public var isEmpty: Bool { transitions.isEmpty && tasks.isEmpty && threads.isEmpty && marks.isEmpty }
+}

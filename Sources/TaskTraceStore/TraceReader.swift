@@ -1,0 +1,196 @@
+public import TaskTraceModel
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads a trace file without ever modifying it.
+///
+/// Opening checks, in order: the file exists; it is an SQLite database; it is intact (`PRAGMA quick_check`);
+/// its format version is not newer than this build's; it has tasktrace's tables. Each failure is its own
+/// `TraceStoreError` with a one-line description. Transitions are streamed in time order, so a trace of
+/// millions of rows never needs them all in memory.
+///
+/// Not thread-safe: use one reader from one thread at a time (`@unchecked Sendable` lets it move between them).
+public final class TraceReader: @unchecked Sendable {
+    private let connection: SQLiteConnection
+    public let path: String
+    /// The file's format version (`PRAGMA user_version`).
+    public let formatVersion: Int
+
+    /// Opens `path` read-only and checks that it is a readable tasktrace file.
+    public init(path: String) throws(TraceStoreError) {
+        self.path = path
+        try Self.checkHeader(path: path)
+        do {
+            connection = try SQLiteConnection(path: path, mode: .readOnly)
+        } catch {
+            throw Self.classify(error, path: path)
+        }
+        do {
+            let integrity = try connection.prepare("PRAGMA quick_check(1)")
+            if try integrity.step(), let verdict = integrity.string(0), verdict != "ok" {
+                integrity.reset()
+                throw TraceStoreError.corrupt(path: path, detail: verdict)
+            }
+            integrity.reset()
+            let version = Int(try connection.scalarInt("PRAGMA user_version") ?? 0)
+            if version > TraceFormat.version {
+                throw TraceStoreError.newerFormat(path: path, found: version, supported: TraceFormat.version)
+            }
+            for table in TraceSchema.requiredTables {
+                let statement = try connection.prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?")
+                statement.bind(1, table)
+                let exists = try statement.step() && statement.int64(0) > 0
+                statement.reset()
+                if !exists { throw TraceStoreError.notATrace(path: path, missing: table) }
+            }
+            formatVersion = version
+        } catch let error as TraceStoreError {
+            throw error
+        } catch let error as SQLiteError {
+            throw Self.classify(error, path: path)
+        } catch {
+            throw .corrupt(path: path, detail: "\(error)")
+        }
+    }
+
+    /// All `meta` entries.
+    public func meta() throws(TraceStoreError) -> [String: String] {
+        var result: [String: String] = [:]
+        try query("SELECT key, value FROM meta") { statement in
+            if let key = statement.string(0) { result[key] = statement.string(1) ?? "" }
+        }
+        return result
+    }
+
+    /// All tasks, ordered by id.
+    public func tasks() throws(TraceStoreError) -> [TaskRecord] {
+        var result: [TaskRecord] = []
+        try query("SELECT id, parent_id, name, kind, file, line, error FROM tasks ORDER BY id") { statement in
+            result.append(
+                TaskRecord(
+                    id: TraceTaskID(bitPattern: statement.int64(0)),
+                    parentID: statement.optionalInt64(1).map { TraceTaskID(bitPattern: $0) },
+                    name: statement.string(2),
+                    kind: statement.string(3).flatMap(TaskKind.init(rawValue:)) ?? .unknown,
+                    file: statement.string(4),
+                    line: statement.optionalInt64(5).map { Int($0) },
+                    error: statement.string(6)
+                )
+            )
+        }
+        return result
+    }
+
+    /// All threads, ordered by id.
+    public func threads() throws(TraceStoreError) -> [ThreadRecord] {
+        var result: [ThreadRecord] = []
+        try query("SELECT id, name, kind FROM threads ORDER BY id") { statement in
+            result.append(
+                ThreadRecord(
+                    id: TraceThreadID(truncatingIfNeeded: statement.int64(0)),
+                    name: statement.string(1) ?? "",
+                    kind: statement.string(2).flatMap(ThreadKind.init(rawValue:)) ?? .external
+                )
+            )
+        }
+        return result
+    }
+
+    /// All marks, in time order.
+    public func marks() throws(TraceStoreError) -> [MarkRecord] {
+        var result: [MarkRecord] = []
+        try query("SELECT task_id, ts_ns, kind, detail FROM marks ORDER BY ts_ns, rowid") { statement in
+            result.append(
+                MarkRecord(
+                    taskID: statement.optionalInt64(0).map { TraceTaskID(bitPattern: $0) },
+                    timestamp: TraceNanos(bitPattern: statement.int64(1)),
+                    kind: statement.string(2) ?? "",
+                    detail: statement.string(3)
+                )
+            )
+        }
+        return result
+    }
+
+    /// Number of transitions in the trace.
+    public func transitionCount() throws(TraceStoreError) -> Int {
+        var count = 0
+        try query("SELECT count(*) FROM transition_log") { count = Int($0.int64(0)) }
+        return count
+    }
+
+    /// Calls `body` for every transition in time order (ties in recorded order), without loading them all.
+    /// - Parameter taskID: only that task's transitions, when given.
+    /// - Throws: `TraceStoreError` for a file that fails mid-read, or whatever `body` throws.
+    public func forEachTransition(
+        taskID: TraceTaskID? = nil, _ body: (TransitionRecord) throws -> Void
+    ) throws {
+        let sql: String
+        if taskID != nil {
+            sql = "SELECT task_id, ts_ns, state_code, thread_id FROM transition_log WHERE task_id = ? ORDER BY ts_ns, seq"
+        } else {
+            sql = "SELECT task_id, ts_ns, state_code, thread_id FROM transition_log ORDER BY ts_ns, seq"
+        }
+        var bodyError: (any Error)?
+        try query(sql, bind: { statement in
+            if let taskID { statement.bind(1, Int64(bitPattern: taskID)) }
+        }) { statement in
+            guard bodyError == nil else { return }
+            let code = UInt8(truncatingIfNeeded: statement.int64(2))
+            let state = TaskState(rawValue: code) ?? .created
+            let record = TransitionRecord(
+                taskID: TraceTaskID(bitPattern: statement.int64(0)),
+                timestamp: TraceNanos(bitPattern: statement.int64(1)),
+                state: state,
+                threadID: TraceThreadID(truncatingIfNeeded: statement.optionalInt64(3) ?? 0)
+            )
+            do { try body(record) } catch { bodyError = error }
+        }
+        if let bodyError { throw bodyError }
+    }
+
+    /// Runs a query and calls `row` for each result row; SQLite errors become `TraceStoreError`.
+    private func query(
+        _ sql: String, bind: (SQLiteStatement) -> Void = { _ in }, row: (SQLiteStatement) -> Void
+    ) throws(TraceStoreError) {
+        do {
+            let statement = try connection.prepare(sql)
+            defer { statement.reset() }
+            bind(statement)
+            while try statement.step() { row(statement) }
+        } catch {
+            throw Self.classify(error, path: path)
+        }
+    }
+
+    /// Rejects missing files, directories and files that do not start with SQLite's magic header.
+    private static func checkHeader(path: String) throws(TraceStoreError) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw .fileNotFound(path: path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw .notSQLite(path: path)
+        }
+        guard let file = fopen(path, "rb") else {
+            throw .cannotCreate(path: path, detail: "cannot open for reading")
+        }
+        defer { fclose(file) }
+        var header = [UInt8](repeating: 0, count: 16)
+        let read = fread(&header, 1, 16, file)
+        let magic = Array("SQLite format 3".utf8) + [0]
+        guard read == 16, header == magic else { throw .notSQLite(path: path) }
+    }
+
+    private static func classify(_ error: SQLiteError, path: String) -> TraceStoreError {
+        switch error.primaryCode {
+        case 26: .notSQLite(path: path)  // SQLITE_NOTADB
+        case 11: .corrupt(path: path, detail: error.message)  // SQLITE_CORRUPT
+        case 13: .corrupt(path: path, detail: error.message)  // SQLITE_FULL (truncated reads surface oddly)
+        case 10: .corrupt(path: path, detail: error.message)  // SQLITE_IOERR (short read of a truncated file)
+        default: .sqlite(error)
+        }
+    }
+}

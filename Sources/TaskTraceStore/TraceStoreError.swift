@@ -1,0 +1,31 @@
+/// Why a trace file could not be opened, read or written; each case's description is one clear line for users.
+///
+/// Thread-safe (a value type).
+public enum TraceStoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    case fileNotFound(path: String)
+    case notSQLite(path: String)
+    case corrupt(path: String, detail: String)
+    case notATrace(path: String, missing: String)
+    case newerFormat(path: String, found: Int, supported: Int)
+    case cannotCreate(path: String, detail: String)
+    case sqlite(SQLiteError)
+
+    public var description: String {
+        switch self {
+        case .fileNotFound(let path):
+            "\(path): no such file"
+        case .notSQLite(let path):
+            "\(path): not a tasktrace file (not an SQLite database)"
+        case .corrupt(let path, let detail):
+            "\(path): the trace file is corrupt or truncated (\(detail))"
+        case .notATrace(let path, let missing):
+            "\(path): not a tasktrace file (an SQLite database without the \(missing) table)"
+        case .newerFormat(let path, let found, let supported):
+            "\(path): trace format version \(found) is newer than this tasktrace supports (\(supported)); upgrade tasktrace"
+        case .cannotCreate(let path, let detail):
+            "\(path): cannot write the trace file (\(detail))"
+        case .sqlite(let error):
+            error.description
+        }
+    }
+}

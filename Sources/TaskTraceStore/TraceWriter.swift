@@ -1,0 +1,171 @@
+import TaskTraceModel
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes one trace file: schema, metadata, batches of rows, then indexes when the recording ends.
+///
+/// Every `write` is one transaction with cached prepared statements, in WAL mode with `synchronous=NORMAL`, so
+/// a process killed mid-recording leaves every committed batch readable. `finish` builds the indexes and turns
+/// the file back into a single self-contained file (journal mode DELETE).
+///
+/// Not thread-safe: the recorder's writer thread owns it (that ownership is what `@unchecked Sendable` relies on).
+///
+/// ```swift
+/// let writer = try TraceWriter(path: "run.sqlite")
+/// try writer.setMeta([MetaKey.command: "my-tool"])
+/// try writer.write(TraceBatch(transitions: records))
+/// try writer.finish(meta: [MetaKey.endedUnixNs: "\(now)"])
+/// ```
+public final class TraceWriter: @unchecked Sendable {
+    private let connection: SQLiteConnection
+    public let path: String
+    public private(set) var isFinished = false
+
+    /// Creates a new trace at `path`, replacing any file (and its `-wal`/`-shm` companions) already there.
+    /// - Throws: `TraceStoreError.cannotCreate` when the path cannot be written.
+    public init(path: String) throws(TraceStoreError) {
+        self.path = path
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let existing = path + suffix
+            if access(existing, F_OK) == 0, unlink(existing) != 0 {
+                throw .cannotCreate(path: path, detail: "cannot replace the existing \(existing)")
+            }
+        }
+        do {
+            connection = try SQLiteConnection(path: path, mode: .readWriteCreate)
+            try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+            try connection.transaction {
+                try connection.execute(TraceSchema.createTables)
+                try connection.execute(TraceSchema.insertStates)
+                try connection.execute("PRAGMA user_version=\(TraceFormat.version)")
+                try upsertMeta([
+                    MetaKey.formatVersion: String(TraceFormat.version),
+                    MetaKey.tasktraceVersion: TraceFormat.toolVersion,
+                    MetaKey.droppedEvents: "0",
+                ])
+            }
+        } catch let error as SQLiteError {
+            throw .cannotCreate(path: path, detail: error.message)
+        } catch {
+            throw .cannotCreate(path: path, detail: "\(error)")
+        }
+    }
+
+    /// Sets `meta` entries (insert or replace), in a transaction of their own.
+    public func setMeta(_ entries: [String: String]) throws(TraceStoreError) {
+        try wrap { try connection.transaction { try upsertMeta(entries) } }
+    }
+
+    /// Writes one batch in one transaction.
+    public func write(_ batch: TraceBatch) throws(TraceStoreError) {
+        guard !batch.isEmpty else { return }
+        try wrap {
+            try connection.transaction {
+                try insertThreads(batch.threads)
+                try upsertTasks(batch.tasks)
+                try insertTransitions(batch.transitions)
+                try insertMarks(batch.marks)
+            }
+        }
+    }
+
+    /// Ends the recording: writes the final `meta`, builds indexes and leaves a single file without a WAL.
+    /// Calling it twice does nothing the second time.
+    public func finish(meta: [String: String] = [:]) throws(TraceStoreError) {
+        guard !isFinished else { return }
+        try wrap {
+            try connection.transaction {
+                try upsertMeta(meta)
+                try connection.execute(TraceSchema.createIndexes)
+            }
+            try connection.execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;")
+        }
+        isFinished = true
+    }
+
+    private func wrap(_ body: () throws -> Void) throws(TraceStoreError) {
+        do {
+            try body()
+        } catch let error as SQLiteError {
+            throw .sqlite(error)
+        } catch {
+            throw .sqlite(SQLiteError(code: -1, message: "\(error)"))
+        }
+    }
+
+    private func upsertMeta(_ entries: [String: String]) throws {
+        let statement = try connection.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)")
+        for (key, value) in entries.sorted(by: { $0.key < $1.key }) {
+            statement.bind(1, key)
+            statement.bind(2, value)
+            try statement.run()
+        }
+    }
+
+    private func insertThreads(_ threads: [ThreadRecord]) throws {
+        guard !threads.isEmpty else { return }
+        let statement = try connection.prepare("INSERT OR REPLACE INTO threads(id, name, kind) VALUES (?, ?, ?)")
+        for thread in threads {
+            statement.bind(1, Int64(thread.id))
+            statement.bind(2, thread.name)
+            statement.bind(3, thread.kind.rawValue)
+            try statement.run()
+        }
+    }
+
+    private func upsertTasks(_ tasks: [TaskRecord]) throws {
+        guard !tasks.isEmpty else { return }
+        let statement = try connection.prepare(
+            """
+            INSERT INTO tasks(id, parent_id, name, kind, file, line, error) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET
+                parent_id = coalesce(excluded.parent_id, parent_id),
+                name = coalesce(excluded.name, name),
+                kind = CASE WHEN excluded.kind = 'unknown' THEN kind ELSE excluded.kind END,
+                file = coalesce(excluded.file, file),
+                line = coalesce(excluded.line, line),
+                error = coalesce(excluded.error, error)
+            """
+        )
+        for task in tasks {
+            statement.bind(1, Int64(bitPattern: task.id))
+            statement.bind(2, task.parentID.map { Int64(bitPattern: $0) })
+            statement.bind(3, task.name)
+            statement.bind(4, task.kind.rawValue)
+            statement.bind(5, task.file)
+            statement.bind(6, task.line.map { Int64($0) })
+            statement.bind(7, task.error)
+            try statement.run()
+        }
+    }
+
+    private func insertTransitions(_ transitions: [TransitionRecord]) throws {
+        guard !transitions.isEmpty else { return }
+        let statement = try connection.prepare(
+            "INSERT INTO transition_log(task_id, ts_ns, state_code, thread_id) VALUES (?, ?, ?, ?)"
+        )
+        for record in transitions {
+            statement.bind(1, Int64(bitPattern: record.taskID))
+            statement.bind(2, Int64(bitPattern: record.timestamp))
+            statement.bind(3, Int64(record.state.rawValue))
+            statement.bind(4, record.threadID == 0 ? nil : Int64(record.threadID))
+            try statement.run()
+        }
+    }
+
+    private func insertMarks(_ marks: [MarkRecord]) throws {
+        guard !marks.isEmpty else { return }
+        let statement = try connection.prepare("INSERT INTO marks(task_id, ts_ns, kind, detail) VALUES (?, ?, ?, ?)")
+        for mark in marks {
+            statement.bind(1, mark.taskID.map { Int64(bitPattern: $0) })
+            statement.bind(2, Int64(bitPattern: mark.timestamp))
+            statement.bind(3, mark.kind)
+            statement.bind(4, mark.detail)
+            try statement.run()
+        }
+    }
+}
