@@ -92,6 +92,20 @@ public struct MarkRecord: Sendable, Hashable {
     }
 }
 
+/// A job that ran on a traced thread but belongs to no task the trace knows, such as a default actor's job
+/// (those arrive with no task id). Stored in `untracked_jobs` so thread lanes show all the time a worker was busy.
+public struct UntrackedJobRecord: Sendable, Hashable {
+    public var threadID: TraceThreadID
+    public var start: TraceNanos
+    public var end: TraceNanos
+
+    public init(threadID: TraceThreadID, start: TraceNanos, end: TraceNanos) {
+        self.threadID = threadID
+        self.start = start
+        self.end = end
+    }
+}
+
 /// Well-known mark kinds.
 public enum MarkKind {
     public static let cancelRequested = "cancel_requested"

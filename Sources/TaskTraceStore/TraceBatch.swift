@@ -8,16 +8,18 @@ public struct TraceBatch: Sendable {
     public var tasks: [TaskRecord]
     public var threads: [ThreadRecord]
     public var marks: [MarkRecord]
+    public var untrackedJobs: [UntrackedJobRecord]
 
     public init(
         transitions: [TransitionRecord] = [], tasks: [TaskRecord] = [], threads: [ThreadRecord] = [],
-        marks: [MarkRecord] = []
+        marks: [MarkRecord] = [], untrackedJobs: [UntrackedJobRecord] = []
     ) {
+        self.untrackedJobs = untrackedJobs
         self.transitions = transitions
         self.tasks = tasks
         self.threads = threads
         self.marks = marks
     }
 
-    public var isEmpty: Bool { transitions.isEmpty && tasks.isEmpty && threads.isEmpty && marks.isEmpty }
+    public var isEmpty: Bool { transitions.isEmpty && tasks.isEmpty && threads.isEmpty && marks.isEmpty && untrackedJobs.isEmpty }
 }

@@ -116,6 +116,21 @@ public final class TraceReader: @unchecked Sendable {
         return result
     }
 
+    /// Jobs that belonged to no known task (default actors), in time order.
+    public func untrackedJobs() throws(TraceStoreError) -> [UntrackedJobRecord] {
+        var result: [UntrackedJobRecord] = []
+        try query("SELECT thread_id, start_ns, end_ns FROM untracked_jobs ORDER BY start_ns, rowid") { statement in
+            result.append(
+                UntrackedJobRecord(
+                    threadID: TraceThreadID(truncatingIfNeeded: statement.int64(0)),
+                    start: TraceNanos(bitPattern: statement.int64(1)),
+                    end: TraceNanos(bitPattern: statement.int64(2))
+                )
+            )
+        }
+        return result
+    }
+
     /// Number of transitions in the trace.
     public func transitionCount() throws(TraceStoreError) -> Int {
         var count = 0

@@ -26,6 +26,7 @@ package enum TraceSchema {
             state_code INTEGER NOT NULL,
             thread_id INTEGER
         );
+        CREATE TABLE untracked_jobs(thread_id INTEGER NOT NULL, start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL);
         CREATE TABLE marks(task_id INTEGER, ts_ns INTEGER NOT NULL, kind TEXT NOT NULL, detail TEXT);
         CREATE VIEW transitions AS
             SELECT l.seq AS seq, l.task_id AS task_id, l.ts_ns AS ts_ns, s.name AS state, l.thread_id AS thread_id
@@ -47,5 +48,5 @@ package enum TraceSchema {
         """
 
     /// Tables a file must have to be read as a trace.
-    package static let requiredTables = ["meta", "tasks", "transition_log", "threads", "marks"]
+    package static let requiredTables = ["meta", "tasks", "transition_log", "threads", "marks", "untracked_jobs"]
 }

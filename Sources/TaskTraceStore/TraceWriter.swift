@@ -69,6 +69,7 @@ public final class TraceWriter: @unchecked Sendable {
                 try upsertTasks(batch.tasks)
                 try insertTransitions(batch.transitions)
                 try insertMarks(batch.marks)
+                try insertUntrackedJobs(batch.untrackedJobs)
             }
         }
     }
@@ -165,6 +166,19 @@ public final class TraceWriter: @unchecked Sendable {
             statement.bind(2, Int64(bitPattern: mark.timestamp))
             statement.bind(3, mark.kind)
             statement.bind(4, mark.detail)
+            try statement.run()
+        }
+    }
+
+    private func insertUntrackedJobs(_ jobs: [UntrackedJobRecord]) throws {
+        guard !jobs.isEmpty else { return }
+        let statement = try connection.prepare(
+            "INSERT INTO untracked_jobs(thread_id, start_ns, end_ns) VALUES (?, ?, ?)"
+        )
+        for job in jobs {
+            statement.bind(1, Int64(job.threadID))
+            statement.bind(2, Int64(bitPattern: job.start))
+            statement.bind(3, Int64(bitPattern: job.end))
             try statement.run()
         }
     }
