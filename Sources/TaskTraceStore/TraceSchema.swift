@@ -42,7 +42,6 @@ package enum TraceSchema {
     /// Built when a recording ends; `IF NOT EXISTS` so a reader of a crashed trace is unaffected.
     package static let createIndexes = """
         CREATE INDEX IF NOT EXISTS transition_log_by_time ON transition_log(ts_ns);
-        CREATE INDEX IF NOT EXISTS transition_log_by_task ON transition_log(task_id);
         CREATE INDEX IF NOT EXISTS tasks_by_parent ON tasks(parent_id);
         CREATE INDEX IF NOT EXISTS marks_by_task ON marks(task_id);
         """

@@ -1,0 +1,21 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// tasktrace's benchmarks, kept out of the root package so it never pulls benchmark-only code.
+/// Run: `swift run -c release --package-path Benchmarks <name>` (see Benchmarks/README.md).
+let package = Package(
+    name: "tasktrace-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(name: "tasktrace", path: "../")],
+    targets: [
+        .systemLibrary(name: "CSQLiteBench", providers: [.apt(["libsqlite3-dev"])]),
+        .executableTarget(
+            name: "StoreIngestBenchmark",
+            dependencies: [
+                "CSQLiteBench",
+                .product(name: "TaskTraceStore", package: "tasktrace"),
+                .product(name: "TaskTrace", package: "tasktrace"),
+            ]
+        ),
+    ]
+)
