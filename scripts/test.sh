@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The one test command (README, .ci/run): installs whatever is missing, builds, and runs every test —
+# the Swift suites, then the real-viewer checks of a freshly recorded demo trace and of the committed sample.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-system-deps.sh
+bash scripts/setup-browser-tests.sh
+
+swift build
+swift test
+
+bin="$(swift build --show-bin-path)/tasktrace"
+out=test-output
+rm -rf "$out" && mkdir -p "$out"
+"$bin" record demo --output "$out/demo.sqlite" --no-html
+.venv-tests/bin/pytest tests/browser/test_harness.py -q
+for trace in "$out/demo.sqlite" samples/demo.sqlite; do
+    echo "real viewers: $trace"
+    TASKTRACE_BIN="$bin" TASKTRACE_SAMPLE="$trace" .venv-tests/bin/pytest tests/browser/test_exports.py -q
+done

@@ -1,0 +1,123 @@
+"""tasktrace's exports checked in real viewers (Perfetto UI v52, catapult, librsvg, Chromium).
+
+Inputs: TASKTRACE_BIN (the built `tasktrace` executable) and TASKTRACE_SAMPLE (a .sqlite
+trace). Missing inputs FAIL (never skip): a silently skipped suite proves nothing.
+Expected numbers come from the exported file itself and from the SQLite trace (read-only),
+so the tests rely only on: pid 1 = tasks (one tid per task), pid 2 = worker threads,
+X slices for states, one flow pair per parent->child edge.
+"""
+import json
+from contextlib import closing
+import os
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import viewers
+
+TASKS_PID, THREADS_PID = 1, 2
+
+
+def _input(var: str) -> Path:
+    value = os.environ.get(var)
+    if not value:
+        pytest.fail(f"{var} is not set: export TASKTRACE_BIN=<built tasktrace executable> "
+                    f"TASKTRACE_SAMPLE=<trace.sqlite> before running tests/browser/test_exports.py",
+                    pytrace=False)
+    if not Path(value).is_file():
+        pytest.fail(f"{var}={value}: no such file", pytrace=False)
+    return Path(value).resolve()
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory) -> dict:
+    """Run `tasktrace export` once per format; returns {"chrome"|"svg"|"html": path, "sample": path}."""
+    binary, sample = _input("TASKTRACE_BIN"), _input("TASKTRACE_SAMPLE")
+    out = tmp_path_factory.mktemp("exports")
+    paths = {"sample": sample}
+    for fmt, ext in (("chrome", "json"), ("svg", "svg"), ("html", "html")):
+        target = out / f"trace.{ext}"
+        r = subprocess.run([str(binary), "export", str(sample), "--format", fmt, "--output", str(target)],
+                           capture_output=True, text=True, timeout=300)
+        if r.returncode != 0 or not target.is_file():
+            pytest.fail(f"tasktrace export --format {fmt} failed (rc={r.returncode}): {r.stderr.strip()}",
+                        pytrace=False)
+        paths[fmt] = target
+    return paths
+
+
+@pytest.fixture(scope="module")
+def expected(exports) -> dict:
+    """Counts the viewers must reproduce, from the JSON file and from the SQLite trace."""
+    events = viewers.chrome_events(exports["chrome"])
+    per_track = viewers.x_counts(events)
+    with closing(sqlite3.connect(f"{exports['sample'].as_uri()}?mode=ro", uri=True)) as db:
+        tasks = db.execute("select count(*) from tasks").fetchone()[0]
+        children = db.execute("select count(*) from tasks where parent_id is not null").fetchone()[0]
+    return {
+        "per_track": per_track,
+        "slices": sum(per_track.values()),
+        "task_tids": {tid for pid, tid in per_track if pid == TASKS_PID},
+        "thread_tids": {tid for pid, tid in per_track if pid == THREADS_PID},
+        "flows": viewers.flow_pairs(events),
+        "db_tasks": tasks,
+        "db_children": children,
+    }
+
+
+@pytest.fixture(scope="module")
+def perfetto(browser, exports):
+    with viewers.perfetto_load(browser, exports["chrome"]) as session:
+        yield session
+
+
+def test_file_matches_sqlite(expected):
+    assert expected["slices"] > 0, "no X events in the export"
+    assert len(expected["task_tids"]) == expected["db_tasks"], "one task track per task"
+    assert expected["thread_tids"], "no worker-thread tracks (pid 2)"
+    assert expected["flows"] == expected["db_children"], "one flow per child task"
+
+
+def test_json_is_strict(exports):
+    """NaN/Infinity are accepted by Python's json (and vizviewer) but not by browsers."""
+    def reject(token):
+        raise ValueError(f"non-standard JSON number {token}")
+    json.loads(exports["chrome"].read_text(encoding="utf-8"), parse_constant=reject)
+
+
+def test_perfetto_import_is_clean(perfetto):
+    assert perfetto.stats_problems() == []
+    assert perfetto.errors == []
+
+
+def test_perfetto_counts(perfetto, expected):
+    assert perfetto.query("select count(*) as n from slice") == [{"n": expected["slices"]}]
+    shown = {(t["pid"], t["tid"]): t["slices"] for t in perfetto.threads()}
+    assert shown == expected["per_track"]
+    assert {tid for pid, tid in shown if pid == TASKS_PID} == expected["task_tids"]
+    assert len(expected["task_tids"]) == expected["db_tasks"]
+    assert perfetto.query("select count(*) as n from flow") == [{"n": expected["flows"]}]
+    assert expected["flows"] == expected["db_children"]
+
+
+def test_catapult_import_is_clean(browser, exports, expected):
+    r = viewers.catapult_import(browser, exports["chrome"])
+    assert r["importWarnings"] == [] and r["pageErrors"] == []
+    shown = {(t["pid"], t["tid"]): t["slices"] for t in r["threads"] if t["slices"]}
+    assert shown == expected["per_track"]
+    assert r["flows"] == expected["flows"] == expected["db_children"]
+
+
+def test_svg_renders(exports):
+    width, height = viewers.svg_check(exports["svg"])
+    assert width > 0 and height > 0
+
+
+def test_html_opens_and_draws(browser, exports):
+    with viewers.open_page(browser, exports["html"]) as (page, problems):
+        page.wait_for_timeout(500)  # let the first frame render
+        drawings = viewers.visible_drawings(page)
+    assert problems == []
+    assert drawings, "no visible <svg> or <canvas> with a non-zero size"
