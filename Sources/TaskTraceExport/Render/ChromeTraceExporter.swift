@@ -6,10 +6,11 @@ import TaskTraceModel
 /// by the tree), one `X` slice per state segment (`name` = the state, `cat` = `state`, `cname` from
 /// `StatePalette`), and one v1 flow (`s` on the parent, `f` with `"bp":"e"` on the child, `cat` = `spawn`) per
 /// task whose parent is in the timeline, bound at `Timeline.spawnLink(ofTask:)`. Terminal states get no slice:
-/// the outcome (and error) is in every slice's args. Marks are thread-scoped instants (`cat` = `mark`).
+/// the outcome (and error) is in every slice's args. Marks (cancellation requests) are listed in the args of
+/// their task's slices: no instant events, so every viewer shows exactly the X slices the file holds.
 /// Process 2 "Threads" has one track per worker thread with the running segments (named after the task) and
-/// untracked jobs ("actor job"). Metadata and the dropped-event count go to `otherData`; dropped events also
-/// appear as a global instant. Timestamps are µs with at most 3 decimals (exact ns).
+/// untracked jobs ("actor job"). Metadata, trace-wide marks and the dropped-event count go to `otherData`;
+/// dropped events also appear as a `process_labels` label on "Tasks". Timestamps are µs with at most 3 decimals (exact ns).
 ///
 /// Thread-safe (stateless); the `ByteWriter` passed in belongs to the caller.
 public enum ChromeTraceExporter {
@@ -29,7 +30,11 @@ public enum ChromeTraceExporter {
         var argsTail: [[UInt8]] = []
         nameBytes.reserveCapacity(tasks.count)
         argsTail.reserveCapacity(tasks.count)
-        for task in tasks {
+        var marksByTask = [[TimelineMark]](repeating: [], count: tasks.count)
+        for mark in timeline.marks {
+            if let taskIndex = mark.taskIndex { marksByTask[taskIndex].append(mark) }
+        }
+        for (index, task) in tasks.enumerated() {
             nameBytes.append(ByteWriter.jsonStringBytes(task.displayName))
             var tail = ByteWriter.collecting()
             if let parent = task.parentID {
@@ -51,6 +56,13 @@ public enum ChromeTraceExporter {
             if let error = task.error {
                 tail.write(",\"error\":")
                 tail.writeJSONString(error)
+            }
+            if !marksByTask[index].isEmpty {
+                tail.write(",\"marks\":")
+                let text = marksByTask[index].map { mark in
+                    "\(mark.kind) at \(TraceTimeText.format(mark.timestamp))" + (mark.detail.map { ": \($0)" } ?? "")
+                }
+                tail.writeJSONString(text.joined(separator: "; "))
             }
             tail.write("}}")
             argsTail.append(tail.bytes)
@@ -121,35 +133,10 @@ public enum ChromeTraceExporter {
             try out.flushIfNeeded()
         }
 
-        for mark in timeline.marks {
-            out.write(",\n{\"ph\":\"i\",\"cat\":\"mark\",\"name\":")
-            out.writeJSONString(mark.kind)
-            if let taskIndex = mark.taskIndex {
-                out.write(",\"s\":\"t\",\"pid\":1,\"tid\":")
-                out.writeDecimal(UInt64(taskIndex) + 1)
-            } else {
-                out.write(",\"s\":\"g\",\"pid\":1,\"tid\":0")
-            }
-            out.write(",\"ts\":")
-            out.writeMicros(fromNanos: mark.timestamp)
-            out.write(",\"args\":{")
-            if let taskIndex = mark.taskIndex {
-                out.write("\"task\":")
-                out.writeDecimal(tasks[taskIndex].id)
-                out.write(",")
-            }
-            out.write("\"detail\":")
-            out.writeJSONString(mark.detail ?? "")
-            out.write("}}")
-        }
         if timeline.droppedEvents > 0 {
-            out.write(",\n{\"ph\":\"i\",\"cat\":\"mark\",\"s\":\"g\",\"pid\":1,\"tid\":0,\"name\":\"recorder dropped ")
+            out.write(",\n{\"ph\":\"M\",\"pid\":1,\"tid\":0,\"name\":\"process_labels\",\"args\":{\"labels\":\"recorder dropped ")
             out.writeDecimal(timeline.droppedEvents)
-            out.write(" events\",\"ts\":")
-            out.writeMicros(fromNanos: timeline.start)
-            out.write(",\"args\":{\"dropped_events\":")
-            out.writeDecimal(timeline.droppedEvents)
-            out.write("}}")
+            out.write(" events\"}}")
         }
 
         try writeThreadLanes(timeline, tidBase: threadTidBase, nameBytes: nameBytes, palette: palette, to: &out)
@@ -178,6 +165,9 @@ public enum ChromeTraceExporter {
         if let from = timeline.options.from { data["export.from_ns"] = String(from) }
         if let to = timeline.options.to { data["export.to_ns"] = String(to) }
         if let filter = timeline.options.nameFilter, !filter.isEmpty { data["export.filter"] = filter }
+        for (number, mark) in timeline.marks.filter({ $0.taskIndex == nil }).enumerated() {
+            data["export.mark.\(number + 1)"] = "\(mark.kind) at \(mark.timestamp) ns" + (mark.detail.map { ": \($0)" } ?? "")
+        }
         return data.sorted { $0.key < $1.key }
     }
 
