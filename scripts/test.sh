@@ -15,7 +15,7 @@ out=test-output
 rm -rf "$out" && mkdir -p "$out"
 "$bin" record demo --output "$out/demo.sqlite" --no-html
 .venv-tests/bin/pytest tests/browser/test_harness.py -q
-for trace in "$out/demo.sqlite" samples/demo.sqlite; do
+for trace in "$out/demo.sqlite" samples/sample.sqlite; do
     echo "real viewers: $trace"
     TASKTRACE_BIN="$bin" TASKTRACE_SAMPLE="$trace" .venv-tests/bin/pytest tests/browser/test_exports.py -q
 done
