@@ -198,15 +198,15 @@ struct TraceDeriver {
             return  // the end of a job whose task already moved on (resumed elsewhere first)
         }
         if let outcome = track.outcome {
-            finish(id, outcome, at: event.timestamp, error: track.outcomeError)
+            finish(id, outcome, at: event.timestamp, error: track.outcomeError, thread: event.thread)
         } else if track.finishAtJobEnd {
-            finish(id, track.cancelRequested ? .cancelled : .done, at: event.timestamp, error: nil)
+            finish(id, track.cancelRequested ? .cancelled : .done, at: event.timestamp, error: nil, thread: event.thread)
         } else if let enqueued = track.pendingEnqueue {
             tracks[id]?.pendingEnqueue = nil
-            emit(id, .suspended, at: event.timestamp)
+            emit(id, .suspended, at: event.timestamp, thread: event.thread)
             emit(id, .scheduled, at: max(enqueued, event.timestamp))
         } else if track.reportsOutcome || !track.structured {
-            emit(id, .suspended, at: event.timestamp)
+            emit(id, .suspended, at: event.timestamp, thread: event.thread)
         } else {
             tracks[id]?.deferredEnd = event.timestamp
         }
