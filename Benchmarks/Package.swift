@@ -17,5 +17,10 @@ let package = Package(
                 .product(name: "TaskTrace", package: "tasktrace"),
             ]
         ),
+        .executableTarget(
+            name: "RuntimeBenchmark",
+            dependencies: [.product(name: "TaskTrace", package: "tasktrace")],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
     ]
 )

@@ -1,0 +1,64 @@
+import Synchronization
+import Testing
+import TaskTraceModel
+@testable import TaskTrace
+
+/// gather, wait and done callbacks.
+@Suite("asyncio-style helpers")
+struct HelperTests {
+    @Test("gather is fail-fast and cancels the others")
+    func gatherFailFast() async throws {
+        let sink = InMemoryTraceSink()
+        await #expect(throws: SampleError.self) {
+            try await TaskTrace.record(into: sink, workers: 2) { runtime in
+                let slow = runtime.spawn("slow") { () async throws -> Int in
+                    try await Task.sleep(for: .seconds(60))
+                    return 1
+                }
+                let failing = runtime.spawn("failing") { () async throws -> Int in throw SampleError() }
+                return try await runtime.gather([slow, failing])
+            }
+        }
+        TraceAssertions.expectValid(sink)
+        let slow = try #require(sink.task(named: "slow"))
+        #expect(sink.transitions(of: slow.id).last == .cancelled)
+        #expect(sink.marks.contains { $0.taskID == slow.id && $0.detail?.contains("sibling failed") == true })
+    }
+
+    @Test("wait firstCompleted returns done and pending without cancelling")
+    func waitFirstCompleted() async throws {
+        let sink = InMemoryTraceSink()
+        let (done, pending, callbackRan) = try await TaskTrace.record(into: sink) { runtime in
+            let quick = runtime.spawn("quick") { 1 }
+            let slow = runtime.spawn("slow") {
+                try await Task.sleep(for: .milliseconds(100))
+                return 2
+            }
+            let ran = Mutex(false)
+            quick.onDone { _ in ran.withLock { $0 = true } }
+            let (done, pending) = await runtime.wait([quick, slow], returnWhen: .firstCompleted)
+            _ = try await slow.value
+            return (done.map(\.name), pending.map(\.name), ran.withLock { $0 })
+        }
+        #expect(done == ["quick"])
+        #expect(pending == ["slow"])
+        #expect(callbackRan)
+        TraceAssertions.expectValid(sink)
+        let slow = try #require(sink.task(named: "slow"))
+        #expect(sink.transitions(of: slow.id) == TraceAssertions.sleptOnce)
+    }
+
+    @Test("wait with a timeout leaves slow tasks pending")
+    func waitTimeout() async throws {
+        let sink = InMemoryTraceSink()
+        let pendingCount = try await TaskTrace.record(into: sink) { runtime in
+            let slow = runtime.spawn("slow") { try await Task.sleep(for: .seconds(60)) }
+            let (_, pending) = await runtime.wait([slow], timeout: .milliseconds(20))
+            slow.cancel(reason: "cleanup")
+            _ = await slow.result
+            return pending.count
+        }
+        #expect(pendingCount == 1)
+        TraceAssertions.expectValid(sink)
+    }
+}
