@@ -10,7 +10,16 @@ public enum TraceStoreError: Error, Sendable, Hashable, CustomStringConvertible 
     case cannotCreate(path: String, detail: String)
     case sqlite(SQLiteError)
 
+    /// One line, always: SQLite's own messages (quick_check's report) can span several.
     public var description: String {
+        oneLine(multiLineDescription)
+    }
+
+    private func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).map { $0.trimmingPrefix(while: \.isWhitespace) }.joined(separator: "; ")
+    }
+
+    private var multiLineDescription: String {
         switch self {
         case .fileNotFound(let path):
             "\(path): no such file"

@@ -1,0 +1,50 @@
+import Foundation
+
+/// Runs the built `tasktrace` binary as a user would and captures what it prints.
+///
+/// The binary is found beside the test bundle (SwiftPM puts both in the same build folder), or at
+/// `$TASKTRACE_BIN` when set.
+enum CLIRunner {
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static var binaryURL: URL {
+        if let override = ProcessInfo.processInfo.environment["TASKTRACE_BIN"] {
+            return URL(fileURLWithPath: override)
+        }
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = testBinary.deletingLastPathComponent()
+        // On Linux the runner may be inside `<name>.xctest`; walk up until `tasktrace` is found.
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("tasktrace")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return folder.appendingPathComponent("tasktrace")
+    }
+
+    /// Runs `tasktrace ARGS…` in `directory` (or the current one) and waits for it.
+    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Output {
+        let process = Process()
+        process.executableURL = binaryURL
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes concurrently-enough: stderr is small, stdout may be large.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self)
+        )
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import TaskTraceModel
+import TaskTraceStore
+import Testing
+
+@Suite("tasktrace binary: help, version, info")
+struct HelpVersionCLITests {
+    @Test func versionPrintsToolVersion() throws {
+        let output = try CLIRunner.run(["--version"])
+        #expect(output.status == 0)
+        #expect(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == TraceFormat.toolVersion)
+    }
+
+    @Test func helpListsUsageAndSubcommands() throws {
+        let output = try CLIRunner.run(["--help"])
+        #expect(output.status == 0)
+        #expect(output.stdout.contains("USAGE: tasktrace"))
+        #expect(output.stdout.contains("info"))
+    }
+
+    @Test func unknownFlagFailsWithUsage() throws {
+        let output = try CLIRunner.run(["--frobnicate"])
+        #expect(output.status != 0)
+        #expect(output.stderr.contains("--frobnicate"))
+    }
+
+    @Test func infoOnMissingFileIsOneClearLine() throws {
+        let output = try CLIRunner.run(["info", "/nonexistent/trace.sqlite"])
+        #expect(output.status == 1)
+        #expect(output.stderr == "tasktrace: /nonexistent/trace.sqlite: no such file\n")
+        #expect(output.stdout.isEmpty)
+    }
+
+    @Test func infoOnTextFileSaysNotATrace() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tasktrace-\(UUID().uuidString).sqlite")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Data("plain text".utf8).write(to: url)
+        let output = try CLIRunner.run(["info", url.path])
+        #expect(output.status == 1)
+        #expect(output.stderr.hasPrefix("tasktrace: "))
+        #expect(output.stderr.contains("not a tasktrace file"))
+        #expect(output.stderr.filter { $0 == "\n" }.count == 1)
+    }
+
+    @Test func infoPrintsCountsOfARealTrace() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tasktrace-\(UUID().uuidString).sqlite")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let writer = try TraceWriter(path: url.path)
+        try writer.write(
+            TraceBatch(
+                transitions: [
+                    TransitionRecord(taskID: 1, timestamp: 0, state: .created),
+                    TransitionRecord(taskID: 1, timestamp: 5, state: .scheduled),
+                ],
+                tasks: [TaskRecord(id: 1, name: "main", kind: .root)]
+            )
+        )
+        try writer.finish()
+        let output = try CLIRunner.run(["info", url.path])
+        #expect(output.status == 0)
+        #expect(output.stdout.contains("tasks: 1"))
+        #expect(output.stdout.contains("transitions: 2"))
+        #expect(output.stdout.contains("format_version: 1"))
+    }
+}

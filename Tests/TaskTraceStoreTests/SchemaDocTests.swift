@@ -1,0 +1,80 @@
+import Foundation
+import TaskTraceModel
+import TaskTraceStore
+import Testing
+
+/// Keeps docs/schema.md honest: its example queries run on a real trace, and every table it names exists.
+@Suite("docs/schema.md matches the code")
+struct SchemaDocTests {
+    static var schemaDoc: String {
+        get throws {
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent()
+            return try String(contentsOf: root.appendingPathComponent("docs/schema.md"), encoding: .utf8)
+        }
+    }
+
+    /// The ```sql blocks of the document.
+    static func sqlBlocks(_ text: String) -> [String] {
+        var blocks: [String] = []
+        var current: [Substring]?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("```sql") {
+                current = []
+            } else if line.hasPrefix("```"), let block = current {
+                blocks.append(block.joined(separator: "\n"))
+                current = nil
+            } else {
+                current?.append(line)
+            }
+        }
+        return blocks
+    }
+
+    @Test("every example query runs on a real trace")
+    func examplesRun() throws {
+        let blocks = Self.sqlBlocks(try Self.schemaDoc)
+        #expect(blocks.count >= 5)
+        let directory = try TemporaryDirectory()
+        let path = directory.path("doc.sqlite")
+        let writer = try TraceWriter(path: path)
+        try writer.write(
+            TraceBatch(
+                transitions: StoreRoundTripTests.workload(taskCount: 50),
+                tasks: (1...50).map { TaskRecord(id: TraceTaskID($0), parentID: $0 > 1 ? 1 : nil, name: "t\($0)", kind: .spawned) },
+                threads: (1...4).map { ThreadRecord(id: TraceThreadID($0), name: "w\($0)", kind: .worker) },
+                marks: [MarkRecord(taskID: 2, timestamp: 3, kind: MarkKind.cancelRequested, detail: "by task 1")]
+            )
+        )
+        try writer.finish()
+        for block in blocks {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+            process.arguments = ["-readonly", "-bail", path]
+            let input = Pipe()
+            let errors = Pipe()
+            process.standardInput = input
+            process.standardError = errors
+            process.standardOutput = Pipe()
+            try process.run()
+            input.fileHandleForWriting.write(Data(block.utf8))
+            try input.fileHandleForWriting.close()
+            process.waitUntilExit()
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(process.terminationStatus == 0 && message.isEmpty, "query failed: \(message)\n\(block)")
+        }
+    }
+
+    @Test("every table of the schema has its own section")
+    func everyTableDocumented() throws {
+        let doc = try Self.schemaDoc
+        for table in ["meta", "tasks", "transitions", "transition_log", "states", "threads", "marks", "untracked_jobs"] {
+            #expect(doc.contains("`\(table)("), "docs/schema.md does not document \(table)")
+        }
+        for state in TaskState.allCases { #expect(doc.contains("`\(state.name)`=\(state.rawValue)")) }
+        for key in [MetaKey.formatVersion, MetaKey.tasktraceVersion, MetaKey.startedUnixNs, MetaKey.endedUnixNs,
+                    MetaKey.clock, MetaKey.host, MetaKey.pid, MetaKey.command, MetaKey.workers, MetaKey.droppedEvents] {
+            #expect(doc.contains("`\(key)`"), "meta key \(key) undocumented")
+        }
+    }
+}

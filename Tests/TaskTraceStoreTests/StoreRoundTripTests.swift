@@ -1,0 +1,164 @@
+import Foundation
+import TaskTraceModel
+import TaskTraceStore
+import Testing
+
+@Suite("Store round trip")
+struct StoreRoundTripTests {
+    /// A deterministic workload: `taskCount` tasks, each created → scheduled → running (on one of 4 threads) →
+    /// suspended → scheduled → running → done, interleaved in time across tasks.
+    static func workload(taskCount: Int) -> [TransitionRecord] {
+        let cycle: [TaskState] = [.created, .scheduled, .running, .suspended, .scheduled, .running, .done]
+        var records: [TransitionRecord] = []
+        records.reserveCapacity(taskCount * cycle.count)
+        var time: TraceNanos = 0
+        for step in cycle.indices {
+            for task in 0..<taskCount {
+                time += 7
+                let thread: TraceThreadID = cycle[step] == .running ? TraceThreadID(task % 4 + 1) : 0
+                records.append(
+                    TransitionRecord(taskID: TraceTaskID(task + 1), timestamp: time, state: cycle[step], threadID: thread)
+                )
+            }
+        }
+        return records
+    }
+
+    @Test("100k transitions across tasks and threads read back identical and in order")
+    func roundTrip() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("trace.sqlite")
+        let records = Self.workload(taskCount: 100_000 / 7 + 1)
+        let tasks = (1...(100_000 / 7 + 1)).map {
+            TaskRecord(id: TraceTaskID($0), parentID: $0 > 1 ? 1 : nil, name: "task \($0)", kind: .spawned, file: "M/F.swift", line: $0)
+        }
+        let threads = (1...4).map { ThreadRecord(id: TraceThreadID($0), name: "tasktrace-worker-\($0)", kind: .worker) }
+
+        let writer = try TraceWriter(path: path)
+        try writer.setMeta([MetaKey.workers: "4"])
+        // Several batches, as the recorder's writer thread would send them.
+        var start = 0
+        while start < records.count {
+            let end = min(start + 10_000, records.count)
+            try writer.write(
+                TraceBatch(
+                    transitions: Array(records[start..<end]),
+                    tasks: start == 0 ? tasks : [],
+                    threads: start == 0 ? threads : []
+                )
+            )
+            start = end
+        }
+        try writer.write(TraceBatch(marks: [MarkRecord(taskID: 3, timestamp: 99, kind: MarkKind.cancelRequested, detail: "by 1")]))
+        try writer.finish(meta: [MetaKey.endedUnixNs: "123"])
+
+        let reader = try TraceReader(path: path)
+        #expect(reader.formatVersion == TraceFormat.version)
+        var readBack: [TransitionRecord] = []
+        try reader.forEachTransition { readBack.append($0) }
+        #expect(readBack.count == records.count)
+        #expect(readBack == records)
+        #expect(try reader.transitionCount() == records.count)
+        #expect(try reader.tasks() == tasks)
+        #expect(try reader.threads() == threads)
+        #expect(try reader.marks() == [MarkRecord(taskID: 3, timestamp: 99, kind: MarkKind.cancelRequested, detail: "by 1")])
+        let meta = try reader.meta()
+        #expect(meta[MetaKey.formatVersion] == "\(TraceFormat.version)")
+        #expect(meta[MetaKey.droppedEvents] == "0")
+        #expect(meta[MetaKey.endedUnixNs] == "123")
+        #expect(meta[MetaKey.workers] == "4")
+
+        var validator = TransitionValidator()
+        readBack.forEach { validator.observe($0) }
+        #expect(validator.violations.isEmpty)
+        #expect(validator.unfinishedTasks.isEmpty)
+    }
+
+    @Test("one task's transitions stream in order, ties broken by recorded order")
+    func perTaskStreamAndTies() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("ties.sqlite")
+        let writer = try TraceWriter(path: path)
+        // Same timestamp for scheduled and running: recorded order must win.
+        let records = [
+            TransitionRecord(taskID: 9, timestamp: 5, state: .created),
+            TransitionRecord(taskID: 8, timestamp: 5, state: .created),
+            TransitionRecord(taskID: 9, timestamp: 5, state: .scheduled),
+            TransitionRecord(taskID: 9, timestamp: 5, state: .running, threadID: 2),
+        ]
+        try writer.write(TraceBatch(transitions: records))
+        try writer.finish()
+        let reader = try TraceReader(path: path)
+        var all: [TransitionRecord] = []
+        try reader.forEachTransition { all.append($0) }
+        #expect(all == records)
+        var nine: [TaskState] = []
+        try reader.forEachTransition(taskID: 9) { nine.append($0.state) }
+        #expect(nine == [.created, .scheduled, .running])
+    }
+
+    @Test("task upserts fill in later details without erasing earlier ones")
+    func taskUpsertMerges() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("upsert.sqlite")
+        let writer = try TraceWriter(path: path)
+        try writer.write(TraceBatch(tasks: [TaskRecord(id: 4, parentID: 1, name: nil, kind: .groupChild, file: "A/B.swift", line: 3)]))
+        try writer.write(TraceBatch(tasks: [TaskRecord(id: 4, name: "fetch", kind: .unknown, error: "boom")]))
+        try writer.finish()
+        let task = try TraceReader(path: path).tasks().first
+        #expect(task == TaskRecord(id: 4, parentID: 1, name: "fetch", kind: .groupChild, file: "A/B.swift", line: 3, error: "boom"))
+    }
+
+    @Test("a finished trace is one file: no WAL left beside it, indexes built")
+    func finishedTraceIsSingleFile() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("single.sqlite")
+        let writer = try TraceWriter(path: path)
+        try writer.write(TraceBatch(transitions: [TransitionRecord(taskID: 1, timestamp: 1, state: .created)]))
+        try writer.finish()
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        let output = try runSQLite(path, "SELECT name FROM sqlite_master WHERE type='index' ORDER BY name")
+        #expect(output.contains("transition_log_by_time"))
+        #expect(try runSQLite(path, "PRAGMA user_version") == "\(TraceFormat.version)")
+    }
+
+    @Test("an unfinished recording (no finish call) is still readable")
+    func unfinishedRecordingReadable() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("crashed.sqlite")
+        var writer: TraceWriter? = try TraceWriter(path: path)
+        try writer?.write(TraceBatch(transitions: [TransitionRecord(taskID: 1, timestamp: 1, state: .created)]))
+        writer = nil
+        let reader = try TraceReader(path: path)
+        #expect(try reader.transitionCount() == 1)
+        #expect(try reader.meta()[MetaKey.endedUnixNs] == nil)
+    }
+
+    @Test("the documented view `transitions` names states")
+    func transitionsView() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("view.sqlite")
+        let writer = try TraceWriter(path: path)
+        try writer.write(
+            TraceBatch(transitions: TaskState.allCases.enumerated().map {
+                TransitionRecord(taskID: 1, timestamp: TraceNanos($0.offset), state: $0.element)
+            })
+        )
+        try writer.finish()
+        let names = try runSQLite(path, "SELECT group_concat(state, ' ') FROM (SELECT state FROM transitions ORDER BY ts_ns, seq)")
+        #expect(names == TaskState.allCases.map(\.name).joined(separator: " "))
+    }
+}
+
+/// Runs the `sqlite3` command-line shell on a file, as a user would, and returns its trimmed output.
+func runSQLite(_ path: String, _ sql: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    process.arguments = ["-readonly", path, sql]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+}
