@@ -12,6 +12,6 @@ struct TaskTraceCommand: AsyncParsableCommand {
             then open the HTML beside it or export it with `tasktrace export`.
             """,
         version: TraceFormat.toolVersion,
-        subcommands: [InfoCommand.self]
+        subcommands: [InfoCommand.self, RecordCommand.self]
     )
 }
