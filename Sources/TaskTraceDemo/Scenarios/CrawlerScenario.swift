@@ -43,7 +43,7 @@ enum CrawlerScenario {
         for result in results {
             switch result {
             case .success(let size): bytes += size
-            case .failure(let error as TimeoutError): _ = error; timedOut += 1
+            case .failure(is TimeoutError): timedOut += 1
             case .failure: failed += 1
             }
         }
