@@ -1,0 +1,55 @@
+import TaskTraceModel
+
+/// The blocking-work pool behind `TraceRuntime.toThread`: plain threads `tasktrace-blocking-1…N`, separate from
+/// the executor's workers, so blocking calls do not starve async tasks.
+///
+/// Thread-safe: all state is behind `lock` (what `@unchecked Sendable` relies on).
+final class BlockingPool: @unchecked Sendable {
+    typealias Work = @Sendable (TraceThreadID) -> Void
+
+    private let lock = ConditionLock()
+    private var items: [Work] = []
+    private var shuttingDown = false
+    private let recorder: TraceRecorder
+    let threadCount: Int
+
+    init(threads: Int, recorder: TraceRecorder) {
+        threadCount = max(1, threads)
+        self.recorder = recorder
+    }
+
+    func start() {
+        for index in 1...threadCount {
+            NamedThread.start(osName: "tt-blocking-\(index)") { [self] in
+                let threadID = recorder.registerCurrentThread(name: "tasktrace-blocking-\(index)", kind: .blocking)
+                while let work = next() { work(threadID) }
+            }
+        }
+    }
+
+    /// Queues `work`; it receives the trace id of the thread that runs it.
+    func submit(_ work: @escaping Work) {
+        lock.withLock {
+            items.append(work)
+            lock.signal()
+        }
+    }
+
+    private func next() -> Work? {
+        lock.withLock {
+            while items.isEmpty {
+                if shuttingDown { return nil }
+                lock.wait()
+            }
+            return items.removeFirst()
+        }
+    }
+
+    /// Threads exit once the queue is empty.
+    func shutdown() {
+        lock.withLock {
+            shuttingDown = true
+            lock.broadcast()
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import TaskTraceModel
+
+/// The executor's run queue: FIFO of jobs, guarded by one pthread mutex with a condition for idle workers.
+///
+/// Also tracks whether recording is still on and how many recorded jobs are running, so the runtime can stop
+/// recording only after every running job has reported its end. Thread-safe: all state is behind `lock`
+/// (that is what `@unchecked Sendable` relies on).
+final class JobQueue: @unchecked Sendable {
+    struct Item {
+        var job: UnownedJob
+        var taskID: TraceTaskID
+        var recorded: Bool
+    }
+
+    private let lock = ConditionLock()
+    private var items: [Item] = []
+    private var head = 0
+    private var idleWorkers = 0
+    private var recording = true
+    private var busyRecorded = 0
+    private var onQuiet: (@Sendable () -> Void)?
+    private var shuttingDown = false
+    private var liveWorkers = 0
+
+    /// Adds a job; wakes one idle worker. Returns false when no worker is alive to run it (after shutdown).
+    func push(_ job: UnownedJob, taskID: TraceTaskID) -> Bool {
+        lock.withLock {
+            items.append(Item(job: job, taskID: taskID, recorded: recording))
+            if idleWorkers > 0 { lock.signal() }
+            return liveWorkers > 0
+        }
+    }
+
+    /// Whether jobs enqueued now are recorded.
+    var isRecording: Bool { lock.withLock { recording } }
+
+    /// A worker joins.
+    func workerStarted() { lock.withLock { liveWorkers += 1 } }
+
+    /// Takes the next job, sleeping while the queue is empty. Returns nil when shutting down and empty
+    /// (the worker must then exit). A returned item with `recorded` counts as busy until `finished(_:)`.
+    func pop() -> Item? {
+        lock.withLock {
+            while head == items.count {
+                if shuttingDown {
+                    liveWorkers -= 1
+                    return nil
+                }
+                idleWorkers += 1
+                lock.wait()
+                idleWorkers -= 1
+            }
+            var item = items[head]
+            head += 1
+            if head == items.count {
+                items.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head >= 1024, head * 2 >= items.count {
+                items.removeFirst(head)
+                head = 0
+            }
+            item.recorded = item.recorded && recording
+            if item.recorded { busyRecorded += 1 }
+            return item
+        }
+    }
+
+    /// A worker finished running `item`.
+    func finished(_ item: Item) {
+        guard item.recorded else { return }
+        let callback: (@Sendable () -> Void)? = lock.withLock {
+            busyRecorded -= 1
+            guard busyRecorded == 0, !recording, let quiet = onQuiet else { return nil }
+            onQuiet = nil
+            return quiet
+        }
+        callback?()
+    }
+
+    /// Stops recording: jobs taken from now on run unrecorded; `then` runs once no recorded job is running.
+    func stopRecording(then: @escaping @Sendable () -> Void) {
+        let runNow: Bool = lock.withLock {
+            recording = false
+            if busyRecorded == 0 { return true }
+            onQuiet = then
+            return false
+        }
+        if runNow { then() }
+    }
+
+    /// Asks workers to exit once the queue is empty.
+    func shutdown() {
+        lock.withLock {
+            shuttingDown = true
+            lock.broadcast()
+        }
+    }
+
+    /// Revives the pool after shutdown when a late job arrived: returns true if the caller must start a worker.
+    func claimRestart() -> Bool {
+        lock.withLock {
+            guard liveWorkers == 0, head < items.count else { return false }
+            liveWorkers += 1
+            return true
+        }
+    }
+}

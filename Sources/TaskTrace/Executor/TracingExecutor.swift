@@ -1,0 +1,92 @@
+public import TaskTraceModel
+
+/// A `TaskExecutor` with its own named worker threads that records the life cycle of every task it runs.
+///
+/// Every job of a task that prefers this executor — tasks started through `TraceRuntime`, and their
+/// `TaskGroup` and `async let` children, which inherit the preference — passes through `enqueue(_:)`.
+/// The hot path (enqueue, job start, job end) appends one fixed-size event to the recorder's buffer and
+/// never touches the sink. With one worker it behaves like asyncio's single-threaded event loop: a job that
+/// blocks starves every other task.
+///
+/// Thread-safe: `enqueue` may be called from any thread. Create it through `TaskTrace.record`; use it as
+/// `Task(executorPreference: runtime.executor)` or `withTaskExecutorPreference(runtime.executor)`.
+public final class TracingExecutor: TaskExecutor {
+    /// Number of worker threads.
+    public let workerCount: Int
+    let recorder: TraceRecorder
+    let queue = JobQueue()
+    let identity: JobIdentity
+
+    init(workers: Int, recorder: TraceRecorder, identity: JobIdentity) {
+        workerCount = max(1, workers)
+        self.recorder = recorder
+        self.identity = identity
+    }
+
+    /// Starts the worker threads `tasktrace-worker-1…N`.
+    func start() {
+        for index in 1...workerCount {
+            queue.workerStarted()
+            NamedThread.start(osName: "tt-worker-\(index)") { [self] in
+                _ = recorder.registerCurrentThread(name: "tasktrace-worker-\(index)", kind: .worker)
+                runLoop()
+            }
+        }
+    }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let unownedJob = UnownedJob(job)
+        var taskID: TraceTaskID = 0
+        if queue.isRecording {
+            let info = identity.lookup(unownedJob)
+            taskID = info.taskID
+            if taskID != 0 {
+                let context = ThreadContext.current
+                let token = context.pendingSpawnToken
+                if token != 0 {
+                    context.pendingSpawnToken = 0
+                    context.spawnedTaskID = taskID
+                }
+                let owned = context.owner == recorder.id
+                recorder.append(
+                    RawEvent(
+                        kind: .enqueue, task: taskID, thread: owned ? context.threadID : 0,
+                        aux: owned ? context.currentTask : 0, token: token, detail: info.hint.rawValue
+                    )
+                )
+            }
+        }
+        if !queue.push(unownedJob, taskID: taskID), queue.claimRestart() {
+            // Recording is over and the workers have exited; a late job still has to run.
+            NamedThread.start(osName: "tt-late") { [self] in runLoop() }
+        }
+    }
+
+    private func runLoop() {
+        let context = ThreadContext.current
+        let threadID = context.threadID
+        let executor = asUnownedTaskExecutor()
+        while let item = queue.pop() {
+            context.currentTask = item.taskID
+            if item.recorded {
+                recorder.append(RawEvent(kind: .jobStart, task: item.taskID, thread: threadID))
+            }
+            item.job.runSynchronously(on: executor)
+            if item.recorded {
+                recorder.append(RawEvent(kind: .jobEnd, task: item.taskID, thread: threadID))
+            }
+            context.currentTask = 0
+            queue.finished(item)
+        }
+    }
+
+    /// Stops recording; resumes once every recorded job that was running has ended.
+    func stopRecording() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            queue.stopRecording { continuation.resume() }
+        }
+    }
+
+    /// Lets the workers exit once the queue is empty.
+    func shutdown() { queue.shutdown() }
+}

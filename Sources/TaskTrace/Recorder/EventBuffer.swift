@@ -1,0 +1,99 @@
+import Synchronization
+import TaskTraceModel
+
+/// The bounded, preallocated buffer between the hot path and the writer thread.
+///
+/// Two arrays of `capacity` raw events are allocated up front: producers append to the active one under one
+/// `Mutex` (no allocation: the array's capacity is reserved and it is uniquely owned), the writer swaps in the
+/// empty one. The timestamp is read inside the lock, so buffer order is time order and causality holds (an
+/// enqueue is appended before the job can reach a worker). When the active array is full the event is
+/// dropped and counted; API events with strings go to a payload list bounded by `payloadCapacity`, same rule.
+///
+/// Memory bound: `2 × capacity × 40 bytes` for raw events plus at most `2 × payloadCapacity` payloads.
+/// Thread-safe: every method may be called from any thread.
+final class EventBuffer: Sendable {
+    private struct State: ~Copyable {
+        var events: [RawEvent]
+        var payloads: [EventPayload]
+        var dropped: UInt64 = 0
+        var wakeSent = false
+    }
+
+    let capacity: Int
+    let payloadCapacity: Int
+    let clock: TraceClock
+    let start: UInt64
+    private let state: Mutex<State>
+    /// Called (outside the lock) when the buffer passes half full, to wake the writer early.
+    private let onHalfFull: @Sendable () -> Void
+
+    init(capacity: Int, payloadCapacity: Int, clock: TraceClock, onHalfFull: @escaping @Sendable () -> Void) {
+        self.capacity = max(capacity, 16)
+        self.payloadCapacity = max(payloadCapacity, 16)
+        self.clock = clock
+        self.start = clock.now()
+        self.onHalfFull = onHalfFull
+        var events: [RawEvent] = []
+        events.reserveCapacity(self.capacity)
+        var payloads: [EventPayload] = []
+        payloads.reserveCapacity(min(self.payloadCapacity, 1024))
+        state = Mutex(State(events: events, payloads: payloads))
+    }
+
+    /// Nanoseconds since the recording started.
+    func now() -> TraceNanos {
+        let value = clock.now()
+        return value >= start ? value - start : 0
+    }
+
+    /// Appends a raw event stamped with the current time. Hot path: never allocates, never blocks on I/O.
+    @inline(__always)
+    func append(_ event: RawEvent) {
+        var stamped = event
+        let wake = state.withLock { state -> Bool in
+            guard state.events.count < capacity else {
+                state.dropped &+= 1
+                return false
+            }
+            stamped.timestamp = now()
+            state.events.append(stamped)
+            if !state.wakeSent, state.events.count >= capacity / 2 {
+                state.wakeSent = true
+                return true
+            }
+            return false
+        }
+        if wake { onHalfFull() }
+    }
+
+    /// Appends an API event with its payload (may allocate; not the hot path).
+    func append(_ payload: EventPayload, thread: TraceThreadID = 0) {
+        state.withLock { state in
+            guard state.events.count < capacity, state.payloads.count < payloadCapacity else {
+                state.dropped &+= 1
+                return
+            }
+            let event = RawEvent(
+                kind: .payload, task: 0, thread: thread, aux: UInt64(state.payloads.count), timestamp: now()
+            )
+            state.payloads.append(payload)
+            state.events.append(event)
+        }
+    }
+
+    /// Hands everything buffered so far to the writer: swaps `events` (which must be empty, with capacity) in.
+    /// Returns the total number of events dropped so far.
+    func drain(into events: inout [RawEvent], payloads: inout [EventPayload]) -> UInt64 {
+        events.removeAll(keepingCapacity: true)
+        payloads.removeAll(keepingCapacity: true)
+        return state.withLock { state in
+            swap(&state.events, &events)
+            swap(&state.payloads, &payloads)
+            state.wakeSent = false
+            return state.dropped
+        }
+    }
+
+    /// Events dropped so far.
+    var dropped: UInt64 { state.withLock { $0.dropped } }
+}

@@ -1,0 +1,174 @@
+import Synchronization
+import TaskTraceModel
+import TaskTraceStore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Owns one recording: the event buffer the hot path appends to, and the named writer thread
+/// (`tasktrace-writer`) that drains it at least every flush interval, derives rows and hands them to the sink.
+///
+/// Thread-safe: `append` and the `record…` methods may be called from any thread; the deriver and the sink are
+/// touched only by the writer thread.
+final class TraceRecorder: Sendable {
+    /// Identity of this recorder in `ThreadContext.owner` (process-unique, never 0).
+    let id: UInt64
+    let buffer: EventBuffer
+    let sink: any TraceSink
+    let configuration: TraceConfiguration
+
+    private struct WriterState {
+        var stopping = false
+        var wakeRequested = false
+        var stopped: (@Sendable (StopResult) -> Void)?
+    }
+
+    /// What the writer reports when it has finished the trace.
+    struct StopResult: Sendable {
+        var sinkError: (any Error)?
+        var dropped: UInt64
+        var skipped: Int
+        var transitions: Int
+    }
+
+    private let wake: ConditionLock
+    /// Protected by `wake`.
+    private nonisolated(unsafe) var writerState = WriterState()
+    private let nextThreadID = Atomic<UInt32>(1)
+    private let nextSyntheticID = Atomic<UInt64>(0)
+
+    private static let nextRecorderID = Atomic<UInt64>(1)
+    private static let nextToken = Atomic<UInt64>(1)
+
+    init(sink: any TraceSink, configuration: TraceConfiguration) {
+        id = Self.nextRecorderID.wrappingAdd(1, ordering: .relaxed).oldValue
+        self.sink = sink
+        self.configuration = configuration
+        let wake = ConditionLock()
+        self.wake = wake
+        buffer = EventBuffer(
+            capacity: configuration.bufferCapacity, payloadCapacity: configuration.payloadCapacity,
+            clock: configuration.clock
+        ) {
+            wake.withLock { wake.signal() }
+        }
+    }
+
+    // MARK: - Producers
+
+    /// Appends a hot-path event.
+    @inline(__always)
+    func append(_ event: RawEvent) { buffer.append(event) }
+
+    /// Appends an API event.
+    func append(_ payload: EventPayload, thread: TraceThreadID = 0) { buffer.append(payload, thread: thread) }
+
+    /// Registers a thread of this recorder; call on that thread. Sets the thread's context.
+    func registerCurrentThread(name: String, kind: ThreadKind) -> TraceThreadID {
+        let threadID = nextThreadID.wrappingAdd(1, ordering: .relaxed).oldValue
+        let context = ThreadContext.current
+        context.owner = id
+        context.threadID = threadID
+        context.currentTask = 0
+        append(.thread(ThreadRecord(id: threadID, name: name, kind: kind)), thread: threadID)
+        return threadID
+    }
+
+    /// A fresh spawn token (process-unique, never 0).
+    func makeToken() -> UInt64 { Self.nextToken.wrappingAdd(1, ordering: .relaxed).oldValue }
+
+    /// A task id for work that is not a Swift task (blocking pool): `2^48 + n`, far above Swift's task ids.
+    func makeSyntheticTaskID() -> TraceTaskID {
+        (1 << 48) + nextSyntheticID.wrappingAdd(1, ordering: .relaxed).oldValue + 1
+    }
+
+    /// The task running on the calling thread, if the thread belongs to this recording.
+    var currentTask: TraceTaskID {
+        ThreadContext.current.currentTask(ownedBy: id)
+    }
+
+    /// The calling thread's id in this trace, or 0.
+    var currentThread: TraceThreadID {
+        let context = ThreadContext.current
+        return context.owner == id ? context.threadID : 0
+    }
+
+    /// Records how the running task's wrapper ended; applied at the end of the task's current job.
+    func recordOutcome(task: TraceTaskID, _ result: Result<some Any, any Error>) {
+        guard task != 0 else { return }
+        switch result {
+        case .success:
+            append(.outcome(task: task, state: .done, error: nil))
+        case .failure(let error) where error is CancellationError:
+            append(.outcome(task: task, state: .cancelled, error: nil))
+        case .failure(let error):
+            append(.outcome(task: task, state: .errored, error: String(describing: error)))
+        }
+    }
+
+    // MARK: - Writer
+
+    /// Starts the writer thread and writes the starting `meta`.
+    func start(meta: [String: String]) {
+        NamedThread.start(osName: "tt-writer") { [self] in
+            _ = registerCurrentThread(name: "tasktrace-writer", kind: .external)
+            writerLoop(startMeta: meta)
+        }
+    }
+
+    /// Asks the writer to flush everything, finish the sink with `meta` (plus `dropped_events`), and stop.
+    func stop(meta: [String: String]) async -> StopResult {
+        finalMeta.withLock { $0 = meta }
+        return await withCheckedContinuation { (continuation: CheckedContinuation<StopResult, Never>) in
+            wake.withLock {
+                writerState.stopping = true
+                writerState.stopped = { continuation.resume(returning: $0) }
+                wake.signal()
+            }
+        }
+    }
+
+    private let finalMeta = Mutex<[String: String]>([:])
+
+    private func writerLoop(startMeta: [String: String]) {
+        var deriver = TraceDeriver()
+        var events: [RawEvent] = []
+        events.reserveCapacity(buffer.capacity)
+        var payloads: [EventPayload] = []
+        var sinkError: (any Error)?
+        do { try sink.begin(meta: startMeta) } catch { sinkError = error }
+        var dropped: UInt64 = 0
+        while true {
+            let stopping = wake.withLock { () -> Bool in
+                if !writerState.stopping { wake.wait(nanoseconds: configuration.flushIntervalNanos) }
+                return writerState.stopping
+            }
+            // Read after `stopping` is seen: every producer finished before stop was requested.
+            dropped = buffer.drain(into: &events, payloads: &payloads)
+            deriver.consume(events, payloads: payloads)
+            if stopping {
+                deriver.finish(at: buffer.now())
+            }
+            let batch = deriver.takeBatch()
+            if sinkError == nil, !batch.isEmpty {
+                do { try sink.write(batch) } catch { sinkError = error }
+            }
+            if stopping { break }
+        }
+        var meta = finalMeta.withLock { $0 }
+        meta[MetaKey.droppedEvents] = String(dropped)
+        if deriver.skippedEvents > 0 { meta["skipped_events"] = String(deriver.skippedEvents) }
+        if sinkError == nil {
+            do { try sink.finish(meta: meta) } catch { sinkError = error }
+        }
+        let result = StopResult(
+            sinkError: sinkError, dropped: dropped, skipped: deriver.skippedEvents,
+            transitions: deriver.transitionCount
+        )
+        let stopped = wake.withLock { writerState.stopped }
+        stopped?(result)
+    }
+}

@@ -1,0 +1,19 @@
+public import TaskTraceStore
+
+/// Receives recorded rows from the recorder's writer thread (never from the hot path).
+///
+/// Calls come from one thread at a time, in order: `begin(meta:)` once, `write(_:)` any number of times, then
+/// `finish(meta:)` once. Implementations must be `Sendable` because the recorder hands the sink to its writer
+/// thread. A sink that throws stops receiving batches; `TaskTrace.record` then reports the error.
+public protocol TraceSink: AnyObject, Sendable {
+    /// Writes one batch of rows (transitions in recorded order; task rows are upserts by id).
+    func write(_ batch: TraceBatch) throws
+    /// Writes the final `meta` entries and closes the trace.
+    func finish(meta: [String: String]) throws
+    /// Writes the `meta` entries known when the recording starts. Default: does nothing.
+    func begin(meta: [String: String]) throws
+}
+
+extension TraceSink {
+    public func begin(meta: [String: String]) throws {}
+}

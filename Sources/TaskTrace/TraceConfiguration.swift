@@ -1,0 +1,30 @@
+/// Tuning of a recording. Thread-safe (a value type).
+///
+/// ```swift
+/// var configuration = TraceConfiguration(workers: 4)
+/// configuration.bufferCapacity = 1 << 20
+/// try await TaskTrace.record(into: sink, configuration: configuration) { runtime in … }
+/// ```
+public struct TraceConfiguration: Sendable {
+    /// Worker threads of the executor; 1 behaves like asyncio's single-threaded event loop.
+    public var workers: Int
+    /// Threads of the blocking-work pool (`toThread`).
+    public var blockingThreads: Int = 4
+    /// Raw events the buffer holds between two flushes (40 bytes each, allocated twice up front).
+    public var bufferCapacity: Int = 1 << 18
+    /// API events with text (spawn names, marks, outcomes) the buffer holds between two flushes.
+    public var payloadCapacity: Int = 1 << 16
+    /// The writer flushes at least this often, in nanoseconds (and early when the buffer is half full).
+    public var flushIntervalNanos: UInt64 = 100_000_000
+    /// Where timestamps come from.
+    public var clock: TraceClock = .monotonic
+    /// How jobs are mapped to task ids; replaced by tests to simulate an unreadable id.
+    var identity: JobIdentity = .runtime
+
+    public init(workers: Int = 1) {
+        self.workers = max(1, workers)
+    }
+
+    /// The bound on the recorder's raw-event memory, in bytes.
+    public var bufferBytes: Int { 2 * bufferCapacity * MemoryLayout<RawEvent>.stride }
+}
