@@ -1,0 +1,111 @@
+import ArgumentParser
+import TaskTraceExport
+import TaskTraceModel
+import TaskTraceStore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Exports a whole trace: reads `tracePath`, builds the timeline and writes `format` to `outputPath`
+/// ("-" = standard output) through a temporary file renamed into place.
+///
+/// Used by `tasktrace export` and `tasktrace record demo`. Never modifies the trace.
+/// - Throws: `ExitCode` after printing one clear line on stderr (bad trace, unwritable output).
+func exportTrace(tracePath: String, format: ExportFormat, outputPath: String) throws {
+    try exportTrace(tracePath: tracePath, format: format, outputPath: outputPath, options: TimelineOptions())
+}
+
+/// `exportTrace(tracePath:format:outputPath:)` with a time window and name filter, and an optional progress
+/// line on stderr (only when stderr is a terminal and the trace is large).
+func exportTrace(
+    tracePath: String, format: ExportFormat, outputPath: String, options: TimelineOptions, showProgress: Bool = true
+) throws {
+    if outputPath != "-", isSameFile(outputPath, tracePath) {
+        throw CleanExit.failure("\(outputPath): refusing to overwrite the input trace; choose another output path")
+    }
+    let timeline = try loadTimeline(tracePath: tracePath, options: options, showProgress: showProgress)
+    let output: AtomicOutputFile
+    do {
+        output = try AtomicOutputFile(path: outputPath)
+    } catch {
+        throw CleanExit.failure(error.description)
+    }
+    do {
+        var writer = ByteWriter { chunk in try output.write(chunk) }
+        switch format {
+        case .chrome: try ChromeTraceExporter.write(timeline, to: &writer)
+        case .svg: try SVGGanttExporter.write(timeline, to: &writer)
+        case .html: try HTMLSummaryExporter.write(timeline, to: &writer)
+        }
+        try writer.flush()
+        try output.commit()
+    } catch let failure as AtomicOutputFile.Failure {
+        output.abandon()
+        throw CleanExit.failure(failure.description)
+    } catch {
+        output.abandon()
+        throw CleanExit.failure("\(outputPath): export failed (\(error))")
+    }
+}
+
+/// Reads a trace into a `Timeline`, streaming its transitions.
+func loadTimeline(tracePath: String, options: TimelineOptions, showProgress: Bool) throws -> Timeline {
+    let reader = try openTrace(tracePath)
+    do {
+        let total = try reader.transitionCount()
+        var builder = TimelineBuilder(
+            tasks: try reader.tasks(), threads: try reader.threads(), marks: try reader.marks(),
+            untrackedJobs: try reader.untrackedJobs(), meta: try reader.meta(), options: options,
+            expectedTransitions: total
+        )
+        var progress = ProgressLine(total: total, enabled: showProgress && total >= 500_000 && isatty(STDERR_FILENO) == 1)
+        try reader.forEachTransition { record in
+            builder.add(record)
+            progress.advance()
+        }
+        progress.finish()
+        return builder.finish()
+    } catch let error as TraceStoreError {
+        throw CleanExit.failure(error.description)
+    }
+}
+
+/// True when both paths name the same existing file.
+private func isSameFile(_ first: String, _ second: String) -> Bool {
+    var a = stat()
+    var b = stat()
+    guard stat(first, &a) == 0, stat(second, &b) == 0 else { return false }
+    return a.st_dev == b.st_dev && a.st_ino == b.st_ino
+}
+
+/// "reading transitions 42%" redrawn in place on stderr.
+private struct ProgressLine {
+    let total: Int
+    let enabled: Bool
+    var done = 0
+    var shownPercent = -1
+
+    mutating func advance() {
+        guard enabled else { return }
+        done += 1
+        guard done & 0xFFFF == 0 else { return }
+        let percent = done * 100 / max(total, 1)
+        if percent != shownPercent {
+            shownPercent = percent
+            Self.writeStderr("\rtasktrace: reading transitions \(percent)%")
+        }
+    }
+
+    private static func writeStderr(_ text: String) {
+        var bytes = Array(text.utf8)
+        _ = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+
+    func finish() {
+        guard enabled else { return }
+        Self.writeStderr("\r\u{1B}[K")
+    }
+}

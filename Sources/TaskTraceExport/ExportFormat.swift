@@ -1,0 +1,35 @@
+/// The file formats `tasktrace export` writes.
+///
+/// Thread-safe (a value type).
+public enum ExportFormat: String, Sendable, CaseIterable, Hashable {
+    /// Chrome Trace Event Format JSON, for Perfetto (ui.perfetto.dev) and chrome://tracing.
+    case chrome
+    /// A static SVG 1.1 Gantt chart, one row per task.
+    case svg
+    /// A self-contained HTML page: a summary and the SVG chart.
+    case html
+
+    /// The format a file name implies by its extension (`.json` → chrome, `.svg`, `.html`/`.htm`), or nil.
+    ///
+    /// ```swift
+    /// ExportFormat(inferringFrom: "out/run.json")  // .chrome
+    /// ```
+    public init?(inferringFrom path: String) {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
+        switch path[path.index(after: dot)...].lowercased() {
+        case "json": self = .chrome
+        case "svg": self = .svg
+        case "html", "htm": self = .html
+        default: return nil
+        }
+    }
+
+    /// The usual file extension, without the dot.
+    public var fileExtension: String {
+        switch self {
+        case .chrome: "json"
+        case .svg: "svg"
+        case .html: "html"
+        }
+    }
+}

@@ -1,0 +1,232 @@
+import TaskTraceModel
+
+/// Writes a `Timeline` as Chrome Trace Event Format JSON that Perfetto and chrome://tracing load cleanly.
+///
+/// Layout: process 1 "Tasks" has one thread track per task (tid = 1 + tree position, named `name #id`, sorted
+/// by the tree), one `X` slice per state segment (`name` = the state, `cat` = `state`, `cname` from
+/// `StatePalette`), and one v1 flow (`s` on the parent, `f` with `"bp":"e"` on the child, `cat` = `spawn`) per
+/// task whose parent is in the timeline, bound at `Timeline.spawnLink(ofTask:)`. Terminal states get no slice:
+/// the outcome (and error) is in every slice's args. Marks (cancellation requests) are listed in the args of
+/// their task's slices: no instant events, so every viewer shows exactly the X slices the file holds.
+/// Process 2 "Threads" has one track per worker thread with the running segments (named after the task) and
+/// untracked jobs ("actor job"). Metadata, trace-wide marks and the dropped-event count go to `otherData`;
+/// dropped events also appear as a `process_labels` label on "Tasks". Timestamps are µs with at most 3 decimals (exact ns).
+///
+/// Thread-safe (stateless); the `ByteWriter` passed in belongs to the caller.
+public enum ChromeTraceExporter {
+    /// Writes the whole JSON document to `out`, flushing in chunks; the caller flushes at the end.
+    /// - Throws: whatever `out`'s sink throws.
+    public static func write(_ timeline: Timeline, to out: inout ByteWriter, palette: StatePalette = .standard) throws {
+        let tasks = timeline.tasks
+        let threadTidBase = UInt64(tasks.count) + 1
+        out.write("{\"traceEvents\":[\n")
+        out.write("{\"ph\":\"M\",\"pid\":1,\"tid\":0,\"name\":\"process_name\",\"args\":{\"name\":\"Tasks\"}},\n")
+        out.write("{\"ph\":\"M\",\"pid\":1,\"tid\":0,\"name\":\"process_sort_index\",\"args\":{\"sort_index\":1}},\n")
+        out.write("{\"ph\":\"M\",\"pid\":2,\"tid\":0,\"name\":\"process_name\",\"args\":{\"name\":\"Threads\"}},\n")
+        out.write("{\"ph\":\"M\",\"pid\":2,\"tid\":0,\"name\":\"process_sort_index\",\"args\":{\"sort_index\":2}}")
+
+        // Per-task bytes written once and reused for every slice.
+        var nameBytes: [[UInt8]] = []
+        var argsTail: [[UInt8]] = []
+        nameBytes.reserveCapacity(tasks.count)
+        argsTail.reserveCapacity(tasks.count)
+        var marksByTask = [[TimelineMark]](repeating: [], count: tasks.count)
+        for mark in timeline.marks {
+            if let taskIndex = mark.taskIndex { marksByTask[taskIndex].append(mark) }
+        }
+        for (index, task) in tasks.enumerated() {
+            nameBytes.append(ByteWriter.jsonStringBytes(task.displayName))
+            var tail = ByteWriter.collecting()
+            if let parent = task.parentID {
+                tail.write(",\"parent\":")
+                tail.writeDecimal(parent)
+            }
+            if let name = task.name {
+                tail.write(",\"name\":")
+                tail.writeJSONString(name)
+            }
+            tail.write(",\"kind\":")
+            tail.writeJSONString(task.kind.rawValue)
+            if let site = task.spawnSite {
+                tail.write(",\"spawn_site\":")
+                tail.writeJSONString(site)
+            }
+            tail.write(",\"outcome\":")
+            tail.writeJSONString(task.outcome)
+            if let error = task.error {
+                tail.write(",\"error\":")
+                tail.writeJSONString(error)
+            }
+            if !marksByTask[index].isEmpty {
+                tail.write(",\"marks\":")
+                let text = marksByTask[index].map { mark in
+                    "\(mark.kind) at \(TraceTimeText.format(mark.timestamp))" + (mark.detail.map { ": \($0)" } ?? "")
+                }
+                tail.writeJSONString(text.joined(separator: "; "))
+            }
+            tail.write("}}")
+            argsTail.append(tail.bytes)
+        }
+
+        for (index, task) in tasks.enumerated() {
+            let tid = UInt64(index) + 1
+            out.write(",\n{\"ph\":\"M\",\"pid\":1,\"tid\":")
+            out.writeDecimal(tid)
+            out.write(",\"name\":\"thread_name\",\"args\":{\"name\":")
+            out.write(bytes: nameBytes[index])
+            out.write("}},\n{\"ph\":\"M\",\"pid\":1,\"tid\":")
+            out.writeDecimal(tid)
+            out.write(",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":")
+            out.writeDecimal(tid)
+            out.write("}}")
+            _ = task
+        }
+
+        let slicePrefix: [[UInt8]] = TaskState.allCases.map { state in
+            Array(",\n{\"ph\":\"X\",\"cat\":\"state\",\"name\":\"\(state.name)\",\"cname\":\"\(palette[state].catapultName)\",\"pid\":1,\"tid\":".utf8)
+        }
+        let stateArg: [[UInt8]] = TaskState.allCases.map { Array(",\"state\":\"\($0.name)\"".utf8) }
+        let segments = timeline.segments
+        for (index, task) in tasks.enumerated() {
+            let tid = UInt64(index) + 1
+            for row in task.segments {
+                let state = Int(segments.states[row].rawValue)
+                let start = segments.starts[row]
+                out.write(bytes: slicePrefix[state])
+                out.writeDecimal(tid)
+                out.write(",\"ts\":")
+                out.writeMicros(fromNanos: start)
+                out.write(",\"dur\":")
+                out.writeMicros(fromNanos: segments.ends[row] - start)
+                out.write(",\"args\":{\"task\":")
+                out.writeDecimal(task.id)
+                out.write(bytes: stateArg[state])
+                let thread = segments.threads[row]
+                if thread != 0 {
+                    out.write(",\"thread\":")
+                    out.writeDecimal(UInt64(thread))
+                }
+                if task.isUnfinished && row == task.segments.upperBound - 1 {
+                    out.write(",\"unfinished\":true")
+                }
+                out.write(bytes: argsTail[index])
+                try out.flushIfNeeded()
+            }
+        }
+
+        for index in tasks.indices {
+            guard let link = timeline.spawnLink(ofTask: index), let parent = tasks[index].parentIndex else { continue }
+            let flowID = UInt64(index) + 1
+            out.write(",\n{\"ph\":\"s\",\"cat\":\"spawn\",\"name\":\"spawn\",\"id\":")
+            out.writeDecimal(flowID)
+            out.write(",\"pid\":1,\"tid\":")
+            out.writeDecimal(UInt64(parent) + 1)
+            out.write(",\"ts\":")
+            out.writeMicros(fromNanos: link.from)
+            out.write("},\n{\"ph\":\"f\",\"bp\":\"e\",\"cat\":\"spawn\",\"name\":\"spawn\",\"id\":")
+            out.writeDecimal(flowID)
+            out.write(",\"pid\":1,\"tid\":")
+            out.writeDecimal(flowID)
+            out.write(",\"ts\":")
+            out.writeMicros(fromNanos: link.to)
+            out.write("}")
+            try out.flushIfNeeded()
+        }
+
+        if timeline.droppedEvents > 0 {
+            out.write(",\n{\"ph\":\"M\",\"pid\":1,\"tid\":0,\"name\":\"process_labels\",\"args\":{\"labels\":\"recorder dropped ")
+            out.writeDecimal(timeline.droppedEvents)
+            out.write(" events\"}}")
+        }
+
+        try writeThreadLanes(timeline, tidBase: threadTidBase, nameBytes: nameBytes, palette: palette, to: &out)
+
+        out.write("\n],\"displayTimeUnit\":\"ns\",\"otherData\":{")
+        var first = true
+        for (key, value) in otherData(timeline) {
+            if !first { out.write(",") }
+            first = false
+            out.writeJSONString(key)
+            out.write(":")
+            out.writeJSONString(value)
+        }
+        out.write("}}\n")
+    }
+
+    /// Key/value pairs for `otherData`: the trace's meta, then what the export summarised, sorted by key.
+    static func otherData(_ timeline: Timeline) -> [(String, String)] {
+        var data = timeline.meta
+        data[MetaKey.droppedEvents] = String(timeline.droppedEvents)
+        data["export.tasks"] = String(timeline.tasks.count)
+        data["export.segments"] = String(timeline.segments.count)
+        data["export.unfinished_tasks"] = String(timeline.tasks.filter(\.isUnfinished).count)
+        data["export.omitted_tasks"] = String(timeline.omittedTaskCount)
+        data["export.tool"] = "tasktrace \(TraceFormat.toolVersion)"
+        if let from = timeline.options.from { data["export.from_ns"] = String(from) }
+        if let to = timeline.options.to { data["export.to_ns"] = String(to) }
+        if let filter = timeline.options.nameFilter, !filter.isEmpty { data["export.filter"] = filter }
+        for (number, mark) in timeline.marks.filter({ $0.taskIndex == nil }).enumerated() {
+            data["export.mark.\(number + 1)"] = "\(mark.kind) at \(mark.timestamp) ns" + (mark.detail.map { ": \($0)" } ?? "")
+        }
+        return data.sorted { $0.key < $1.key }
+    }
+
+    /// Process 2: one track per worker thread (and per other thread that ran something).
+    private static func writeThreadLanes(
+        _ timeline: Timeline, tidBase: UInt64, nameBytes: [[UInt8]], palette: StatePalette, to out: inout ByteWriter
+    ) throws {
+        let segments = timeline.segments
+        var busy = Set<TraceThreadID>()
+        for row in 0..<segments.count where segments.states[row] == .running && segments.threads[row] != 0 {
+            busy.insert(segments.threads[row])
+        }
+        for job in timeline.untrackedJobs { busy.insert(job.threadID) }
+        var laneTid: [TraceThreadID: UInt64] = [:]
+        var position: UInt64 = 0
+        for thread in timeline.threads where thread.kind == .worker || busy.contains(thread.id) {
+            let tid = tidBase + position
+            laneTid[thread.id] = tid
+            out.write(",\n{\"ph\":\"M\",\"pid\":2,\"tid\":")
+            out.writeDecimal(tid)
+            out.write(",\"name\":\"thread_name\",\"args\":{\"name\":")
+            out.writeJSONString(thread.name)
+            out.write("}},\n{\"ph\":\"M\",\"pid\":2,\"tid\":")
+            out.writeDecimal(tid)
+            out.write(",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":")
+            out.writeDecimal(position + 1)
+            out.write("}}")
+            position += 1
+        }
+        let runningPrefix = Array(",\n{\"ph\":\"X\",\"cat\":\"job\",\"cname\":\"\(palette[.running].catapultName)\",\"pid\":2,\"tid\":".utf8)
+        for (index, task) in timeline.tasks.enumerated() {
+            for row in task.segments where segments.states[row] == .running {
+                guard let tid = laneTid[segments.threads[row]] else { continue }
+                let start = segments.starts[row]
+                out.write(bytes: runningPrefix)
+                out.writeDecimal(tid)
+                out.write(",\"name\":")
+                out.write(bytes: nameBytes[index])
+                out.write(",\"ts\":")
+                out.writeMicros(fromNanos: start)
+                out.write(",\"dur\":")
+                out.writeMicros(fromNanos: segments.ends[row] - start)
+                out.write(",\"args\":{\"task\":")
+                out.writeDecimal(task.id)
+                out.write("}}")
+                try out.flushIfNeeded()
+            }
+        }
+        let jobPrefix = Array(",\n{\"ph\":\"X\",\"cat\":\"job\",\"name\":\"actor job\",\"cname\":\"\(palette.untrackedJob.catapultName)\",\"pid\":2,\"tid\":".utf8)
+        for job in timeline.untrackedJobs {
+            guard let tid = laneTid[job.threadID] else { continue }
+            out.write(bytes: jobPrefix)
+            out.writeDecimal(tid)
+            out.write(",\"ts\":")
+            out.writeMicros(fromNanos: job.start)
+            out.write(",\"dur\":")
+            out.writeMicros(fromNanos: job.end >= job.start ? job.end - job.start : 0)
+            out.write(",\"args\":{\"untracked\":true}}")
+            try out.flushIfNeeded()
+        }
+    }
+}
