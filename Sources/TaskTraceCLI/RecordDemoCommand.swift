@@ -76,11 +76,8 @@ struct RecordDemoCommand: AsyncParsableCommand {
         let recorded = ContinuousClock.now
 
         if let htmlPath = paths.html {
-            do {
-                try exportTrace(tracePath: paths.trace, format: .html, outputPath: htmlPath)
-            } catch {
-                throw CleanExit.failure("\(htmlPath): cannot write the HTML timeline: \(error)")
-            }
+            // Prints its own one-line error and throws ExitCode on failure.
+            try exportTrace(tracePath: paths.trace, format: .html, outputPath: htmlPath)
         }
         let finished = ContinuousClock.now
 
