@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TaskTrace
 import TaskTraceDemo
+import TaskTraceExport
 
 /// `tasktrace record demo`: runs the built-in asyncio scenarios on the runtime, records them straight into
 /// an SQLite trace, writes the HTML timeline beside it and prints a summary read back from the file.
