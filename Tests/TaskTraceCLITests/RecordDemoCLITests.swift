@@ -45,8 +45,10 @@ struct RecordDemoCLITests {
         let directory = try ScratchDirectory()
         try directory.makeSubdirectory("traces")
         let output = try CLIRunner.run(
-            ["record", "demo", "--output", "traces/run.sqlite", "--scenario", "shield", "gather",
-             "--workers", "4", "--no-html", "--seed", "9"],
+            [
+                "record", "demo", "--output", "traces/run.sqlite", "--scenario", "shield", "gather",
+                "--workers", "4", "--no-html", "--seed", "9",
+            ],
             in: directory.url
         )
         #expect(output.status == 0, "stderr: \(output.stderr)")

@@ -3,50 +3,54 @@ import TaskTraceDemo
 import TaskTraceModel
 import Testing
 
-/// The default demo as a whole: every state appears, every task obeys the state machine, it is quick.
-@Suite("demo default set", .serialized)
-struct DefaultSetTests {
-    @Test(arguments: [1, 4])
-    func defaultSetShowsAllSevenStatesAndObeysTheStateMachine(workers: Int) async throws {
-        let recording = try await DemoRecording.record(scenarios: DemoScenarios.defaultSet, workers: workers)
-        let shape = recording.shape
-        #expect(recording.outcomes.allSatisfy { $0.failure == nil }, "\(recording.outcomes)")
-        #expect(shape.statesSeen == Set(TaskState.allCases), "states seen: \(shape.statesSeen.map(\.name).sorted())")
+extension DemoRecordingSuites {
+    /// The default demo as a whole: every state appears, every task obeys the state machine, it is quick.
+    @Suite("demo default set")
+    struct DefaultSetTests {
+        @Test(arguments: [1, 4])
+        func defaultSetShowsAllSevenStatesAndObeysTheStateMachine(workers: Int) async throws {
+            let recording = try await DemoRecording.record(scenarios: DemoScenarios.defaultSet, workers: workers)
+            let shape = recording.shape
+            #expect(recording.outcomes.allSatisfy { $0.failure == nil }, "\(recording.outcomes)")
+            #expect(
+                shape.statesSeen == Set(TaskState.allCases), "states seen: \(shape.statesSeen.map(\.name).sorted())")
 
-        var validator = TransitionValidator()
-        for record in recording.sink.transitions {
-            validator.observe(record)
+            var validator = TransitionValidator()
+            for record in recording.sink.transitions {
+                validator.observe(record)
+            }
+            #expect(validator.violations.isEmpty, "\(validator.violations.prefix(5))")
+            #expect(validator.timeReversals == 0)
+
+            // Each scenario is a task named after it, a child of the root `demo`, and ends done.
+            let root = try #require(shape.task("demo"))
+            #expect(root.kind == .root)
+            for scenario in DemoScenarios.defaultSet {
+                let task = try #require(shape.task(scenario.name), "no task for \(scenario.name)")
+                #expect(task.parentID == root.id, "\(scenario.name) parent \(String(describing: task.parentID))")
+                #expect(shape.finalState(task.id) == .done, "\(scenario.name)")
+            }
+            // The budget is 3 s; allow for a loaded 2-core machine.
+            #expect(recording.wallTime < .seconds(8), "default set took \(recording.wallTime)")
         }
-        #expect(validator.violations.isEmpty, "\(validator.violations.prefix(5))")
-        #expect(validator.timeReversals == 0)
 
-        // Each scenario is a task named after it, a child of the root `demo`, and ends done.
-        let root = try #require(shape.task("demo"))
-        #expect(root.kind == .root)
-        for scenario in DemoScenarios.defaultSet {
-            let task = try #require(shape.task(scenario.name), "no task for \(scenario.name)")
-            #expect(task.parentID == root.id, "\(scenario.name) parent \(String(describing: task.parentID))")
-            #expect(shape.finalState(task.id) == .done, "\(scenario.name)")
+        @Test func everyDefaultScenarioIsRegisteredOnceAndLoadIsNotDefault() {
+            let names = DemoScenarios.names
+            #expect(Set(names).count == names.count)
+            #expect(DemoScenarios.defaultSet.count == 14)
+            #expect(DemoScenarios.named("load")?.isInDefaultSet == false)
+            #expect(DemoScenarios.named("nope") == nil)
         }
-        // The budget is 3 s; allow for a loaded 2-core machine.
-        #expect(recording.wallTime < .seconds(8), "default set took \(recording.wallTime)")
+
+        @Test func loadRunsTheRequestedNumberOfTrivialTasks() async throws {
+            let load = try #require(DemoScenarios.named("load"))
+            let recording = try await DemoRecording.record(scenarios: [load])
+            let tasks = recording.shape.tasks(prefixed: "load-")
+            #expect(tasks.count == 200)
+            #expect(tasks.allSatisfy { recording.shape.finalState($0.id) == .done })
+        }
     }
 
-    @Test func everyDefaultScenarioIsRegisteredOnceAndLoadIsNotDefault() {
-        let names = DemoScenarios.names
-        #expect(Set(names).count == names.count)
-        #expect(DemoScenarios.defaultSet.count == 14)
-        #expect(DemoScenarios.named("load")?.isInDefaultSet == false)
-        #expect(DemoScenarios.named("nope") == nil)
-    }
-
-    @Test func loadRunsTheRequestedNumberOfTrivialTasks() async throws {
-        let load = try #require(DemoScenarios.named("load"))
-        let recording = try await DemoRecording.record(scenarios: [load])
-        let tasks = recording.shape.tasks(prefixed: "load-")
-        #expect(tasks.count == 200)
-        #expect(tasks.allSatisfy { recording.shape.finalState($0.id) == .done })
-    }
 }
 
 @Suite("SplitMix64 and seeds")

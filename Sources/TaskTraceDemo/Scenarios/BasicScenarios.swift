@@ -51,7 +51,8 @@ enum BasicScenarios {
         }
         for _ in 0..<3 {
             let running = workers.filter { !$0.isDone }.map(\.name)
-            runtime.annotate("\(running.count) of \(workers.count) tasks still running: \(running.joined(separator: ", "))")
+            runtime.annotate(
+                "\(running.count) of \(workers.count) tasks still running: \(running.joined(separator: ", "))")
             try await DemoClock.sleep(milliseconds: 25)
         }
         let finished = try await runtime.gather(workers)
