@@ -1,3 +1,4 @@
+import Synchronization
 import TaskTraceModel
 
 /// The executor's run queue: FIFO of jobs, guarded by one pthread mutex with a condition for idle workers.
@@ -31,8 +32,11 @@ final class JobQueue: @unchecked Sendable {
         }
     }
 
-    /// Whether jobs enqueued now are recorded.
-    var isRecording: Bool { lock.withLock { recording } }
+    /// Mirrors `recording` for the enqueue hot path, read without taking the lock.
+    private let recordingFlag = Atomic<Bool>(true)
+
+    /// Whether jobs enqueued now are recorded (lock-free read).
+    var isRecording: Bool { recordingFlag.load(ordering: .relaxed) }
 
     /// A worker joins.
     func workerStarted() { lock.withLock { liveWorkers += 1 } }
@@ -81,6 +85,7 @@ final class JobQueue: @unchecked Sendable {
     func stopRecording(then: @escaping @Sendable () -> Void) {
         let runNow: Bool = lock.withLock {
             recording = false
+            recordingFlag.store(false, ordering: .relaxed)
             if busyRecorded == 0 { return true }
             onQuiet = then
             return false
