@@ -5,7 +5,9 @@ import Darwin
 #endif
 
 /// Where an export's bytes go: standard output, or a temporary file beside the destination that is renamed
-/// over it only when the export succeeded, so a failed export never leaves a half-written file.
+/// over it only when the export succeeded, so a failed export never leaves a half-written file. An existing
+/// destination that is not a regular file (a device such as `/dev/stdout`, a FIFO) is written directly: it is
+/// never replaced.
 ///
 /// Not thread-safe: owned by one export on one thread.
 final class AtomicOutputFile {
@@ -28,8 +30,18 @@ final class AtomicOutputFile {
             return
         }
         var info = stat()
-        if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-            throw Failure(description: "\(path): cannot write the export (it is a directory)")
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+            if (info.st_mode & S_IFMT) == S_IFDIR {
+                throw Failure(description: "\(path): cannot write the export (it is a directory)")
+            }
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                throw Failure(description: "\(path): cannot write the export (\(Self.errnoText()))")
+            }
+            destination = path
+            temporaryPath = nil
+            descriptor = fd
+            return
         }
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[...$0]) } ?? ""
@@ -54,7 +66,7 @@ final class AtomicOutputFile {
             let written = systemWrite(descriptor, base, remaining)
             if written < 0 {
                 if errno == EINTR { continue }
-                throw Failure(description: "\(destination ?? "standard output"): write failed (\(Self.errnoText()))")
+                throw Failure(description: "\(destination ?? "standard output"): cannot write the export (\(Self.errnoText()))")
             }
             remaining -= written
             base += written
@@ -65,7 +77,13 @@ final class AtomicOutputFile {
     func commit() throws(Failure) {
         guard isOpen else { return }
         isOpen = false
-        guard let destination, let temporaryPath else { return }
+        guard let destination else { return }
+        guard let temporaryPath else {
+            if close(descriptor) != 0 {
+                throw Failure(description: "\(destination): cannot write the export (\(Self.errnoText()))")
+            }
+            return
+        }
         if close(descriptor) != 0 {
             let text = Self.errnoText()
             unlink(temporaryPath)
@@ -82,9 +100,8 @@ final class AtomicOutputFile {
     func abandon() {
         guard isOpen else { return }
         isOpen = false
-        guard let temporaryPath else { return }
-        close(descriptor)
-        unlink(temporaryPath)
+        if destination != nil { close(descriptor) }
+        if let temporaryPath { unlink(temporaryPath) }
     }
 
     private static func errnoText() -> String { String(cString: strerror(errno)) }

@@ -181,11 +181,13 @@ public enum ChromeTraceExporter {
             busy.insert(segments.threads[row])
         }
         for job in timeline.untrackedJobs { busy.insert(job.threadID) }
-        var laneTid: [TraceThreadID: UInt64] = [:]
+        // Thread ids are small and dense (1-based), so lanes are found by index; 0 = no lane.
+        let maxThread = Int(timeline.threads.map(\.id).max() ?? 0)
+        var laneTid = [UInt64](repeating: 0, count: maxThread + 1)
         var position: UInt64 = 0
         for thread in timeline.threads where thread.kind == .worker || busy.contains(thread.id) {
             let tid = tidBase + position
-            laneTid[thread.id] = tid
+            laneTid[Int(thread.id)] = tid
             out.write(",\n{\"ph\":\"M\",\"pid\":2,\"tid\":")
             out.writeDecimal(tid)
             out.write(",\"name\":\"thread_name\",\"args\":{\"name\":")
@@ -200,7 +202,9 @@ public enum ChromeTraceExporter {
         let runningPrefix = Array(",\n{\"ph\":\"X\",\"cat\":\"job\",\"cname\":\"\(palette[.running].catapultName)\",\"pid\":2,\"tid\":".utf8)
         for (index, task) in timeline.tasks.enumerated() {
             for row in task.segments where segments.states[row] == .running {
-                guard let tid = laneTid[segments.threads[row]] else { continue }
+                let thread = Int(segments.threads[row])
+                guard thread < laneTid.count, laneTid[thread] != 0 else { continue }
+                let tid = laneTid[thread]
                 let start = segments.starts[row]
                 out.write(bytes: runningPrefix)
                 out.writeDecimal(tid)
@@ -218,7 +222,9 @@ public enum ChromeTraceExporter {
         }
         let jobPrefix = Array(",\n{\"ph\":\"X\",\"cat\":\"job\",\"name\":\"actor job\",\"cname\":\"\(palette.untrackedJob.catapultName)\",\"pid\":2,\"tid\":".utf8)
         for job in timeline.untrackedJobs {
-            guard let tid = laneTid[job.threadID] else { continue }
+            let thread = Int(job.threadID)
+            guard thread < laneTid.count, laneTid[thread] != 0 else { continue }
+            let tid = laneTid[thread]
             out.write(bytes: jobPrefix)
             out.writeDecimal(tid)
             out.write(",\"ts\":")

@@ -112,7 +112,7 @@ public enum SVGGanttExporter {
             // Name, indented by depth, truncated to the label column.
             let indent = 8 + Double(min(task.depth, 16)) * 12
             let maxChars = max(4, Int((layout.labelWidth - indent) / 6.2))
-            var label = task.displayName
+            var label = String(task.displayName.map { $0.isNewline || $0 == "\t" ? " " : $0 })
             if label.count > maxChars { label = String(label.prefix(maxChars - 1)) + "…" }
             out.write("<text x=\"")
             out.writeFixed1(indent)

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+/// `tasktrace export` and `tasktrace sample-trace`, run as a user would.
+@Suite("tasktrace export")
+struct ExportCLITests {
+    static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("samples")
+
+    /// A fresh directory holding a freshly generated sample trace at `trace.sqlite`.
+    final class Workspace {
+        let url: URL
+        init() throws {
+            url = FileManager.default.temporaryDirectory.appendingPathComponent("tasktrace-export-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            let output = try CLIRunner.run(["sample-trace", path("trace.sqlite")])
+            #expect(output.status == 0, "\(output.stderr)")
+        }
+        func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+        func contents() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() }
+        deinit { try? FileManager.default.removeItem(at: url) }
+    }
+
+    @Test(arguments: ["json", "svg", "html"])
+    func exportMatchesCommittedSampleAndInfersTheFormat(ext: String) throws {
+        let workspace = try Workspace()
+        let output = try CLIRunner.run(["export", workspace.path("trace.sqlite"), "-o", workspace.path("out.\(ext)")])
+        #expect(output.status == 0 && output.stderr.isEmpty, "\(output.stderr)")
+        let written = try Data(contentsOf: URL(fileURLWithPath: workspace.path("out.\(ext)")))
+        let committed = try Data(contentsOf: Self.samples.appendingPathComponent("sample.\(ext)"))
+        #expect(written == committed)
+        #expect(try workspace.contents() == ["out.\(ext)", "trace.sqlite"])
+    }
+
+    @Test func writesToStandardOutputWithDash() throws {
+        let workspace = try Workspace()
+        let output = try CLIRunner.run(["export", workspace.path("trace.sqlite"), "--format", "chrome", "--output", "-"])
+        #expect(output.status == 0)
+        #expect(output.stdout.hasPrefix("{\"traceEvents\":["))
+        let missingFormat = try CLIRunner.run(["export", workspace.path("trace.sqlite"), "-o", "-"])
+        #expect(missingFormat.status != 0 && missingFormat.stderr.contains("--format is required"))
+    }
+
+    @Test func defaultOutputIsTheTraceWithTheFormatsExtension() throws {
+        let workspace = try Workspace()
+        let output = try CLIRunner.run(["export", workspace.path("trace.sqlite"), "--format", "svg"])
+        #expect(output.status == 0)
+        #expect(try workspace.contents() == ["trace.sqlite", "trace.svg"])
+    }
+
+    @Test func windowAndFilterNarrowTheExport() throws {
+        let workspace = try Workspace()
+        let output = try CLIRunner.run([
+            "export", workspace.path("trace.sqlite"), "-f", "chrome", "-o", "-", "--from", "0.1ms", "--to", "200us",
+            "--filter", "db-query",
+        ])
+        #expect(output.status == 0, "\(output.stderr)")
+        let root = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
+        let other = root?["otherData"] as? [String: String]
+        #expect(other?["export.tasks"] == "5")
+        #expect(other?["export.from_ns"] == "100000" && other?["export.to_ns"] == "200000")
+    }
+
+    @Test func inputIsNeverModified() throws {
+        let workspace = try Workspace()
+        let before = try Data(contentsOf: URL(fileURLWithPath: workspace.path("trace.sqlite")))
+        for format in ["chrome", "svg", "html"] {
+            _ = try CLIRunner.run(["export", workspace.path("trace.sqlite"), "--format", format, "-o", workspace.path("x")])
+        }
+        let refused = try CLIRunner.run(["export", workspace.path("trace.sqlite"), "-f", "chrome", "-o", workspace.path("trace.sqlite")])
+        #expect(refused.status != 0 && refused.stderr.contains("refusing to overwrite the input trace"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: workspace.path("trace.sqlite"))) == before)
+    }
+
+    @Test(arguments: [
+        (["export", "/nonexistent/trace.sqlite", "-o", "/tmp/x.json"], "tasktrace: /nonexistent/trace.sqlite: no such file\n"),
+        (["export", "TRACE", "--format", "png"], "tasktrace: unknown format 'png'; use chrome, svg or html\n"),
+        (["export", "TRACE", "-o", "DIR/out.txt"], "tasktrace: cannot tell the format from 'DIR/out.txt'; add --format chrome, svg or html\n"),
+        (["export", "TRACE", "-o", "DIR/out.json", "--from", "soon"], "tasktrace: --from 'soon' is not a time; use e.g. 1.5ms, 200us, 2s or nanoseconds\n"),
+        (["export", "TRACE", "-o", "DIR/out.json", "--from", "2ms", "--to", "1ms"], "tasktrace: --from (2ms) is after --to (1ms)\n"),
+        (["export", "TRACE", "-o", "DIR/missing/out.json"], "tasktrace: DIR/missing/out.json: cannot write the export (No such file or directory)\n"),
+        (["export", "TRACE", "-f", "svg", "-o", "DIR"], "tasktrace: DIR: cannot write the export (it is a directory)\n"),
+    ])
+    func badInputIsOneClearLine(arguments: [String], expected: String) throws {
+        let workspace = try Workspace()
+        let fill = { (text: String) in
+            text.replacingOccurrences(of: "TRACE", with: workspace.path("trace.sqlite"))
+                .replacingOccurrences(of: "DIR", with: workspace.url.path)
+        }
+        let output = try CLIRunner.run(arguments.map(fill))
+        #expect(output.status == 1)
+        #expect(output.stderr == fill(expected))
+        #expect(try workspace.contents() == ["trace.sqlite"])
+    }
+
+    @Test func notATraceIsRefused() throws {
+        let workspace = try Workspace()
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: workspace.path("text.sqlite")))
+        let output = try CLIRunner.run(["export", workspace.path("text.sqlite"), "-o", workspace.path("out.json")])
+        #expect(output.status == 1)
+        #expect(output.stderr == "tasktrace: \(workspace.path("text.sqlite")): not a tasktrace file (not an SQLite database)\n")
+        #expect(!FileManager.default.fileExists(atPath: workspace.path("out.json")))
+    }
+
+    @Test func failedExportLeavesNoFileBehind() throws {
+        let workspace = try Workspace()
+        let full = "/dev/full"
+        guard FileManager.default.fileExists(atPath: full) else { return }
+        let output = try CLIRunner.run(["export", workspace.path("trace.sqlite"), "-o", full, "-f", "chrome"])
+        #expect(output.status == 1)
+        #expect(output.stderr.hasPrefix("tasktrace: /dev/full: cannot write the export"))
+        #expect(try workspace.contents() == ["trace.sqlite"])
+    }
+}
