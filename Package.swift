@@ -71,6 +71,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "TaskTraceDemoTests",
+            dependencies: ["TaskTraceDemo", "TaskTrace", "TaskTraceModel", "TaskTraceStore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "TaskTraceCLITests",
             dependencies: ["TaskTraceModel", "TaskTraceStore"],
             swiftSettings: strictSettings

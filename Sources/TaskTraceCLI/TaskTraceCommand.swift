@@ -12,6 +12,8 @@ struct TaskTraceCommand: AsyncParsableCommand {
             then open the HTML beside it or export it with `tasktrace export`.
             """,
         version: TraceFormat.toolVersion,
-        subcommands: [InfoCommand.self, ExportCommand.self, SampleTraceCommand.self, BenchExportCommand.self]
+        subcommands: [
+            InfoCommand.self, ExportCommand.self, SampleTraceCommand.self, BenchExportCommand.self, RecordCommand.self,
+        ]
     )
 }

@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import TaskTrace
+import TaskTraceDemo
+import TaskTraceExport
+
+/// `tasktrace record demo`: runs the built-in asyncio scenarios on the runtime, records them straight into
+/// an SQLite trace, writes the HTML timeline beside it and prints a summary read back from the file.
+struct RecordDemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the built-in asyncio scenarios and record them to SQLite and HTML.",
+        discussion: """
+            Each scenario runs as a task named after it, one after another, under the root task `demo`. \
+            Without --scenario the default set runs (a few seconds); `load` runs only when named.
+
+            The trace is written as the demo runs, so a killed run keeps what was flushed so far. \
+            The HTML timeline is written beside it, with the same name ending in .html.
+            """
+    )
+
+    @Option(name: [.short, .long], help: "The trace file to write (replaced if it exists).")
+    var output: String = "demo.sqlite"
+
+    @Option(help: "Worker threads of the executor (1 behaves like asyncio's single-threaded loop).")
+    var workers: Int = 1
+
+    @Option(
+        name: .customLong("scenario"), parsing: .upToNextOption,
+        help: "Scenarios to run, in order (repeatable; see --list). Default: the default set."
+    )
+    var scenarios: [String] = []
+
+    @Option(help: "Number of trivial tasks of the `load` scenario.")
+    var tasks: Int = 10_000
+
+    @Option(help: "Seed of the scenarios' random sleeps and failures.")
+    var seed: UInt64 = 42
+
+    @Flag(name: .customLong("no-html"), help: "Do not write the HTML timeline.")
+    var noHTML = false
+
+    @Flag(help: "List the scenarios and exit.")
+    var list = false
+
+    /// The most worker threads accepted; more would only measure the machine's scheduler.
+    static let maxWorkers = 256
+
+    func run() async throws {
+        if list {
+            printScenarioList()
+            return
+        }
+        let selection = try selectedScenarios()
+        guard (1...Self.maxWorkers).contains(workers) else {
+            throw CleanExit.failure("--workers must be between 1 and \(Self.maxWorkers), got \(workers)")
+        }
+        guard tasks >= 1 else {
+            throw CleanExit.failure("--tasks must be at least 1, got \(tasks)")
+        }
+        let paths = try DemoOutputPaths(output: output, writesHTML: !noHTML)
+        let options = DemoOptions(seed: seed, loadTasks: tasks)
+        let workerCount = workers
+        let command = (["tasktrace"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+
+        let started = ContinuousClock.now
+        let outcomes: [DemoRunner.Outcome]
+        do {
+            outcomes = try await TaskTrace.record(
+                to: paths.trace, workers: workerCount, name: "demo", command: command
+            ) { runtime in
+                await DemoRunner.run(selection, runtime: runtime, options: options)
+            }
+        } catch {
+            throw CleanExit.failure("\(paths.trace): recording failed: \(error)")
+        }
+        let recorded = ContinuousClock.now
+
+        if let htmlPath = paths.html {
+            // Prints its own one-line error and throws ExitCode on failure.
+            try exportTrace(tracePath: paths.trace, format: .html, outputPath: htmlPath)
+        }
+        let finished = ContinuousClock.now
+
+        let summary: TraceSummary
+        do {
+            summary = try TraceSummary(path: paths.trace)
+        } catch {
+            throw CleanExit.failure("\(error)")
+        }
+        print(
+            "recorded \(selection.count) scenario\(selection.count == 1 ? "" : "s") with \(workerCount) worker"
+                + "\(workerCount == 1 ? "" : "s") in \(format(recorded - started))"
+                + (paths.html == nil ? "" : " (+ \(format(finished - recorded)) for the HTML)")
+        )
+        print("trace: \(paths.trace)")
+        print("html:  \(paths.html ?? "not written (--no-html)")")
+        for line in summary.lines {
+            print(line)
+        }
+
+        let failures = outcomes.filter { $0.failure != nil }
+        if !failures.isEmpty {
+            for failure in failures {
+                CleanExit.printError("scenario \(failure.name) failed: \(failure.failure ?? "")")
+            }
+            throw ExitCode(1)
+        }
+    }
+
+    /// The scenarios to run, in the order given; the default set when none was named.
+    private func selectedScenarios() throws -> [DemoScenario] {
+        if scenarios.isEmpty { return DemoScenarios.defaultSet }
+        return try scenarios.map { name in
+            guard let scenario = DemoScenarios.named(name) else {
+                throw CleanExit.failure(
+                    "unknown scenario '\(name)' (known: \(DemoScenarios.names.joined(separator: ", ")))"
+                )
+            }
+            return scenario
+        }
+    }
+
+    private func printScenarioList() {
+        let width = DemoScenarios.names.map(\.count).max() ?? 0
+        for scenario in DemoScenarios.all {
+            let padding = String(repeating: " ", count: width - scenario.name.count)
+            let note = scenario.isInDefaultSet ? "" : " (not in the default set)"
+            print("\(scenario.name)\(padding)  \(scenario.summary)\(note)")
+        }
+    }
+
+    private func format(_ duration: Duration) -> String {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        return String(format: "%.2f s", seconds)
+    }
+}
