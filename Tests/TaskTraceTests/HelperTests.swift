@@ -46,6 +46,9 @@ struct HelperTests {
         TraceAssertions.expectValid(sink)
         let slow = try #require(sink.task(named: "slow"))
         #expect(sink.transitions(of: slow.id) == TraceAssertions.sleptOnce)
+        // Only the user's callback is marked; wait's own bookkeeping on both tasks is not.
+        let quick = try #require(sink.task(named: "quick"))
+        #expect(sink.marks.filter { $0.kind == "done_callbacks" }.map(\.taskID) == [quick.id])
     }
 
     @Test("wait with a timeout leaves slow tasks pending")

@@ -10,6 +10,8 @@ final class TaskCompletion<T: Sendable>: Sendable {
     private struct State {
         var result: Result<T, any Error>?
         var callbacks: [Callback] = []
+        /// Callbacks the user registered (`onDone`), as opposed to the runtime's own waiters (gather, wait…).
+        var userCallbacks = 0
     }
 
     private let state = Mutex(State())
@@ -17,24 +19,29 @@ final class TaskCompletion<T: Sendable>: Sendable {
     /// The result, if the task has ended.
     var result: Result<T, any Error>? { state.withLock { $0.result } }
 
-    /// Stores the result and runs the waiting callbacks once. Returns how many callbacks ran.
+    /// Stores the result and runs the waiting callbacks once. Returns how many of them the user registered,
+    /// so the trace marks the user's done callbacks and not the runtime's own bookkeeping.
     @discardableResult
     func complete(_ result: Result<T, any Error>) -> Int {
-        let callbacks: [Callback] = state.withLock { state in
-            guard state.result == nil else { return [] }
+        let (callbacks, userCallbacks): ([Callback], Int) = state.withLock { state in
+            guard state.result == nil else { return ([], 0) }
             state.result = result
-            defer { state.callbacks = [] }
-            return state.callbacks
+            defer {
+                state.callbacks = []
+                state.userCallbacks = 0
+            }
+            return (state.callbacks, state.userCallbacks)
         }
         for callback in callbacks { callback(result) }
-        return callbacks.count
+        return userCallbacks
     }
 
-    /// Runs `callback` when the task ends, or now if it has.
-    func onComplete(_ callback: @escaping Callback) {
+    /// Runs `callback` when the task ends, or now if it has. `isRuntimeWaiter` marks the runtime's own waiters.
+    func onComplete(isRuntimeWaiter: Bool = false, _ callback: @escaping Callback) {
         let ready: Result<T, any Error>? = state.withLock { state in
             if let result = state.result { return result }
             state.callbacks.append(callback)
+            if !isRuntimeWaiter { state.userCallbacks += 1 }
             return nil
         }
         if let ready { callback(ready) }

@@ -10,7 +10,7 @@ extension TraceRuntime {
         let waiter = CompletionWaiter(total: tasks.count) { done, failures, total in failures > 0 || done == total }
         let firstFailure = Mutex<(any Error)?>(nil)
         for task in tasks {
-            task.onDone { result in
+            task.completion.onComplete(isRuntimeWaiter: true) { result in
                 if case .failure(let error) = result {
                     firstFailure.withLock { first in if first == nil { first = error } }
                     waiter.taskEnded(failed: true)

@@ -15,7 +15,7 @@ extension TraceRuntime {
             }
         }
         for task in tasks {
-            task.onDone { result in
+            task.completion.onComplete(isRuntimeWaiter: true) { result in
                 switch result {
                 case .success: waiter.taskEnded(failed: false)
                 case .failure(let error): waiter.taskEnded(failed: !(error is CancellationError))
@@ -41,7 +41,7 @@ extension TraceRuntime {
         let task = start(name: name ?? "waitFor", kind: .spawned, file: file, line: line, operation)
         helperMark("timeout", "task \(task.id) within \(timeout)")
         let waiter = CompletionWaiter(total: 1) { done, _, _ in done == 1 }
-        task.onDone { _ in waiter.taskEnded(failed: false) }
+        task.completion.onComplete(isRuntimeWaiter: true) { _ in waiter.taskEnded(failed: false) }
         switch await waiter.wait(timeout: timeout) {
         case .satisfied:
             return try await task.value
@@ -61,7 +61,7 @@ extension TraceRuntime {
     public func shield<T: Sendable>(_ task: SpawnedTask<T>) async throws -> T {
         helperMark("shield", "task \(task.id)")
         let waiter = CompletionWaiter(total: 1) { done, _, _ in done == 1 }
-        task.onDone { _ in waiter.taskEnded(failed: false) }
+        task.completion.onComplete(isRuntimeWaiter: true) { _ in waiter.taskEnded(failed: false) }
         if await waiter.wait(timeout: nil) == .cancelled {
             throw CancellationError()
         }

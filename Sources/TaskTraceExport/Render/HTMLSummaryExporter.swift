@@ -1,7 +1,7 @@
 import TaskTraceModel
 
-/// Writes a `Timeline` as one self-contained HTML page (no scripts, no network): the trace's metadata, counts
-/// and time per state, outcomes, the slowest tasks, and the SVG Gantt chart inline. A stand-in until the
+/// Writes a `Timeline` as one self-contained HTML page (no scripts, no network): the SVG Gantt chart inline, then
+/// the trace's metadata, counts and time per state, outcomes and the slowest tasks. A stand-in until the
 /// interactive viewer lands. Every name and error text is XML-escaped: a task named `<script>` shows as text.
 ///
 /// Thread-safe (stateless); the `ByteWriter` passed in belongs to the caller.
@@ -21,7 +21,8 @@ public enum HTMLSummaryExporter {
             table{border-collapse:collapse;margin:4px 0}td,th{border:1px solid #ddd;padding:2px 8px;text-align:left}
             td.n{text-align:right;font-variant-numeric:tabular-nums}
             .swatch{display:inline-block;width:12px;height:10px;margin-right:6px;vertical-align:middle}
-            .warn{color:#b40000;font-weight:bold}.chart{overflow:auto;border:1px solid #ddd}
+            .warn{color:#b40000;font-weight:bold}.chart{overflow:auto;max-height:75vh;border:1px solid #ddd}
+            .tables{display:flex;flex-wrap:wrap;gap:0 32px;align-items:flex-start}
             </style>
             </head>
             <body>
@@ -42,14 +43,17 @@ public enum HTMLSummaryExporter {
             out.write("</p>\n")
         }
 
-        out.write("<h2>Trace</h2>\n<table>\n")
+        // The chart first: it is what a user opens the page for; the tables below explain it.
+        out.write("<h2>Timeline</h2>\n<div class=\"chart\">\n")
+        try SVGGanttExporter.write(timeline, to: &out, palette: palette, standalone: false)
+        out.write("</div>\n<div class=\"tables\">\n<section>\n<h2>Trace</h2>\n<table>\n")
         for (key, value) in timeline.meta.sorted(by: { $0.key < $1.key }) {
             row(&out, [key, value])
         }
         row(&out, ["tasks", String(timeline.tasks.count)])
         row(&out, ["segments", String(timeline.segments.count)])
         row(&out, ["shown", "\(TraceTimeText.format(timeline.start)) – \(TraceTimeText.format(timeline.end))"])
-        out.write("</table>\n<h2>Time per state</h2>\n<table>\n<tr><th>state</th><th>segments</th><th>total time</th></tr>\n")
+        out.write("</table>\n</section>\n<section>\n<h2>Time per state</h2>\n<table>\n<tr><th>state</th><th>segments</th><th>total time</th></tr>\n")
         for total in timeline.stateTotals() {
             out.write("<tr><td><span class=\"swatch\" style=\"background:")
             out.writeUnescaped(palette[total.state].hex)
@@ -69,7 +73,7 @@ public enum HTMLSummaryExporter {
             out.writeDecimal(outcome.count)
             out.write("</td></tr>\n")
         }
-        out.write("</table>\n<h2>Slowest tasks</h2>\n<table>\n<tr><th>task</th><th>lifetime</th><th>running</th>")
+        out.write("</table>\n</section>\n<section>\n<h2>Slowest tasks</h2>\n<table>\n<tr><th>task</th><th>lifetime</th><th>running</th>")
         out.write("<th>scheduled</th><th>suspended</th><th>jobs</th><th>outcome</th><th>error</th></tr>\n")
         for index in timeline.slowestTasks(limit: 10) {
             let task = timeline.tasks[index]
@@ -83,9 +87,7 @@ public enum HTMLSummaryExporter {
                 numericFrom: 1, numericTo: 5
             )
         }
-        out.write("</table>\n<h2>Timeline</h2>\n<div class=\"chart\">\n")
-        try SVGGanttExporter.write(timeline, to: &out, palette: palette, standalone: false)
-        out.write("</div>\n</body>\n</html>\n")
+        out.write("</table>\n</section>\n</div>\n</body>\n</html>\n")
         try out.flushIfNeeded()
     }
 

@@ -144,21 +144,10 @@ public enum SVGGanttExporter {
             guard let taskIndex = mark.taskIndex, taskIndex < rows else { continue }
             let markX = x(mark.timestamp)
             let rowTop = top + Double(taskIndex) * layout.rowHeight
-            out.write("<polygon points=\"")
-            out.writeFixed1(markX - 4)
-            out.write(",")
-            out.writeFixed1(rowTop)
-            out.write(" ")
-            out.writeFixed1(markX + 4)
-            out.write(",")
-            out.writeFixed1(rowTop)
-            out.write(" ")
-            out.writeFixed1(markX)
-            out.write(",")
-            out.writeFixed1(rowTop + 7)
-            out.write("\" fill=\"#e8590c\" stroke=\"#000000\" stroke-width=\"0.5\"><title>")
+            writeMarkGlyph(isCancelRequest: mark.kind == MarkKind.cancelRequested, x: markX, top: rowTop, to: &out)
+            out.write("<title>")
             out.writeXMLEscaped("\(mark.kind.replacingUnderscores()) at \(TraceTimeText.format(mark.timestamp))" + (mark.detail.map { ": \($0)" } ?? ""))
-            out.write("</title></polygon>\n")
+            out.write("</title></g>\n")
         }
 
         if hidden > 0 {
@@ -215,27 +204,47 @@ public enum SVGGanttExporter {
             out.write("</text>\n")
             legendX += 90
         }
-        out.write("<polygon points=\"")
-        out.writeFixed1(legendX + 1)
-        out.write(",")
-        out.writeFixed1(y)
-        out.write(" ")
-        out.writeFixed1(legendX + 9)
-        out.write(",")
-        out.writeFixed1(y)
-        out.write(" ")
-        out.writeFixed1(legendX + 5)
-        out.write(",")
-        out.writeFixed1(y + 7)
-        out.write("\" fill=\"#e8590c\"/><text x=\"")
+        writeMarkGlyph(isCancelRequest: true, x: legendX + 5, top: y, to: &out)
+        out.write("</g><text x=\"")
         out.writeFixed1(legendX + 16)
         out.write("\" y=\"")
         out.writeFixed1(y + 9)
-        out.write("\">cancel requested</text>\n<text x=\"")
-        out.writeFixed1(legendX + 130)
+        out.write("\">cancel requested</text>\n")
+        legendX += 130
+        writeMarkGlyph(isCancelRequest: false, x: legendX + 5, top: y, to: &out)
+        out.write("</g><text x=\"")
+        out.writeFixed1(legendX + 16)
+        out.write("\" y=\"")
+        out.writeFixed1(y + 9)
+        out.write("\">note (gather, wait, timeout, annotation…)</text>\n<text x=\"")
+        out.writeFixed1(legendX + 280)
         out.write("\" y=\"")
         out.writeFixed1(y + 9)
         out.write("\">→ unfinished</text>\n")
+    }
+
+    /// Opens a `<g>` holding a mark's glyph at `x` on the row starting at `top`; the caller adds a `<title>` and
+    /// closes the group. Cancellation requests are orange triangles; every other mark a small grey diamond, so
+    /// the runtime's notes (gather, wait, timeout) never read as cancellations.
+    private static func writeMarkGlyph(isCancelRequest: Bool, x: Double, top: Double, to out: inout ByteWriter) {
+        out.write("<g><polygon points=\"")
+        if isCancelRequest {
+            for (dx, dy) in [(-4.0, 0.0), (4.0, 0.0), (0.0, 7.0)] {
+                out.writeFixed1(x + dx)
+                out.write(",")
+                out.writeFixed1(top + dy)
+                out.write(" ")
+            }
+            out.write("\" fill=\"#e8590c\" stroke=\"#000000\" stroke-width=\"0.5\"/>")
+        } else {
+            for (dx, dy) in [(0.0, 0.0), (3.0, 3.0), (0.0, 6.0), (-3.0, 3.0)] {
+                out.writeFixed1(x + dx)
+                out.write(",")
+                out.writeFixed1(top + dy)
+                out.write(" ")
+            }
+            out.write("\" fill=\"#868e96\" stroke=\"#343a40\" stroke-width=\"0.5\"/>")
+        }
     }
 
     private static func writeBar(
