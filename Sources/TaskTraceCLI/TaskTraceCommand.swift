@@ -8,7 +8,7 @@ struct TaskTraceCommand: AsyncParsableCommand {
         commandName: "tasktrace",
         abstract: "Record and show what Swift async tasks did over time.",
         discussion: """
-            A trace is one SQLite file (schema in docs/schema.md). Record one with `tasktrace record demo`,
+            A trace is one SQLite file (schema in docs/schema.md). Record one with `tasktrace record demo`, \
             then open the HTML beside it or export it with `tasktrace export`.
             """,
         version: TraceFormat.toolVersion,
@@ -16,4 +16,24 @@ struct TaskTraceCommand: AsyncParsableCommand {
             InfoCommand.self, ExportCommand.self, SampleTraceCommand.self, BenchExportCommand.self, RecordCommand.self,
         ]
     )
+
+    /// Parses and runs like ArgumentParser's own `main`, except that a bad flag is reported as one line
+    /// (`tasktrace: Unknown option '--x' (see 'tasktrace help')`) instead of a message plus usage text.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                let message = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+                CleanExit.printError("\(message) (see 'tasktrace help')")
+                exit(withError: ExitCode.validationFailure)
+            }
+            exit(withError: error)
+        }
+    }
 }

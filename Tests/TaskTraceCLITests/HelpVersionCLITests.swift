@@ -18,10 +18,15 @@ struct HelpVersionCLITests {
         #expect(output.stdout.contains("info"))
     }
 
-    @Test func unknownFlagFailsWithUsage() throws {
-        let output = try CLIRunner.run(["--frobnicate"])
-        #expect(output.status != 0)
-        #expect(output.stderr.contains("--frobnicate"))
+    @Test("a bad flag is one line on stderr and exit code 64, for the root and for subcommands")
+    func badFlagsAreOneLine() throws {
+        for arguments in [["--frobnicate"], ["record", "demo", "--workers", "abc"], ["export"]] {
+            let output = try CLIRunner.run(arguments)
+            #expect(output.status == 64, "\(arguments)")
+            #expect(output.stderr.hasPrefix("tasktrace: "), "\(arguments): \(output.stderr)")
+            #expect(output.stderr.filter { $0 == "\n" }.count == 1, "\(arguments): \(output.stderr)")
+        }
+        #expect(try CLIRunner.run(["--frobnicate"]).stderr.contains("--frobnicate"))
     }
 
     @Test func infoOnMissingFileIsOneClearLine() throws {
