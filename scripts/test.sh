@@ -19,3 +19,6 @@ for trace in "$out/demo.sqlite" samples/sample.sqlite; do
     echo "real viewers: $trace"
     TASKTRACE_BIN="$bin" TASKTRACE_SAMPLE="$trace" .venv-tests/bin/pytest tests/browser/test_exports.py -q
 done
+
+# A user's own program tracing itself through the library (a separate package depending on this one).
+bash scripts/check-sample-program.sh "$out"
