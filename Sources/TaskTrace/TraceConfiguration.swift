@@ -10,10 +10,12 @@ public struct TraceConfiguration: Sendable {
     public var workers: Int
     /// Threads of the blocking-work pool (`toThread`).
     public var blockingThreads: Int = 4
-    /// Raw events the buffer holds between two flushes (40 bytes each, allocated twice up front).
-    public var bufferCapacity: Int = 1 << 18
-    /// API events with text (spawn names, marks, outcomes) the buffer holds between two flushes.
-    public var payloadCapacity: Int = 1 << 16
+    /// Raw events the buffer holds between two flushes (40 bytes each, reserved twice up front; the operating
+    /// system backs the pages only as they fill, so a quiet program pays little of the 40 MiB default).
+    public var bufferCapacity: Int = 1 << 19
+    /// API events with text (spawn names, marks, outcomes) the buffer holds between two flushes; when full, API
+    /// calls wait for the writer instead of dropping.
+    public var payloadCapacity: Int = 1 << 18
     /// The writer flushes at least this often, in nanoseconds (and early when the buffer is half full).
     public var flushIntervalNanos: UInt64 = 100_000_000
     /// Where timestamps come from.

@@ -109,6 +109,22 @@ struct StoreRoundTripTests {
         #expect(task == TaskRecord(id: 4, parentID: 1, name: "fetch", kind: .groupChild, file: "A/B.swift", line: 3, error: "boom"))
     }
 
+    @Test("upserts of one id inside one batch merge in order, across multi-row statements")
+    func upsertsWithinOneBatchMerge() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("batch-upsert.sqlite")
+        let writer = try TraceWriter(path: path)
+        var tasks = (100..<170).map { TaskRecord(id: TraceTaskID($0), name: "t\($0)", kind: .spawned) }
+        tasks.insert(TaskRecord(id: 4, parentID: 1, kind: .groupChild), at: 0)
+        tasks.insert(TaskRecord(id: 4, name: "named later"), at: 20)  // same 32-row statement
+        tasks.append(TaskRecord(id: 4, error: "failed"))  // the single-row tail
+        try writer.write(TraceBatch(tasks: tasks))
+        try writer.finish()
+        let read = try TraceReader(path: path).tasks()
+        #expect(read.count == 71)
+        #expect(read.first == TaskRecord(id: 4, parentID: 1, name: "named later", kind: .groupChild, error: "failed"))
+    }
+
     @Test("a finished trace is one file: no WAL left beside it, indexes built")
     func finishedTraceIsSingleFile() throws {
         let directory = try TemporaryDirectory()

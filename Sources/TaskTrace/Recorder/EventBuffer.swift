@@ -7,7 +7,9 @@ import TaskTraceModel
 /// `Mutex` (no allocation: the array's capacity is reserved and it is uniquely owned), the writer swaps in the
 /// empty one. The timestamp is read inside the lock, so buffer order is time order and causality holds (an
 /// enqueue is appended before the job can reach a worker). When the active array is full the event is
-/// dropped and counted; API events with strings go to a payload list bounded by `payloadCapacity`, same rule.
+/// dropped and counted. API events with strings (spawns, outcomes, marks) go to a payload list bounded by
+/// `payloadCapacity`; they are not the hot path, so when the buffer is full they wait for the writer to drain it
+/// (backpressure, up to `payloadWaitLimit`) instead of being dropped: a task's name and outcome are worth a pause.
 ///
 /// Memory bound: `2 × capacity × 40 bytes` for raw events plus at most `2 × payloadCapacity` payloads.
 /// Thread-safe: every method may be called from any thread.
@@ -24,6 +26,11 @@ final class EventBuffer: Sendable {
     let clock: TraceClock
     let start: UInt64
     private let state: Mutex<State>
+    /// Signalled after every drain, for API events waiting for room.
+    private let space = ConditionLock()
+    /// How long an API event waits for room before it is dropped (and counted) after all: 100 × 10 ms.
+    private static let payloadWaitRounds = 100
+    private static let payloadWaitNanos: UInt64 = 10_000_000
     /// Called (outside the lock) when the buffer passes half full, to wake the writer early.
     private let onHalfFull: @Sendable () -> Void
 
@@ -66,18 +73,25 @@ final class EventBuffer: Sendable {
         if wake { onHalfFull() }
     }
 
-    /// Appends an API event with its payload (may allocate; not the hot path).
+    /// Appends an API event with its payload (may allocate; not the hot path). When the buffer is full it wakes
+    /// the writer and waits for room (backpressure), dropping the event only if no room comes within ~1 s.
     func append(_ payload: EventPayload, thread: TraceThreadID = 0) {
-        state.withLock { state in
-            guard state.events.count < capacity, state.payloads.count < payloadCapacity else {
-                state.dropped &+= 1
-                return
+        for round in 0...Self.payloadWaitRounds {
+            let appended = state.withLock { state -> Bool in
+                guard state.events.count < capacity, state.payloads.count < payloadCapacity else {
+                    if round == Self.payloadWaitRounds { state.dropped &+= 1 }
+                    return false
+                }
+                let event = RawEvent(
+                    kind: .payload, task: 0, thread: thread, aux: UInt64(state.payloads.count), timestamp: now()
+                )
+                state.payloads.append(payload)
+                state.events.append(event)
+                return true
             }
-            let event = RawEvent(
-                kind: .payload, task: 0, thread: thread, aux: UInt64(state.payloads.count), timestamp: now()
-            )
-            state.payloads.append(payload)
-            state.events.append(event)
+            if appended || round == Self.payloadWaitRounds { return }
+            onHalfFull()
+            space.withLock { space.wait(nanoseconds: Self.payloadWaitNanos) }
         }
     }
 
@@ -86,12 +100,14 @@ final class EventBuffer: Sendable {
     func drain(into events: inout [RawEvent], payloads: inout [EventPayload]) -> UInt64 {
         events.removeAll(keepingCapacity: true)
         payloads.removeAll(keepingCapacity: true)
-        return state.withLock { state in
+        let dropped = state.withLock { state in
             swap(&state.events, &events)
             swap(&state.payloads, &payloads)
             state.wakeSent = false
             return state.dropped
         }
+        space.withLock { space.broadcast() }
+        return dropped
     }
 
     /// Events dropped so far.

@@ -40,7 +40,10 @@ struct TraceDeriver {
         var children: [TraceTaskID] = []
     }
 
-    private var tracks: [TraceTaskID: Track] = [:]
+    /// Per-task state in one array, found through `slots`: one hash lookup per event, then in-place updates
+    /// (a dictionary of structs would copy the track, with its strings and children, on every change).
+    private var tracks: [Track] = []
+    private var slots: [TraceTaskID: Int] = [:]
     private var spawns: [UInt64: TaskRecord] = [:]
     private var untrackedStarts: [TraceThreadID: TraceNanos] = [:]
     private var batch = TraceBatch()
@@ -73,10 +76,10 @@ struct TraceDeriver {
     /// Ends the trace at `timestamp`: deferred job ends become `suspended` (the task stays open, as it is),
     /// untracked jobs still running end now.
     mutating func finish(at timestamp: TraceNanos) {
-        for id in tracks.keys.sorted() {
-            guard let end = tracks[id]?.deferredEnd else { continue }
-            tracks[id]?.deferredEnd = nil
-            emit(id, .suspended, at: end)
+        for (id, slot) in slots.sorted(by: { $0.key < $1.key }) {
+            guard let end = tracks[slot].deferredEnd else { continue }
+            tracks[slot].deferredEnd = nil
+            emit(slot, id, .suspended, at: end)
         }
         for (thread, start) in untrackedStarts.sorted(by: { $0.key < $1.key }) {
             batch.untrackedJobs.append(UntrackedJobRecord(threadID: thread, start: start, end: max(start, timestamp)))
@@ -90,21 +93,21 @@ struct TraceDeriver {
     private mutating func enqueue(_ event: RawEvent) {
         let id = event.task
         guard id != 0 else { return }
-        guard let track = tracks[id] else {
+        guard let slot = slots[id] else {
             create(id, event: event)
             return
         }
-        switch track.state {
+        switch tracks[slot].state {
         case .running:
-            if let end = track.deferredEnd {
-                tracks[id]?.deferredEnd = nil
-                emit(id, .suspended, at: end)
-                emit(id, .scheduled, at: event.timestamp, thread: event.thread)
+            if let end = tracks[slot].deferredEnd {
+                tracks[slot].deferredEnd = nil
+                emit(slot, id, .suspended, at: end)
+                emit(slot, id, .scheduled, at: event.timestamp, thread: event.thread)
             } else {
-                tracks[id]?.pendingEnqueue = event.timestamp
+                tracks[slot].pendingEnqueue = event.timestamp
             }
         case .suspended:
-            emit(id, .scheduled, at: event.timestamp, thread: event.thread)
+            emit(slot, id, .scheduled, at: event.timestamp, thread: event.thread)
         case .created, .scheduled, .done, .cancelled, .errored:
             break
         }
@@ -128,19 +131,27 @@ struct TraceDeriver {
                 default: .unknown
                 }
             record = TaskRecord(id: id, parentID: evidenceParent, kind: kind)
-            if hint.isStructuredChild, let parent = evidenceParent, let parentTrack = tracks[parent],
-                !parentTrack.state.isTerminal
+            if hint.isStructuredChild, let parent = evidenceParent, let parentSlot = slots[parent],
+                !tracks[parentSlot].state.isTerminal
             {
                 track.structured = true
-                track.cancelRequested = parentTrack.cancelRequested
-                tracks[parent]?.children.append(id)
+                track.cancelRequested = tracks[parentSlot].cancelRequested
+                tracks[parentSlot].children.append(id)
             }
         }
         track.parent = record.parentID
-        tracks[id] = track
+        let slot = addTrack(id, track)
         batch.tasks.append(record)
-        emitCreated(id, at: event.timestamp, thread: event.thread)
-        emit(id, .scheduled, at: event.timestamp, thread: event.thread)
+        emitCreated(slot, id, at: event.timestamp, thread: event.thread)
+        emit(slot, id, .scheduled, at: event.timestamp, thread: event.thread)
+    }
+
+    /// Stores a new task's track and returns its slot.
+    private mutating func addTrack(_ id: TraceTaskID, _ track: Track) -> Int {
+        let slot = tracks.count
+        tracks.append(track)
+        slots[id] = slot
+        return slot
     }
 
     private mutating func jobStart(_ event: RawEvent) {
@@ -149,37 +160,37 @@ struct TraceDeriver {
             untrackedStarts[event.thread] = event.timestamp
             return
         }
-        guard let track = tracks[id] else {
+        guard let slot = slots[id] else {
             // Its enqueue was dropped: make the task exist so its work is not lost.
-            tracks[id] = Track()
+            let slot = addTrack(id, Track())
             batch.tasks.append(TaskRecord(id: id))
-            emitCreated(id, at: event.timestamp, thread: event.thread)
-            emit(id, .scheduled, at: event.timestamp)
-            startRunning(id, event)
+            emitCreated(slot, id, at: event.timestamp, thread: event.thread)
+            emit(slot, id, .scheduled, at: event.timestamp)
+            startRunning(slot, id, event)
             return
         }
-        switch track.state {
+        switch tracks[slot].state {
         case .scheduled:
-            startRunning(id, event)
+            startRunning(slot, id, event)
         case .running:
             // Either a deferred end, or the task resumed on another worker before its previous job returned.
-            let end = track.deferredEnd ?? event.timestamp
-            tracks[id]?.deferredEnd = nil
-            tracks[id]?.pendingEnqueue = nil
-            emit(id, .suspended, at: end)
-            emit(id, .scheduled, at: event.timestamp)
-            startRunning(id, event)
+            let end = tracks[slot].deferredEnd ?? event.timestamp
+            tracks[slot].deferredEnd = nil
+            tracks[slot].pendingEnqueue = nil
+            emit(slot, id, .suspended, at: end)
+            emit(slot, id, .scheduled, at: event.timestamp)
+            startRunning(slot, id, event)
         case .suspended:
-            emit(id, .scheduled, at: event.timestamp)
-            startRunning(id, event)
+            emit(slot, id, .scheduled, at: event.timestamp)
+            startRunning(slot, id, event)
         case .created, .done, .cancelled, .errored:
             skippedEvents += 1
         }
     }
 
-    private mutating func startRunning(_ id: TraceTaskID, _ event: RawEvent) {
-        tracks[id]?.thread = event.thread
-        emit(id, .running, at: event.timestamp, thread: event.thread)
+    private mutating func startRunning(_ slot: Int, _ id: TraceTaskID, _ event: RawEvent) {
+        tracks[slot].thread = event.thread
+        emit(slot, id, .running, at: event.timestamp, thread: event.thread)
     }
 
     private mutating func jobEnd(_ event: RawEvent) {
@@ -192,35 +203,36 @@ struct TraceDeriver {
             }
             return
         }
-        guard let track = tracks[id], track.state == .running, track.deferredEnd == nil,
-            track.thread == event.thread
+        guard let slot = slots[id], tracks[slot].state == .running, tracks[slot].deferredEnd == nil,
+            tracks[slot].thread == event.thread
         else {
             return  // the end of a job whose task already moved on (resumed elsewhere first)
         }
-        if let outcome = track.outcome {
-            finish(id, outcome, at: event.timestamp, error: track.outcomeError, thread: event.thread)
-        } else if track.finishAtJobEnd {
-            finish(id, track.cancelRequested ? .cancelled : .done, at: event.timestamp, error: nil, thread: event.thread)
-        } else if let enqueued = track.pendingEnqueue {
-            tracks[id]?.pendingEnqueue = nil
-            emit(id, .suspended, at: event.timestamp, thread: event.thread)
-            emit(id, .scheduled, at: max(enqueued, event.timestamp))
-        } else if track.reportsOutcome || !track.structured {
-            emit(id, .suspended, at: event.timestamp, thread: event.thread)
+        if let outcome = tracks[slot].outcome {
+            finish(slot, id, outcome, at: event.timestamp, error: tracks[slot].outcomeError, thread: event.thread)
+        } else if tracks[slot].finishAtJobEnd {
+            let state: TaskState = tracks[slot].cancelRequested ? .cancelled : .done
+            finish(slot, id, state, at: event.timestamp, error: nil, thread: event.thread)
+        } else if let enqueued = tracks[slot].pendingEnqueue {
+            tracks[slot].pendingEnqueue = nil
+            emit(slot, id, .suspended, at: event.timestamp, thread: event.thread)
+            emit(slot, id, .scheduled, at: max(enqueued, event.timestamp))
+        } else if tracks[slot].reportsOutcome || !tracks[slot].structured {
+            emit(slot, id, .suspended, at: event.timestamp, thread: event.thread)
         } else {
-            tracks[id]?.deferredEnd = event.timestamp
+            tracks[slot].deferredEnd = event.timestamp
         }
     }
 
     private mutating func direct(_ event: RawEvent) {
-        guard let state = TaskState(rawValue: event.detail), tracks[event.task] != nil else {
+        guard let state = TaskState(rawValue: event.detail), let slot = slots[event.task] else {
             skippedEvents += 1
             return
         }
         if state.isTerminal {
-            finish(event.task, state, at: event.timestamp, error: tracks[event.task]?.outcomeError, thread: event.thread)
+            finish(slot, event.task, state, at: event.timestamp, error: tracks[slot].outcomeError, thread: event.thread)
         } else {
-            emit(event.task, state, at: event.timestamp, thread: event.thread)
+            emit(slot, event.task, state, at: event.timestamp, thread: event.thread)
         }
     }
 
@@ -229,16 +241,17 @@ struct TraceDeriver {
         case .spawn(let token, let record):
             spawns[token] = record
         case .created(let record):
-            guard tracks[record.id] == nil else { return }
+            guard slots[record.id] == nil else { return }
             var track = Track()
             track.reportsOutcome = true
             track.parent = record.parentID
-            tracks[record.id] = track
+            let slot = addTrack(record.id, track)
             batch.tasks.append(record)
-            emitCreated(record.id, at: timestamp, thread: thread)
+            emitCreated(slot, record.id, at: timestamp, thread: thread)
         case .outcome(let task, let state, let error):
-            tracks[task]?.outcome = state
-            tracks[task]?.outcomeError = error
+            guard let slot = slots[task] else { return }
+            tracks[slot].outcome = state
+            tracks[slot].outcomeError = error
         case .mark(let task, let kind, let detail):
             batch.marks.append(MarkRecord(taskID: task, timestamp: timestamp, kind: kind, detail: detail))
             if kind == MarkKind.cancelRequested, let task {
@@ -254,57 +267,61 @@ struct TraceDeriver {
     // MARK: - Ending tasks
 
     private mutating func requestCancel(_ id: TraceTaskID, reason: String?) {
-        guard let track = tracks[id], !track.state.isTerminal else { return }
-        tracks[id]?.cancelRequested = true
-        if tracks[id]?.cancelReason == nil { tracks[id]?.cancelReason = reason }
-        for child in track.children { requestCancel(child, reason: reason) }
+        guard let slot = slots[id], !tracks[slot].state.isTerminal else { return }
+        tracks[slot].cancelRequested = true
+        if tracks[slot].cancelReason == nil { tracks[slot].cancelReason = reason }
+        for child in tracks[slot].children { requestCancel(child, reason: reason) }
     }
 
     private mutating func finish(
-        _ id: TraceTaskID, _ state: TaskState, at timestamp: TraceNanos, error: String?, thread: TraceThreadID = 0
+        _ slot: Int, _ id: TraceTaskID, _ state: TaskState, at timestamp: TraceNanos, error: String?,
+        thread: TraceThreadID = 0
     ) {
-        guard let track = tracks[id], track.state.canTransition(to: state) else {
+        guard tracks[slot].state.canTransition(to: state) else {
             skippedEvents += 1
             return
         }
-        let detail = error ?? (state == .cancelled ? track.cancelReason : nil)
+        let detail = error ?? (state == .cancelled ? tracks[slot].cancelReason : nil)
         if let detail { batch.tasks.append(TaskRecord(id: id, error: detail)) }
-        emit(id, state, at: timestamp, thread: thread)
-        let children = track.children
-        tracks[id]?.children = []
-        tracks[id]?.outcomeError = nil
+        emit(slot, id, state, at: timestamp, thread: thread)
+        let children = tracks[slot].children
+        tracks[slot].children = []
+        tracks[slot].outcomeError = nil
+        tracks[slot].cancelReason = nil
         for child in children { endStructuredChild(child) }
     }
 
     /// The parent of a structured child ended, so the child has finished by now: its last job end was its end.
     private mutating func endStructuredChild(_ id: TraceTaskID) {
-        guard let track = tracks[id], !track.state.isTerminal else { return }
-        let state: TaskState = track.cancelRequested ? .cancelled : .done
-        if let end = track.deferredEnd {
-            tracks[id]?.deferredEnd = nil
-            finish(id, state, at: end, error: nil)
-        } else if track.state == .running {
-            tracks[id]?.finishAtJobEnd = true
+        guard let slot = slots[id], !tracks[slot].state.isTerminal else { return }
+        let state: TaskState = tracks[slot].cancelRequested ? .cancelled : .done
+        if let end = tracks[slot].deferredEnd {
+            tracks[slot].deferredEnd = nil
+            finish(slot, id, state, at: end, error: nil)
+        } else if tracks[slot].state == .running {
+            tracks[slot].finishAtJobEnd = true
         }
     }
 
     // MARK: - Emitting
 
-    private mutating func emitCreated(_ id: TraceTaskID, at timestamp: TraceNanos, thread: TraceThreadID) {
-        tracks[id]?.lastTimestamp = timestamp
-        tracks[id]?.state = .created
+    private mutating func emitCreated(_ slot: Int, _ id: TraceTaskID, at timestamp: TraceNanos, thread: TraceThreadID) {
+        tracks[slot].lastTimestamp = timestamp
+        tracks[slot].state = .created
         batch.transitions.append(TransitionRecord(taskID: id, timestamp: timestamp, state: .created, threadID: thread))
         transitionCount += 1
     }
 
-    private mutating func emit(_ id: TraceTaskID, _ state: TaskState, at timestamp: TraceNanos, thread: TraceThreadID = 0) {
-        guard let track = tracks[id], track.state.canTransition(to: state) else {
+    private mutating func emit(
+        _ slot: Int, _ id: TraceTaskID, _ state: TaskState, at timestamp: TraceNanos, thread: TraceThreadID = 0
+    ) {
+        guard tracks[slot].state.canTransition(to: state) else {
             skippedEvents += 1
             return
         }
-        let time = max(timestamp, track.lastTimestamp)
-        tracks[id]?.state = state
-        tracks[id]?.lastTimestamp = time
+        let time = max(timestamp, tracks[slot].lastTimestamp)
+        tracks[slot].state = state
+        tracks[slot].lastTimestamp = time
         batch.transitions.append(TransitionRecord(taskID: id, timestamp: time, state: state, threadID: thread))
         transitionCount += 1
     }
