@@ -184,43 +184,34 @@ public enum SVGGanttExporter {
             out.writeFixed1(y)
             out.write("\" width=\"12\" height=\"10\" fill=\"")
             out.writeUnescaped(palette[state].hex)
-            out.write("\"/><text x=\"")
-            out.writeFixed1(legendX + 16)
-            out.write("\" y=\"")
-            out.writeFixed1(y + 9)
-            out.write("\">")
-            out.writeUnescaped(state.name)
-            out.write("</text>\n")
+            out.write("\"/>")
+            writeLegendLabel(state.name, x: legendX + 16, y: y, to: &out)
             legendX += 90
         }
         for state in TaskState.allCases where state.isTerminal {
             writeTerminalGlyph(state, x: legendX + 5, y: y, height: 10, palette: palette, to: &out)
-            out.write("<text x=\"")
-            out.writeFixed1(legendX + 16)
-            out.write("\" y=\"")
-            out.writeFixed1(y + 9)
-            out.write("\">")
-            out.writeUnescaped(state.name)
-            out.write("</text>\n")
+            writeLegendLabel(state.name, x: legendX + 16, y: y, to: &out)
             legendX += 90
         }
         writeMarkGlyph(isCancelRequest: true, x: legendX + 5, top: y, to: &out)
-        out.write("</g><text x=\"")
-        out.writeFixed1(legendX + 16)
-        out.write("\" y=\"")
-        out.writeFixed1(y + 9)
-        out.write("\">cancel requested</text>\n")
+        out.write("</g>")
+        writeLegendLabel("cancel requested", x: legendX + 16, y: y, to: &out)
         legendX += 130
         writeMarkGlyph(isCancelRequest: false, x: legendX + 5, top: y, to: &out)
-        out.write("</g><text x=\"")
-        out.writeFixed1(legendX + 16)
+        out.write("</g>")
+        writeLegendLabel("note (gather, wait, timeout, annotation…)", x: legendX + 16, y: y, to: &out)
+        writeLegendLabel("→ unfinished", x: legendX + 280, y: y, to: &out)
+    }
+
+    /// One legend label (fixed text, no escaping needed) beside its swatch at the legend's row `y`.
+    private static func writeLegendLabel(_ text: String, x: Double, y: Double, to out: inout ByteWriter) {
+        out.write("<text x=\"")
+        out.writeFixed1(x)
         out.write("\" y=\"")
         out.writeFixed1(y + 9)
-        out.write("\">note (gather, wait, timeout, annotation…)</text>\n<text x=\"")
-        out.writeFixed1(legendX + 280)
-        out.write("\" y=\"")
-        out.writeFixed1(y + 9)
-        out.write("\">→ unfinished</text>\n")
+        out.write("\">")
+        out.writeUnescaped(text)
+        out.write("</text>\n")
     }
 
     /// Opens a `<g>` holding a mark's glyph at `x` on the row starting at `top`; the caller adds a `<title>` and
