@@ -1,4 +1,4 @@
-public import TaskTraceModel
+import TaskTraceModel
 
 #if canImport(Glibc)
 import Glibc

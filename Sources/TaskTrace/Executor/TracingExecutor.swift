@@ -1,4 +1,4 @@
-public import TaskTraceModel
+import TaskTraceModel
 
 /// A `TaskExecutor` with its own named worker threads that records the life cycle of every task it runs.
 ///

@@ -1,4 +1,4 @@
-public import TaskTraceModel
+import TaskTraceModel
 
 extension TraceRuntime {
     /// asyncio's `to_thread`: runs blocking `work` on the blocking-work pool (threads `tasktrace-blocking-N`) and
