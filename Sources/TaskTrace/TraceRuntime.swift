@@ -65,10 +65,15 @@ public final class TraceRuntime: Sendable {
         context.spawnedTaskID = 0
         let task = Task<T, any Error>(name: name, executorPreference: executor) {
             let result: Result<T, any Error>
-            do {
-                result = .success(try await operation())
-            } catch {
-                result = .failure(error)
+            if Task.isCancelled {
+                // Cancelled before it ever ran: like asyncio, the body never starts.
+                result = .failure(CancellationError())
+            } else {
+                do {
+                    result = .success(try await operation())
+                } catch {
+                    result = .failure(error)
+                }
             }
             let me = recorder.currentTask
             recorder.recordOutcome(task: me, result)

@@ -29,10 +29,14 @@ final class BlockingPool: @unchecked Sendable {
 
     /// Queues `work`; it receives the trace id of the thread that runs it.
     func submit(_ work: @escaping Work) {
-        lock.withLock {
+        let late: Bool = lock.withLock {
+            if shuttingDown { return true }
             items.append(work)
             lock.signal()
+            return false
         }
+        // After shutdown the pool's threads may all have exited: give late work a thread of its own.
+        if late, !NamedThread.start(osName: "tt-blocking-late", { work(0) }) { work(0) }
     }
 
     private func next() -> Work? {

@@ -55,12 +55,17 @@ final class CompletionWaiter: Sendable {
         state.withLock { state in
             if state.reason == nil, isSatisfied(state.done, state.failures, total) { state.reason = .satisfied }
         }
+        // A cancellable timer: once the wait is over it is cancelled, so it does not keep this waiter alive
+        // until a distant deadline.
+        var timer: DispatchWorkItem?
         if let timeout {
-            let nanos = Self.nanoseconds(timeout)
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanos))) { [self] in
-                end(.timedOut)
-            }
+            let item = DispatchWorkItem { [self] in end(.timedOut) }
+            DispatchQueue.global().asyncAfter(
+                deadline: .now() + .nanoseconds(Int(clamping: Self.nanoseconds(timeout))), execute: item
+            )
+            timer = item
         }
+        defer { timer?.cancel() }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Reason, Never>) in
                 let ready: Reason? = state.withLock { state in
@@ -75,9 +80,35 @@ final class CompletionWaiter: Sendable {
         }
     }
 
+    /// `duration` in nanoseconds: 0 for negative durations, `UInt64.max` for ones too long to count (never wraps).
     static func nanoseconds(_ duration: Duration) -> UInt64 {
         let (seconds, attoseconds) = duration.components
         guard seconds >= 0 else { return 0 }
-        return UInt64(seconds) &* 1_000_000_000 &+ UInt64(max(0, attoseconds) / 1_000_000_000)
+        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return .max }
+        let (total, carry) = whole.addingReportingOverflow(UInt64(max(0, attoseconds) / 1_000_000_000))
+        return carry ? .max : total
     }
+
+    /// Waits on `tasks` as a runtime waiter: `onEnd` sees each task's result as it ends; when the wait is over
+    /// (satisfied, timed out or cancelled) the waiter unregisters from the tasks still running, so helpers called
+    /// in a loop (polling `wait` with a timeout) leave nothing behind on long-lived tasks.
+    /// - Parameter cancellationFails: whether a task that ended cancelled counts as a failure for the condition
+    ///   (gather: yes, it fails fast as asyncio's does; wait's `FIRST_EXCEPTION`: no).
+    func wait<T: Sendable>(
+        on tasks: [SpawnedTask<T>], timeout: Duration?, cancellationFails: Bool = false,
+        onEnd: @escaping @Sendable (Result<T, any Error>) -> Void = { _ in }
+    ) async -> Reason {
+        let keys = tasks.map { task in
+            task.completion.onComplete(isRuntimeWaiter: true) { [self] result in
+                onEnd(result)
+                guard case .failure(let error) = result else { return taskEnded(failed: false) }
+                taskEnded(failed: cancellationFails || !(error is CancellationError))
+            }
+        }
+        let reason = await wait(timeout: timeout)
+        for (task, key) in zip(tasks, keys) { task.completion.removeRuntimeWaiter(key) }
+        return reason
+    }
+
 }

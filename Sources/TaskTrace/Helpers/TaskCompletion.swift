@@ -9,7 +9,8 @@ final class TaskCompletion<T: Sendable>: Sendable {
 
     private struct State {
         var result: Result<T, any Error>?
-        var callbacks: [Callback] = []
+        var callbacks: [(key: UInt64, callback: Callback)] = []
+        var nextKey: UInt64 = 1
         /// Callbacks the user registered (`onDone`), as opposed to the runtime's own waiters (gather, wait…).
         var userCallbacks = 0
     }
@@ -23,7 +24,7 @@ final class TaskCompletion<T: Sendable>: Sendable {
     /// so the trace marks the user's done callbacks and not the runtime's own bookkeeping.
     @discardableResult
     func complete(_ result: Result<T, any Error>) -> Int {
-        let (callbacks, userCallbacks): ([Callback], Int) = state.withLock { state in
+        let (callbacks, userCallbacks): ([(key: UInt64, callback: Callback)], Int) = state.withLock { state in
             guard state.result == nil else { return ([], 0) }
             state.result = result
             defer {
@@ -32,19 +33,29 @@ final class TaskCompletion<T: Sendable>: Sendable {
             }
             return (state.callbacks, state.userCallbacks)
         }
-        for callback in callbacks { callback(result) }
+        for entry in callbacks { entry.callback(result) }
         return userCallbacks
     }
 
     /// Runs `callback` when the task ends, or now if it has. `isRuntimeWaiter` marks the runtime's own waiters.
-    func onComplete(isRuntimeWaiter: Bool = false, _ callback: @escaping Callback) {
-        let ready: Result<T, any Error>? = state.withLock { state in
-            if let result = state.result { return result }
-            state.callbacks.append(callback)
+    @discardableResult
+    func onComplete(isRuntimeWaiter: Bool = false, _ callback: @escaping Callback) -> UInt64 {
+        let (ready, key): (Result<T, any Error>?, UInt64) = state.withLock { state in
+            if let result = state.result { return (result, 0) }
+            let key = state.nextKey
+            state.nextKey += 1
+            state.callbacks.append((key, callback))
             if !isRuntimeWaiter { state.userCallbacks += 1 }
-            return nil
+            return (nil, key)
         }
         if let ready { callback(ready) }
+        return key
+    }
+
+    /// Forgets a runtime waiter that no longer waits (its helper returned before the task ended).
+    func removeRuntimeWaiter(_ key: UInt64) {
+        guard key != 0 else { return }
+        state.withLock { state in state.callbacks.removeAll { $0.key == key } }
     }
 
     /// Callbacks registered and not yet run.

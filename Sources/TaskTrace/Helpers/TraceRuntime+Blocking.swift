@@ -28,7 +28,13 @@ extension TraceRuntime {
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             pool.submit { threadID in
                 recorder.append(RawEvent(kind: .direct, task: id, thread: threadID, detail: TaskState.running.rawValue))
+                // While the work runs, the pool thread's current task is this blocking task, so tasks it spawns
+                // (and cancellations it requests) name it as their parent.
+                let context = ThreadContext.current
+                let previousTask = context.currentTask
+                context.currentTask = id
                 let result = Result { try work() }
+                context.currentTask = previousTask
                 recorder.recordOutcome(task: id, result)
                 let state: TaskState
                 switch result {

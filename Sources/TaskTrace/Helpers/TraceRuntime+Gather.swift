@@ -9,17 +9,11 @@ extension TraceRuntime {
         helperMark("gather", "tasks " + tasks.map { String($0.id) }.joined(separator: ","))
         let waiter = CompletionWaiter(total: tasks.count) { done, failures, total in failures > 0 || done == total }
         let firstFailure = Mutex<(any Error)?>(nil)
-        for task in tasks {
-            task.completion.onComplete(isRuntimeWaiter: true) { result in
-                if case .failure(let error) = result {
-                    firstFailure.withLock { first in if first == nil { first = error } }
-                    waiter.taskEnded(failed: true)
-                } else {
-                    waiter.taskEnded(failed: false)
-                }
+        let reason = await waiter.wait(on: tasks, timeout: nil, cancellationFails: true) { result in
+            if case .failure(let error) = result {
+                firstFailure.withLock { first in if first == nil { first = error } }
             }
         }
-        let reason = await waiter.wait(timeout: nil)
         if reason == .cancelled {
             for task in tasks where !task.isDone { task.cancel(reason: "gather cancelled") }
             throw CancellationError()

@@ -14,15 +14,7 @@ extension TraceRuntime {
             case .firstException: failures >= 1 || done == total
             }
         }
-        for task in tasks {
-            task.completion.onComplete(isRuntimeWaiter: true) { result in
-                switch result {
-                case .success: waiter.taskEnded(failed: false)
-                case .failure(let error): waiter.taskEnded(failed: !(error is CancellationError))
-                }
-            }
-        }
-        _ = await waiter.wait(timeout: timeout)
+        _ = await waiter.wait(on: tasks, timeout: timeout)
         var done: [SpawnedTask<T>] = []
         var pending: [SpawnedTask<T>] = []
         for task in tasks {
@@ -41,8 +33,7 @@ extension TraceRuntime {
         let task = start(name: name ?? "waitFor", kind: .spawned, file: file, line: line, operation)
         helperMark("timeout", "task \(task.id) within \(timeout)")
         let waiter = CompletionWaiter(total: 1) { done, _, _ in done == 1 }
-        task.completion.onComplete(isRuntimeWaiter: true) { _ in waiter.taskEnded(failed: false) }
-        switch await waiter.wait(timeout: timeout) {
+        switch await waiter.wait(on: [task], timeout: timeout) {
         case .satisfied:
             return try await task.value
         case .timedOut:
@@ -61,8 +52,7 @@ extension TraceRuntime {
     public func shield<T: Sendable>(_ task: SpawnedTask<T>) async throws -> T {
         helperMark("shield", "task \(task.id)")
         let waiter = CompletionWaiter(total: 1) { done, _, _ in done == 1 }
-        task.completion.onComplete(isRuntimeWaiter: true) { _ in waiter.taskEnded(failed: false) }
-        if await waiter.wait(timeout: nil) == .cancelled {
+        if await waiter.wait(on: [task], timeout: nil) == .cancelled {
             throw CancellationError()
         }
         return try await task.value

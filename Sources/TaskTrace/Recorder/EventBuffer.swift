@@ -19,6 +19,8 @@ final class EventBuffer: Sendable {
         var payloads: [EventPayload]
         var dropped: UInt64 = 0
         var wakeSent = false
+        /// Set once the writer has drained for the last time: later events go nowhere.
+        var closed = false
     }
 
     let capacity: Int
@@ -58,8 +60,8 @@ final class EventBuffer: Sendable {
     func append(_ event: RawEvent) {
         var stamped = event
         let wake = state.withLock { state -> Bool in
-            guard state.events.count < capacity else {
-                state.dropped &+= 1
+            guard state.events.count < capacity, !state.closed else {
+                if !state.closed { state.dropped &+= 1 }
                 return false
             }
             stamped.timestamp = now()
@@ -75,11 +77,13 @@ final class EventBuffer: Sendable {
 
     /// Appends an API event with its payload (may allocate; not the hot path). When the buffer is full it wakes
     /// the writer and waits for room (backpressure), dropping the event only if no room comes within ~1 s.
-    func append(_ payload: EventPayload, thread: TraceThreadID = 0) {
-        for round in 0...Self.payloadWaitRounds {
+    func append(_ payload: EventPayload, thread: TraceThreadID = 0, waitForRoom: Bool = true) {
+        let lastRound = waitForRoom ? Self.payloadWaitRounds : 0
+        for round in 0...lastRound {
             let appended = state.withLock { state -> Bool in
+                if state.closed { return true }
                 guard state.events.count < capacity, state.payloads.count < payloadCapacity else {
-                    if round == Self.payloadWaitRounds { state.dropped &+= 1 }
+                    if round == lastRound { state.dropped &+= 1 }
                     return false
                 }
                 let event = RawEvent(
@@ -89,7 +93,7 @@ final class EventBuffer: Sendable {
                 state.events.append(event)
                 return true
             }
-            if appended || round == Self.payloadWaitRounds { return }
+            if appended || round == lastRound { return }
             onHalfFull()
             space.withLock { space.wait(nanoseconds: Self.payloadWaitNanos) }
         }
@@ -108,6 +112,17 @@ final class EventBuffer: Sendable {
         }
         space.withLock { space.broadcast() }
         return dropped
+    }
+
+    /// After the writer's last drain: frees both arrays' memory and makes every later append a no-op (a task that
+    /// outlives the recording must neither wait for a writer that is gone nor keep the buffer's memory alive).
+    func close() {
+        state.withLock { state in
+            state.closed = true
+            state.events = []
+            state.payloads = []
+        }
+        space.withLock { space.broadcast() }
     }
 
     /// Events dropped so far.

@@ -35,6 +35,9 @@ final class TraceRecorder: Sendable {
     }
 
     private let wake: ConditionLock
+    /// Set (under `wake`) by the half-full callback so a wake sent while the writer is busy is not lost.
+    private final class WakeFlag: @unchecked Sendable { var pending = false }
+    private let wakeFlag: WakeFlag
     /// Protected by `wake`.
     private nonisolated(unsafe) var writerState = WriterState()
     private let nextThreadID = Atomic<UInt32>(1)
@@ -49,11 +52,16 @@ final class TraceRecorder: Sendable {
         self.configuration = configuration
         let wake = ConditionLock()
         self.wake = wake
+        let wakeFlag = WakeFlag()
+        self.wakeFlag = wakeFlag
         buffer = EventBuffer(
             capacity: configuration.bufferCapacity, payloadCapacity: configuration.payloadCapacity,
             clock: configuration.clock
         ) {
-            wake.withLock { wake.signal() }
+            wake.withLock {
+                wakeFlag.pending = true
+                wake.signal()
+            }
         }
     }
 
@@ -67,13 +75,13 @@ final class TraceRecorder: Sendable {
     func append(_ payload: EventPayload, thread: TraceThreadID = 0) { buffer.append(payload, thread: thread) }
 
     /// Registers a thread of this recorder; call on that thread. Sets the thread's context.
-    func registerCurrentThread(name: String, kind: ThreadKind) -> TraceThreadID {
+    func registerCurrentThread(name: String, kind: ThreadKind, waitForRoom: Bool = true) -> TraceThreadID {
         let threadID = nextThreadID.wrappingAdd(1, ordering: .relaxed).oldValue
         let context = ThreadContext.current
         context.owner = id
         context.threadID = threadID
         context.currentTask = 0
-        append(.thread(ThreadRecord(id: threadID, name: name, kind: kind)), thread: threadID)
+        buffer.append(.thread(ThreadRecord(id: threadID, name: name, kind: kind)), thread: threadID, waitForRoom: waitForRoom)
         return threadID
     }
 
@@ -114,7 +122,7 @@ final class TraceRecorder: Sendable {
     /// Starts the writer thread and writes the starting `meta`.
     func start(meta: [String: String]) {
         NamedThread.start(osName: "tt-writer") { [self] in
-            _ = registerCurrentThread(name: "tasktrace-writer", kind: .external)
+            _ = registerCurrentThread(name: "tasktrace-writer", kind: .external, waitForRoom: false)
             writerLoop(startMeta: meta)
         }
     }
@@ -143,7 +151,10 @@ final class TraceRecorder: Sendable {
         var dropped: UInt64 = 0
         while true {
             let stopping = wake.withLock { () -> Bool in
-                if !writerState.stopping { wake.wait(nanoseconds: configuration.flushIntervalNanos) }
+                if !writerState.stopping, !wakeFlag.pending {
+                    wake.wait(nanoseconds: configuration.flushIntervalNanos)
+                }
+                wakeFlag.pending = false
                 return writerState.stopping
             }
             // Read after `stopping` is seen: every producer finished before stop was requested.
@@ -158,6 +169,7 @@ final class TraceRecorder: Sendable {
             }
             if stopping { break }
         }
+        buffer.close()
         var meta = finalMeta.withLock { $0 }
         meta[MetaKey.droppedEvents] = String(dropped)
         if deriver.skippedEvents > 0 { meta["skipped_events"] = String(deriver.skippedEvents) }

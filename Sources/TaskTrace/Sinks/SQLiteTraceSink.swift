@@ -10,7 +10,8 @@ public import TaskTraceStore
 /// let value = try await TaskTrace.record(into: sink) { runtime in await work(runtime) }
 /// ```
 public final class SQLiteTraceSink: TraceSink {
-    private let writer: Mutex<TraceWriter>
+    /// Released by `finish` so the file is closed even while tasks that outlive the recording keep the sink alive.
+    private let writer: Mutex<TraceWriter?>
     /// The file being written.
     public let path: String
 
@@ -22,14 +23,17 @@ public final class SQLiteTraceSink: TraceSink {
     }
 
     public func begin(meta: [String: String]) throws {
-        try writer.withLock { writer in try writer.setMeta(meta) }
+        try writer.withLock { writer in try writer?.setMeta(meta) }
     }
 
     public func write(_ batch: TraceBatch) throws {
-        try writer.withLock { writer in try writer.write(batch) }
+        try writer.withLock { writer in try writer?.write(batch) }
     }
 
     public func finish(meta: [String: String]) throws {
-        try writer.withLock { writer in try writer.finish(meta: meta) }
+        try writer.withLock { writer in
+            try writer?.finish(meta: meta)
+            writer = nil
+        }
     }
 }
