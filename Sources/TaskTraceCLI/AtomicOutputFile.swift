@@ -54,6 +54,7 @@ final class AtomicOutputFile {
         destination = path
         temporaryPath = temporary
         descriptor = fd
+        InterruptCleanup.arm(temporary)
     }
 
     deinit { abandon() }
@@ -84,6 +85,7 @@ final class AtomicOutputFile {
             }
             return
         }
+        defer { InterruptCleanup.disarm() }
         if close(descriptor) != 0 {
             let text = Self.errnoText()
             unlink(temporaryPath)
@@ -101,7 +103,10 @@ final class AtomicOutputFile {
         guard isOpen else { return }
         isOpen = false
         if destination != nil { close(descriptor) }
-        if let temporaryPath { unlink(temporaryPath) }
+        if let temporaryPath {
+            unlink(temporaryPath)
+            InterruptCleanup.disarm()
+        }
     }
 
     private static func errnoText() -> String { String(cString: strerror(errno)) }

@@ -8,8 +8,9 @@ enum CleanExit {
         return ExitCode(code)
     }
 
-    /// Writes one line to stderr, prefixed with the command's name.
+    /// Writes one line to stderr, prefixed with the command's name; control characters in `message` (from a
+    /// trace or a flag's value) are escaped, so it stays one line.
     static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("tasktrace: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("tasktrace: \(TerminalText.oneLine(message))\n".utf8))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TaskTraceExport
 import TaskTraceModel
 import TaskTraceStore
@@ -23,8 +24,10 @@ func exportTrace(tracePath: String, format: ExportFormat, outputPath: String) th
 func exportTrace(
     tracePath: String, format: ExportFormat, outputPath: String, options: TimelineOptions, showProgress: Bool = true
 ) throws {
-    if outputPath != "-", isSameFile(outputPath, tracePath) {
-        throw CleanExit.failure("\(outputPath): refusing to overwrite the input trace; choose another output path")
+    if outputPath != "-", let companion = traceFile(overwrittenBy: outputPath, trace: tracePath) {
+        throw CleanExit.failure(
+            "\(outputPath): refusing to overwrite the input trace (\(companion)); choose another output path"
+        )
     }
     let timeline = try loadTimeline(tracePath: tracePath, options: options, showProgress: showProgress)
     let output: AtomicOutputFile
@@ -74,6 +77,25 @@ func loadTimeline(tracePath: String, options: TimelineOptions, showProgress: Boo
 }
 
 /// True when both paths name the same existing file.
+/// The trace file, or one of SQLite's companion files (`-wal`, `-shm`, `-journal`), that writing `output` would
+/// overwrite or create; nil when `output` is elsewhere. A companion written by us would corrupt the trace (a fake
+/// journal is replayed) or lose its unflushed part (a replaced WAL), even when it does not exist yet.
+private func traceFile(overwrittenBy output: String, trace: String) -> String? {
+    let outputPath = canonicalPath(output)
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let candidate = trace + suffix
+        if isSameFile(output, candidate) || outputPath == canonicalPath(candidate) { return candidate }
+    }
+    return nil
+}
+
+/// `path` absolute, with `.`/`..` and symbolic links in its folders resolved (the file itself need not exist).
+private func canonicalPath(_ path: String) -> String {
+    let url = URL(fileURLWithPath: path).standardizedFileURL
+    let folder = url.deletingLastPathComponent().resolvingSymlinksInPath()
+    return folder.appendingPathComponent(url.lastPathComponent).path
+}
+
 private func isSameFile(_ first: String, _ second: String) -> Bool {
     var a = stat()
     var b = stat()

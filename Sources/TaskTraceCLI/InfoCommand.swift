@@ -16,7 +16,7 @@ struct InfoCommand: ParsableCommand {
         let reader = try openTrace(trace)
         let meta = try reader.meta()
         for key in meta.keys.sorted() {
-            print("\(key): \(meta[key] ?? "")")
+            print("\(TerminalText.oneLine(key)): \(TerminalText.oneLine(meta[key] ?? ""))")
         }
         print("tasks: \(try reader.tasks().count)")
         print("threads: \(try reader.threads().count)")

@@ -31,7 +31,10 @@ struct RecordDemoCommand: AsyncParsableCommand {
     )
     var scenarios: [String] = []
 
-    @Option(help: "Number of trivial tasks of the `load` scenario.")
+    /// About 5 GB of memory at ~1.7 KB per task in flight: more would run the machine out of memory, not test it.
+    static let maxLoadTasks = 3_000_000
+
+    @Option(help: "Number of trivial tasks of the `load` scenario (at most 3,000,000).")
     var tasks: Int = 10_000
 
     @Option(help: "Seed of the scenarios' random sleeps and failures.")
@@ -55,8 +58,8 @@ struct RecordDemoCommand: AsyncParsableCommand {
         guard (1...Self.maxWorkers).contains(workers) else {
             throw CleanExit.failure("--workers must be between 1 and \(Self.maxWorkers), got \(workers)")
         }
-        guard tasks >= 1 else {
-            throw CleanExit.failure("--tasks must be at least 1, got \(tasks)")
+        guard tasks >= 1, tasks <= Self.maxLoadTasks else {
+            throw CleanExit.failure("--tasks must be between 1 and \(Self.maxLoadTasks), got \(tasks)")
         }
         let paths = try DemoOutputPaths(output: output, writesHTML: !noHTML)
         let options = DemoOptions(seed: seed, loadTasks: tasks)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TaskTraceModel
+import TaskTraceStore
 
 /// The `tasktrace` command: wiring only; every subcommand calls into the libraries.
 @main
@@ -27,6 +28,10 @@ struct TaskTraceCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let error as TraceStoreError {
+            // A trace that fails after it was opened (a damaged row met while reading): one line, exit 1.
+            CleanExit.printError(error.description)
+            exit(withError: ExitCode.failure)
         } catch {
             if exitCode(for: error) == .validationFailure {
                 let message = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")

@@ -5,6 +5,9 @@ public enum TraceFormat {
     public static let version: Int = 1
     /// The version of the tasktrace tool and library.
     public static let toolVersion: String = "0.1.0"
+    /// The largest timestamp a valid trace holds: 2^62 ns is 146 years, far beyond any recording, and leaves
+    /// headroom so arithmetic on timestamps cannot overflow. Readers treat larger (or negative) ones as damage.
+    public static let maxTimestamp: TraceNanos = 1 << 62
 }
 
 /// Keys of the `meta` table that tasktrace writes. Other keys may exist; readers keep them.

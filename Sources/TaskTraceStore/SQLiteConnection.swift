@@ -8,6 +8,8 @@ package final class SQLiteConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     private var statementCache: [String: SQLiteStatement] = [:]
     package let path: String
+    /// How long a statement waits for another connection's lock before reporting SQLITE_BUSY.
+    package static let busyTimeoutMilliseconds: Int32 = 5_000
 
     /// How to open the file.
     package enum Mode: Sendable {
@@ -35,6 +37,9 @@ package final class SQLiteConnection: @unchecked Sendable {
         self.handle = db
         self.path = path
         sqlite3_extended_result_codes(db, 1)
+        // A reader and the recorder may touch one file at once (users inspect live traces): wait for a lock
+        // rather than failing at once with SQLITE_BUSY.
+        sqlite3_busy_timeout(db, Self.busyTimeoutMilliseconds)
     }
 
     deinit {

@@ -40,13 +40,10 @@ public final class TraceReader: @unchecked Sendable {
             if version > TraceFormat.version {
                 throw TraceStoreError.newerFormat(path: path, found: version, supported: TraceFormat.version)
             }
-            for table in TraceSchema.requiredTables {
-                let statement = try connection.prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?")
-                statement.bind(1, table)
-                let exists = try statement.step() && statement.int64(0) > 0
-                statement.reset()
-                if !exists { throw TraceStoreError.notATrace(path: path, missing: table) }
+            if version < 0 {
+                throw TraceStoreError.corrupt(path: path, detail: "format version \(version)")
             }
+            try Self.checkTablesAndColumns(connection, path: path)
             formatVersion = version
         } catch let error as TraceStoreError {
             throw error
@@ -55,6 +52,31 @@ public final class TraceReader: @unchecked Sendable {
         } catch {
             throw .corrupt(path: path, detail: "\(error)")
         }
+    }
+
+    /// Refuses files that lack one of tasktrace's tables, or a column the reader needs.
+    private static func checkTablesAndColumns(_ connection: SQLiteConnection, path: String) throws {
+        let tableExists = try connection.prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?")
+        for (table, columns) in TraceSchema.requiredColumns {
+            tableExists.bind(1, table)
+            let exists = try tableExists.step() && tableExists.int64(0) > 0
+            tableExists.reset()
+            guard exists else { throw TraceStoreError.notATrace(path: path, missing: table) }
+            var present: Set<String> = []
+            let info = try connection.prepare("PRAGMA table_info(\(table))")
+            while try info.step() {
+                if let name = info.string(1) { present.insert(name) }
+            }
+            info.reset()
+            if let missing = columns.first(where: { !present.contains($0) }) {
+                throw TraceStoreError.missingColumn(path: path, table: table, column: missing)
+            }
+        }
+    }
+
+    /// A timestamp column's value, or nil when it lies outside `0...TraceSchema.maxTimestamp` (a damaged file).
+    private static func timestamp(_ value: Int64) -> TraceNanos? {
+        value >= 0 && value <= TraceSchema.maxTimestamp ? TraceNanos(value) : nil
     }
 
     /// All `meta` entries.
@@ -103,31 +125,43 @@ public final class TraceReader: @unchecked Sendable {
     /// All marks, in time order.
     public func marks() throws(TraceStoreError) -> [MarkRecord] {
         var result: [MarkRecord] = []
+        var damaged: Int64?
         try query("SELECT task_id, ts_ns, kind, detail FROM marks ORDER BY ts_ns, rowid") { statement in
+            guard let timestamp = Self.timestamp(statement.int64(1)) else {
+                damaged = damaged ?? statement.int64(1)
+                return
+            }
             result.append(
                 MarkRecord(
                     taskID: statement.optionalInt64(0).map { TraceTaskID(bitPattern: $0) },
-                    timestamp: TraceNanos(bitPattern: statement.int64(1)),
+                    timestamp: timestamp,
                     kind: statement.string(2) ?? "",
                     detail: statement.string(3)
                 )
             )
         }
+        if let damaged { throw .corrupt(path: path, detail: "a mark has ts_ns \(damaged), outside 0…2^62") }
         return result
     }
 
     /// Jobs that belonged to no known task (default actors), in time order.
     public func untrackedJobs() throws(TraceStoreError) -> [UntrackedJobRecord] {
         var result: [UntrackedJobRecord] = []
+        var damaged = false
         try query("SELECT thread_id, start_ns, end_ns FROM untracked_jobs ORDER BY start_ns, rowid") { statement in
+            guard let start = Self.timestamp(statement.int64(1)), let end = Self.timestamp(statement.int64(2)),
+                start <= end
+            else {
+                damaged = true
+                return
+            }
             result.append(
                 UntrackedJobRecord(
-                    threadID: TraceThreadID(truncatingIfNeeded: statement.int64(0)),
-                    start: TraceNanos(bitPattern: statement.int64(1)),
-                    end: TraceNanos(bitPattern: statement.int64(2))
+                    threadID: TraceThreadID(truncatingIfNeeded: statement.int64(0)), start: start, end: end
                 )
             )
         }
+        if damaged { throw .corrupt(path: path, detail: "an untracked job has times outside 0…2^62 or ends before it starts") }
         return result
     }
 
@@ -155,11 +189,20 @@ public final class TraceReader: @unchecked Sendable {
             if let taskID { statement.bind(1, Int64(bitPattern: taskID)) }
         }) { statement in
             guard bodyError == nil else { return }
-            let code = UInt8(truncatingIfNeeded: statement.int64(2))
-            let state = TaskState(rawValue: code) ?? .created
+            let code = statement.int64(2)
+            guard let state = TaskState(rawValue: UInt8(clamping: code)), code >= 0 else {
+                bodyError = TraceStoreError.corrupt(path: path, detail: "a transition has state_code \(code)")
+                return
+            }
+            guard let timestamp = Self.timestamp(statement.int64(1)) else {
+                bodyError = TraceStoreError.corrupt(
+                    path: path, detail: "a transition has ts_ns \(statement.int64(1)), outside 0…2^62"
+                )
+                return
+            }
             let record = TransitionRecord(
                 taskID: TraceTaskID(bitPattern: statement.int64(0)),
-                timestamp: TraceNanos(bitPattern: statement.int64(1)),
+                timestamp: timestamp,
                 state: state,
                 threadID: TraceThreadID(truncatingIfNeeded: statement.optionalInt64(3) ?? 0)
             )
@@ -190,7 +233,7 @@ public final class TraceReader: @unchecked Sendable {
             throw .notSQLite(path: path)
         }
         guard let file = fopen(path, "rb") else {
-            throw .cannotCreate(path: path, detail: "cannot open for reading")
+            throw .readOnlyLocation(path: path, detail: "cannot open the file for reading (permission denied?)")
         }
         defer { fclose(file) }
         var header = [UInt8](repeating: 0, count: 16)
@@ -205,6 +248,18 @@ public final class TraceReader: @unchecked Sendable {
         case 11: .corrupt(path: path, detail: error.message)  // SQLITE_CORRUPT
         case 13: .corrupt(path: path, detail: error.message)  // SQLITE_FULL (truncated reads surface oddly)
         case 10: .corrupt(path: path, detail: error.message)  // SQLITE_IOERR (short read of a truncated file)
+        case 14:  // SQLITE_CANTOPEN: a WAL trace whose -shm cannot be created (read-only folder)
+            .readOnlyLocation(
+                path: path,
+                detail: "cannot open the trace: it was not finished (it has a -wal file) and SQLite cannot create its "
+                    + "-shm index in this folder; copy the .sqlite and .sqlite-wal files to a writable folder"
+            )
+        case 8:  // SQLITE_READONLY_*: e.g. a leftover rollback journal that reading would have to replay
+            .readOnlyLocation(
+                path: path,
+                detail: "the trace has a leftover -journal file from an interrupted write, and tasktrace opens traces "
+                    + "read-only; run `sqlite3 \(path) 'PRAGMA quick_check'` once to roll it back, then try again"
+            )
         default: .sqlite(error)
         }
     }

@@ -46,6 +46,16 @@ package enum TraceSchema {
         CREATE INDEX IF NOT EXISTS marks_by_task ON marks(task_id);
         """
 
-    /// Tables a file must have to be read as a trace.
-    package static let requiredTables = ["meta", "tasks", "transition_log", "threads", "marks", "untracked_jobs"]
+    /// Tables a file must have to be read as a trace, with the columns the reader uses (in order of checking).
+    package static let requiredColumns: [(table: String, columns: [String])] = [
+        ("meta", ["key", "value"]),
+        ("tasks", ["id", "parent_id", "name", "kind", "file", "line", "error"]),
+        ("transition_log", ["seq", "task_id", "ts_ns", "state_code", "thread_id"]),
+        ("threads", ["id", "name", "kind"]),
+        ("marks", ["task_id", "ts_ns", "kind", "detail"]),
+        ("untracked_jobs", ["thread_id", "start_ns", "end_ns"]),
+    ]
+
+    /// `TraceFormat.maxTimestamp` as SQLite stores it.
+    package static let maxTimestamp = Int64(TraceFormat.maxTimestamp)
 }

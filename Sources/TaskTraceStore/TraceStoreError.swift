@@ -6,6 +6,8 @@ public enum TraceStoreError: Error, Sendable, Hashable, CustomStringConvertible 
     case notSQLite(path: String)
     case corrupt(path: String, detail: String)
     case notATrace(path: String, missing: String)
+    case missingColumn(path: String, table: String, column: String)
+    case readOnlyLocation(path: String, detail: String)
     case newerFormat(path: String, found: Int, supported: Int)
     case cannotCreate(path: String, detail: String)
     case sqlite(SQLiteError)
@@ -29,6 +31,10 @@ public enum TraceStoreError: Error, Sendable, Hashable, CustomStringConvertible 
             "\(path): the trace file is corrupt or truncated (\(detail))"
         case .notATrace(let path, let missing):
             "\(path): not a tasktrace file (an SQLite database without the \(missing) table)"
+        case .missingColumn(let path, let table, let column):
+            "\(path): not a tasktrace file of a known version (its \(table) table has no \(column) column)"
+        case .readOnlyLocation(let path, let detail):
+            "\(path): \(detail)"
         case .newerFormat(let path, let found, let supported):
             "\(path): trace format version \(found) is newer than this tasktrace supports (\(supported)); upgrade tasktrace"
         case .cannotCreate(let path, let detail):

@@ -31,7 +31,13 @@ public final class TraceWriter: @unchecked Sendable {
         self.path = path
         for suffix in ["", "-wal", "-shm", "-journal"] {
             let existing = path + suffix
-            if access(existing, F_OK) == 0, unlink(existing) != 0 {
+            var info = stat()
+            guard lstat(existing, &info) == 0 else { continue }
+            // Replace an old trace, never a device, a FIFO or a folder that happens to sit at the path.
+            guard (info.st_mode & S_IFMT) == S_IFREG else {
+                throw .cannotCreate(path: path, detail: "\(existing) exists and is not a regular file")
+            }
+            if unlink(existing) != 0 {
                 throw .cannotCreate(path: path, detail: "cannot replace the existing \(existing)")
             }
         }
@@ -83,7 +89,14 @@ public final class TraceWriter: @unchecked Sendable {
                 try upsertMeta(meta)
                 try connection.execute(TraceSchema.createIndexes)
             }
+        }
+        // Best effort: a reader holding the file open (a user inspecting the live trace) can keep the WAL from
+        // being folded back in. The trace is complete either way; it then simply stays in WAL mode.
+        do {
             try connection.execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;")
+        } catch where error.primaryCode == 5 || error.primaryCode == 6 {  // SQLITE_BUSY, SQLITE_LOCKED
+        } catch {
+            throw .sqlite(error)
         }
         isFinished = true
     }

@@ -80,6 +80,13 @@ struct ExportCLITests {
         (["export", "TRACE", "-o", "DIR/out.json", "--from", "2ms", "--to", "1ms"], "tasktrace: --from (2ms) is after --to (1ms)\n"),
         (["export", "TRACE", "-o", "DIR/missing/out.json"], "tasktrace: DIR/missing/out.json: cannot write the export (No such file or directory)\n"),
         (["export", "TRACE", "-f", "svg", "-o", "DIR"], "tasktrace: DIR: cannot write the export (it is a directory)\n"),
+        (["export", "TRACE", "-f", "svg", "-o", "TRACE-wal"],
+         "tasktrace: TRACE-wal: refusing to overwrite the input trace (TRACE-wal); choose another output path\n"),
+        (["export", "TRACE", "-f", "svg", "-o", "DIR/./trace.sqlite-journal"],
+         "tasktrace: DIR/./trace.sqlite-journal: refusing to overwrite the input trace (TRACE-journal); choose another output path\n"),
+        (["export", "TRACE", "-o", "DIR/out.json", "--to", "18446744073.9999999999s"],
+         "tasktrace: --to '18446744073.9999999999s' is not a time; use e.g. 1.5ms, 200us, 2s or nanoseconds\n"),
+        (["export", "TRACE", "--format", "pdf\nx"], "tasktrace: unknown format 'pdf\\nx'; use chrome, svg or html\n"),
     ])
     func badInputIsOneClearLine(arguments: [String], expected: String) throws {
         let workspace = try Workspace()
@@ -110,5 +117,21 @@ struct ExportCLITests {
         #expect(output.status == 1)
         #expect(output.stderr.hasPrefix("tasktrace: /dev/full: cannot write the export"))
         #expect(try workspace.contents() == ["trace.sqlite"])
+    }
+
+    @Test("info escapes control characters from the trace instead of sending them to the terminal")
+    func infoIsTerminalSafe() throws {
+        let workspace = try Workspace()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [
+            workspace.path("trace.sqlite"), "UPDATE meta SET value = 'vm' || char(27) || '[2J' || char(10) || 'fake: 1' WHERE key = 'host'",
+        ]
+        try process.run()
+        process.waitUntilExit()
+        let output = try CLIRunner.run(["info", workspace.path("trace.sqlite")])
+        #expect(output.status == 0)
+        #expect(output.stdout.contains("host: vm\\u{1B}[2J\\nfake: 1\n"))
+        #expect(!output.stdout.contains("\u{1B}"))
     }
 }

@@ -58,18 +58,22 @@ public struct TimelineBuilder {
     private mutating func markFilteredTasks(_ text: String) {
         for index in records.indices { included[index] = false }
         for index in records.indices where (records[index].name ?? "").lowercased().contains(text) {
+            // Walk up to the root, stopping at the first task already included: each task is visited once
+            // overall, so the walk is linear even when a damaged trace has parent cycles.
             var current: Int? = index
-            var steps = 0
-            while let at = current, !included[at] || at == index, steps <= records.count {
+            while let at = current, !included[at] {
                 included[at] = true
                 current = records[at].parentID.flatMap { indexByID[$0] }
-                steps += 1
             }
         }
     }
 
     /// Adds one transition. Feed them in time order (ties in recorded order).
     public mutating func add(_ transition: TransitionRecord) {
+        // Timestamps past `TraceFormat.maxTimestamp` only come from damaged files; clamping keeps all later
+        // arithmetic (segment ends, axis ticks, formatting) far from overflow.
+        var transition = transition
+        transition.timestamp = min(transition.timestamp, TraceFormat.maxTimestamp)
         transitionCount += 1
         lastTimestamp = max(lastTimestamp, transition.timestamp)
         let index: Int
@@ -101,7 +105,9 @@ public struct TimelineBuilder {
     /// Closes open tasks at the end of the trace, applies the window, orders the tree and returns the model.
     public consuming func finish() -> Timeline {
         var traceEnd = lastTimestamp
-        if let duration = meta[MetaKey.durationNs].flatMap(TraceNanos.init) { traceEnd = max(traceEnd, duration) }
+        if let duration = meta[MetaKey.durationNs].flatMap(TraceNanos.init) {
+            traceEnd = max(traceEnd, min(duration, TraceFormat.maxTimestamp))
+        }
         for job in untrackedJobs { traceEnd = max(traceEnd, job.end) }
         for mark in marks { traceEnd = max(traceEnd, mark.timestamp) }
 

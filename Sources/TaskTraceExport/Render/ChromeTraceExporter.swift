@@ -181,13 +181,12 @@ public enum ChromeTraceExporter {
             busy.insert(segments.threads[row])
         }
         for job in timeline.untrackedJobs { busy.insert(job.threadID) }
-        // Thread ids are small and dense (1-based), so lanes are found by index; 0 = no lane.
-        let maxThread = Int(timeline.threads.map(\.id).max() ?? 0)
-        var laneTid = [UInt64](repeating: 0, count: maxThread + 1)
+        // Recorded thread ids are small and dense, but a damaged file may hold any id: look lanes up by id.
+        var laneTid: [TraceThreadID: UInt64] = [:]
         var position: UInt64 = 0
         for thread in timeline.threads where thread.kind == .worker || busy.contains(thread.id) {
             let tid = tidBase + position
-            laneTid[Int(thread.id)] = tid
+            laneTid[thread.id] = tid
             out.write(",\n{\"ph\":\"M\",\"pid\":2,\"tid\":")
             out.writeDecimal(tid)
             out.write(",\"name\":\"thread_name\",\"args\":{\"name\":")
@@ -202,9 +201,7 @@ public enum ChromeTraceExporter {
         let runningPrefix = Array(",\n{\"ph\":\"X\",\"cat\":\"job\",\"cname\":\"\(palette[.running].catapultName)\",\"pid\":2,\"tid\":".utf8)
         for (index, task) in timeline.tasks.enumerated() {
             for row in task.segments where segments.states[row] == .running {
-                let thread = Int(segments.threads[row])
-                guard thread < laneTid.count, laneTid[thread] != 0 else { continue }
-                let tid = laneTid[thread]
+                guard let tid = laneTid[segments.threads[row]] else { continue }
                 let start = segments.starts[row]
                 out.write(bytes: runningPrefix)
                 out.writeDecimal(tid)
@@ -222,9 +219,7 @@ public enum ChromeTraceExporter {
         }
         let jobPrefix = Array(",\n{\"ph\":\"X\",\"cat\":\"job\",\"name\":\"actor job\",\"cname\":\"\(palette.untrackedJob.catapultName)\",\"pid\":2,\"tid\":".utf8)
         for job in timeline.untrackedJobs {
-            let thread = Int(job.threadID)
-            guard thread < laneTid.count, laneTid[thread] != 0 else { continue }
-            let tid = laneTid[thread]
+            guard let tid = laneTid[job.threadID] else { continue }
             out.write(bytes: jobPrefix)
             out.writeDecimal(tid)
             out.write(",\"ts\":")

@@ -77,7 +77,9 @@ public enum SVGGanttExporter {
             out.write("\" y2=\"")
             out.writeFixed1(rowsBottom)
             out.write("\"/>\n")
-            tick += step
+            let (next, overflow) = tick.addingReportingOverflow(step)
+            if overflow { break }
+            tick = next
         }
         out.write("</g>\n<g fill=\"#444444\" text-anchor=\"middle\">\n")
         tick = 0
@@ -89,7 +91,9 @@ public enum SVGGanttExporter {
             out.write("\">")
             out.writeXMLEscaped(TraceTimeText.format(timeline.start + tick, unit: unit))
             out.write("</text>\n")
-            tick += step
+            let (next, overflow) = tick.addingReportingOverflow(step)
+            if overflow { break }
+            tick = next
         }
         out.write("</g>\n")
 

@@ -35,9 +35,13 @@ public enum TraceTimeText {
             for digit in fraction {
                 guard let value = digit.wholeNumberValue else { return nil }
                 place /= 10
-                result += UInt64(value) * place
+                let (sum, overflow) = result.addingReportingOverflow(UInt64(value) * place)
+                guard !overflow else { return nil }
+                result = sum
             }
         }
+        // Nothing in a trace lies beyond `TraceFormat.maxTimestamp` (146 years): a larger time is a typo.
+        guard result <= TraceFormat.maxTimestamp else { return nil }
         return result
     }
 
@@ -56,7 +60,7 @@ public enum TraceTimeText {
         // Round to `decimals` places of `unit` in integer arithmetic.
         let scaledDivisor = max(unit.nanos / factor, 1)
         let effectiveFactor = unit.nanos / scaledDivisor
-        let rounded = (nanos + scaledDivisor / 2) / scaledDivisor
+        let rounded = nanos / scaledDivisor + (nanos % scaledDivisor >= (scaledDivisor + 1) / 2 ? 1 : 0)
         let whole = rounded / effectiveFactor
         let fraction = rounded % effectiveFactor
         var text = String(whole)

@@ -1,0 +1,109 @@
+import Foundation
+import TaskTraceModel
+import TaskTraceStore
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Traces damaged after they were written (by hand, by another tool): the reader reports them as one clear
+/// error instead of handing nonsense to the exporters, and the writer never destroys what is not a trace.
+@Suite("Damaged traces")
+struct DamagedTraceTests {
+    /// A small valid trace, then `sql` run on it with the sqlite3 shell.
+    static func damagedTrace(in directory: borrowing TemporaryDirectory, _ sql: String) throws -> String {
+        let path = try ReaderRefusalTests.makeTrace(in: directory, rows: 50)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [path, sql]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return path
+    }
+
+    static func readEverything(_ path: String) throws {
+        let reader = try TraceReader(path: path)
+        _ = try reader.marks()
+        _ = try reader.untrackedJobs()
+        try reader.forEachTransition { _ in }
+    }
+
+    static func isCorrupt(_ error: any Error, mentioning text: String) -> Bool {
+        guard let error = error as? TraceStoreError, case .corrupt(_, let detail) = error else { return false }
+        return detail.contains(text)
+    }
+
+    @Test("negative or huge timestamps", arguments: [
+        "UPDATE transition_log SET ts_ns = -1 WHERE seq = 3",
+        "UPDATE transition_log SET ts_ns = 9223372036854775807 WHERE seq = 3",
+        "INSERT INTO marks VALUES (1, -1, 'annotation', 'x')",
+        "INSERT INTO untracked_jobs VALUES (1, -5, -1)",
+        "INSERT INTO untracked_jobs VALUES (1, 50, 10)",
+    ])
+    func timestampsOutOfRange(_ sql: String) throws {
+        let directory = try TemporaryDirectory()
+        let path = try Self.damagedTrace(in: directory, sql)
+        #expect { try Self.readEverything(path) } throws: { Self.isCorrupt($0, mentioning: "0…2^62") }
+    }
+
+    @Test("a state code that is not a state")
+    func stateCodeOutOfRange() throws {
+        let directory = try TemporaryDirectory()
+        for code in [7, 260, -1] {
+            let path = try Self.damagedTrace(in: directory, "UPDATE transition_log SET state_code = \(code) WHERE seq = 2")
+            #expect { try Self.readEverything(path) } throws: { Self.isCorrupt($0, mentioning: "state_code \(code)") }
+        }
+    }
+
+    @Test("a table without a column the reader needs")
+    func missingColumn() throws {
+        let directory = try TemporaryDirectory()
+        let path = try Self.damagedTrace(in: directory, "DROP VIEW transitions; ALTER TABLE transition_log DROP COLUMN thread_id")
+        #expect {
+            _ = try TraceReader(path: path)
+        } throws: { error in
+            guard case .missingColumn(_, "transition_log", "thread_id") = error as? TraceStoreError else { return false }
+            return true
+        }
+    }
+
+    @Test("a negative format version")
+    func negativeVersion() throws {
+        let directory = try TemporaryDirectory()
+        let path = try Self.damagedTrace(in: directory, "PRAGMA user_version = -1")
+        #expect { _ = try TraceReader(path: path) } throws: { Self.isCorrupt($0, mentioning: "format version -1") }
+    }
+
+    @Test("the writer refuses to replace a FIFO (or a device) at its path, and leaves it there")
+    func writerNeverReplacesSpecialFiles() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("pipe.sqlite")
+        #expect(mkfifo(path, 0o600) == 0)
+        #expect(throws: TraceStoreError.self) { _ = try TraceWriter(path: path) }
+        var info = stat()
+        #expect(lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO)
+    }
+
+    @Test("a reader in the middle of a query does not make the recording fail at finish")
+    func readerDuringFinish() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("live.sqlite")
+        let writer = try TraceWriter(path: path)
+        try writer.write(
+            TraceBatch(transitions: (0..<500).map { TransitionRecord(taskID: 1, timestamp: TraceNanos($0), state: .created) })
+        )
+        let reader = try TraceReader(path: path)
+        var finished = false
+        try reader.forEachTransition { record in
+            // The reader holds its read transaction open while the writer ends the recording.
+            if record.timestamp == 10, !finished {
+                try writer.finish(meta: [MetaKey.endedUnixNs: "1"])
+                finished = true
+            }
+        }
+        #expect(finished)
+        #expect(try TraceReader(path: path).meta()[MetaKey.endedUnixNs] == "1")
+    }
+}
