@@ -20,8 +20,8 @@ struct SampleExportTests {
         return out.bytes
     }
 
-    static func committed(_ format: ExportFormat) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: samples.appendingPathComponent("sample.\(format.fileExtension)")))
+    static func committed(_ format: ExportFormat, stem: String = "sample") throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: samples.appendingPathComponent("\(stem).\(format.fileExtension)")))
     }
 
     @Test(arguments: ExportFormat.allCases)
@@ -30,14 +30,15 @@ struct SampleExportTests {
         #expect(rendered == (try Self.committed(format)), "run scripts/regenerate-samples.sh if the change is intended")
     }
 
-    @Test(arguments: ExportFormat.allCases)
-    func committedTraceReadBackMatchesCommittedExport(format: ExportFormat) throws {
-        let reader = try TraceReader(path: Self.samples.appendingPathComponent("sample.sqlite").path)
+    /// `sample` is the synthetic trace (every edge case in 20 tasks); `demo` a real `tasktrace record demo` run.
+    @Test(arguments: ExportFormat.allCases, ["sample", "demo"])
+    func committedTraceReadBackMatchesCommittedExport(format: ExportFormat, stem: String) throws {
+        let reader = try TraceReader(path: Self.samples.appendingPathComponent("\(stem).sqlite").path)
         var builder = TimelineBuilder(
             tasks: try reader.tasks(), threads: try reader.threads(), marks: try reader.marks(),
             untrackedJobs: try reader.untrackedJobs(), meta: try reader.meta()
         )
         try reader.forEachTransition { builder.add($0) }
-        #expect(try Self.render(format, builder.finish()) == (try Self.committed(format)))
+        #expect(try Self.render(format, builder.finish()) == (try Self.committed(format, stem: stem)))
     }
 }
