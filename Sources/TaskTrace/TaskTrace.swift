@@ -52,7 +52,7 @@ public enum TaskTrace {
         let recorder = TraceRecorder(sink: sink, configuration: configuration)
         let runtime = TraceRuntime(recorder: recorder, configuration: configuration)
         let startedUnix = TraceClock.unixNanos()
-        recorder.start(meta: [
+        let writerStarted = recorder.start(meta: [
             MetaKey.formatVersion: String(TraceFormat.version),
             MetaKey.tasktraceVersion: TraceFormat.toolVersion,
             MetaKey.startedUnixNs: String(startedUnix),
@@ -62,7 +62,11 @@ public enum TaskTrace {
             MetaKey.command: command ?? CommandLine.arguments.joined(separator: " "),
             MetaKey.workers: String(runtime.workerCount),
         ])
-        runtime.executor.start()
+        guard writerStarted else { throw TraceRuntimeError.threadsUnavailable("the writer thread") }
+        guard runtime.executor.start() else {
+            _ = await recorder.stop(meta: [:])
+            throw TraceRuntimeError.threadsUnavailable("any worker thread")
+        }
         runtime.blockingPool.start()
 
         let root = runtime.start(name: name, kind: .root, file: nil, line: nil) { try await body(runtime) }

@@ -19,12 +19,17 @@ final class BlockingPool: @unchecked Sendable {
     }
 
     func start() {
+        var started = 0
         for index in 1...threadCount {
-            NamedThread.start(osName: "tt-blocking-\(index)") { [self] in
+            let ok = NamedThread.start(osName: "tt-blocking-\(index)") { [self] in
                 let threadID = recorder.registerCurrentThread(name: "tasktrace-blocking-\(index)", kind: .blocking)
                 while let work = next() { work(threadID) }
             }
+            if ok { started += 1 }
         }
+        // No pool thread could be started: every submission takes the late path (a thread of its own, or the
+        // caller's thread), so `toThread` still completes instead of waiting forever.
+        if started == 0 { lock.withLock { shuttingDown = true } }
     }
 
     /// Queues `work`; it receives the trace id of the thread that runs it.

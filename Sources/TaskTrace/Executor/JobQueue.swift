@@ -41,6 +41,9 @@ final class JobQueue: @unchecked Sendable {
     /// A worker joins.
     func workerStarted() { lock.withLock { liveWorkers += 1 } }
 
+    /// A worker counted by `workerStarted()` could not be started after all.
+    func workerFailedToStart() { lock.withLock { liveWorkers -= 1 } }
+
     /// Takes the next job, sleeping while the queue is empty. Returns nil when shutting down and empty
     /// (the worker must then exit). A returned item with `recorded` counts as busy until `finished(_:)`.
     func pop() -> Item? {

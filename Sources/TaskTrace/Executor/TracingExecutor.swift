@@ -23,15 +23,19 @@ public final class TracingExecutor: TaskExecutor {
         self.identity = identity
     }
 
-    /// Starts the worker threads `tasktrace-worker-1…N`.
-    func start() {
+    /// Starts the worker threads `tasktrace-worker-1…N`. Returns false when the system refused every one of them
+    /// (fewer than asked still work, just with less parallelism).
+    func start() -> Bool {
+        var started = 0
         for index in 1...workerCount {
             queue.workerStarted()
-            NamedThread.start(osName: "tt-worker-\(index)") { [self] in
+            let ok = NamedThread.start(osName: "tt-worker-\(index)") { [self] in
                 _ = recorder.registerCurrentThread(name: "tasktrace-worker-\(index)", kind: .worker)
                 runLoop()
             }
+            if ok { started += 1 } else { queue.workerFailedToStart() }
         }
+        return started > 0
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {
@@ -58,7 +62,8 @@ public final class TracingExecutor: TaskExecutor {
         }
         if !queue.push(unownedJob, taskID: taskID), queue.claimRestart() {
             // Recording is over and the workers have exited; a late job still has to run.
-            NamedThread.start(osName: "tt-late") { [self] in runLoop() }
+            // If even that thread is refused, drain the queue on this thread rather than strand the job.
+            if !NamedThread.start(osName: "tt-late", { [self] in runLoop() }) { runLoop() }
         }
     }
 

@@ -119,8 +119,8 @@ final class TraceRecorder: Sendable {
 
     // MARK: - Writer
 
-    /// Starts the writer thread and writes the starting `meta`.
-    func start(meta: [String: String]) {
+    /// Starts the writer thread and writes the starting `meta`. Returns false when the thread cannot be started.
+    func start(meta: [String: String]) -> Bool {
         NamedThread.start(osName: "tt-writer") { [self] in
             _ = registerCurrentThread(name: "tasktrace-writer", kind: .external, waitForRoom: false)
             writerLoop(startMeta: meta)
