@@ -41,6 +41,7 @@ struct ExportCommand: ParsableCommand {
             throw CleanExit.failure("--from (\(from ?? "")) is after --to (\(to ?? ""))")
         }
         try exportTrace(tracePath: trace, format: chosen, outputPath: destination, options: options)
+        if destination != "-" { print("wrote \(destination) (\(chosen.rawValue))") }
     }
 
     private func resolveFormat() throws -> ExportFormat {

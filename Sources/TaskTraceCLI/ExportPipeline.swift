@@ -30,6 +30,11 @@ func exportTrace(
         )
     }
     let timeline = try loadTimeline(tracePath: tracePath, options: options, showProgress: showProgress)
+    if let from = options.from, from > timeline.traceEnd {
+        throw CleanExit.failure(
+            "--from (\(TraceTimeText.format(from))) is after the end of the trace (\(TraceTimeText.format(timeline.traceEnd)))"
+        )
+    }
     let output: AtomicOutputFile
     do {
         output = try AtomicOutputFile(path: outputPath)

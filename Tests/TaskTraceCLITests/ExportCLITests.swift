@@ -86,6 +86,8 @@ struct ExportCLITests {
          "tasktrace: DIR/./trace.sqlite-journal: refusing to overwrite the input trace (TRACE-journal); choose another output path\n"),
         (["export", "TRACE", "-o", "DIR/out.json", "--to", "18446744073.9999999999s"],
          "tasktrace: --to '18446744073.9999999999s' is not a time; use e.g. 1.5ms, 200us, 2s or nanoseconds\n"),
+        (["export", "TRACE", "-o", "DIR/out.json", "--from", "1000s"],
+         "tasktrace: --from (1000s) is after the end of the trace (1.424ms)\n"),
         (["export", "TRACE", "--format", "pdf\nx"], "tasktrace: unknown format 'pdf\\nx'; use chrome, svg or html\n"),
     ])
     func badInputIsOneClearLine(arguments: [String], expected: String) throws {

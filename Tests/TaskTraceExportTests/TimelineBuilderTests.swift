@@ -152,4 +152,25 @@ struct TimelineBuilderTests {
         #expect(TraceTimeText.format(3_000_000_000) == "3s")
         #expect(TraceTimeText.format(0) == "0ns")
     }
+
+    @Test("UTC dates from unix nanoseconds (checked against Python's datetime)", arguments: [
+        (UInt64(0), "1970-01-01 00:00:00.000 UTC"),
+        (1_795_580_518_082_937_992, "2026-11-25 04:21:58.082 UTC"),
+        (951_782_400_123_000_000, "2000-02-29 00:00:00.123 UTC"),
+        (4_102_444_799_999_000_000, "2099-12-31 23:59:59.999 UTC"),
+    ])
+    func utcDates(nanos: UInt64, expected: String) {
+        #expect(TraceTimeText.utcDate(fromUnixNanos: nanos) == expected)
+    }
+
+    @Test func unnamedTasksAreLabelledByKind() {
+        let tasks = [
+            TaskRecord(id: 1, name: "main", kind: .root), TaskRecord(id: 2, parentID: 1, kind: .asyncLet),
+            TaskRecord(id: 3, parentID: 1, kind: .groupChild), TaskRecord(id: 4, parentID: 1, kind: .unknown),
+        ]
+        var builder = TimelineBuilder(tasks: tasks, threads: [], marks: [], untrackedJobs: [], meta: [:])
+        for id in 1...4 { builder.add(TransitionRecord(taskID: TraceTaskID(id), timestamp: TraceNanos(id), state: .created)) }
+        let names = builder.finish().tasks.map(\.displayName)
+        #expect(names == ["main #1", "async let #2", "group child #3", "task #4"])
+    }
 }

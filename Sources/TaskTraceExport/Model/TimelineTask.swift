@@ -39,7 +39,21 @@ public struct TimelineTask: Sendable, Hashable {
     public var jobCount: Int = 0
 
     /// The name shown everywhere: `name #id`, or `task #id` for an unnamed task.
-    public var displayName: String { "\(name ?? "task") #\(id)" }
+    /// Unnamed tasks (automatically captured children) are labelled by kind, so `async let #5` and
+    /// `group child #7` can be told apart without hovering.
+    public var displayName: String {
+        let label: String
+        if let name { label = name } else {
+            switch kind {
+            case .groupChild: label = "group child"
+            case .asyncLet: label = "async let"
+            case .blocking: label = "blocking"
+            case .root: label = "root"
+            case .spawned, .unknown: label = "task"
+            }
+        }
+        return "\(label) #\(id)"
+    }
 
     /// The spawn site as `File.swift:12`, when known.
     public var spawnSite: String? {

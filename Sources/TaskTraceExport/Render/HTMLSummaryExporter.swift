@@ -48,12 +48,12 @@ public enum HTMLSummaryExporter {
         try SVGGanttExporter.write(timeline, to: &out, palette: palette, standalone: false)
         out.write("</div>\n<div class=\"tables\">\n<section>\n<h2>Trace</h2>\n<table>\n")
         for (key, value) in timeline.meta.sorted(by: { $0.key < $1.key }) {
-            row(&out, [key, value])
+            row(&out, [key, readableMetaValue(key: key, value: value)])
         }
         row(&out, ["tasks", String(timeline.tasks.count)])
         row(&out, ["segments", String(timeline.segments.count)])
         row(&out, ["shown", "\(TraceTimeText.format(timeline.start)) – \(TraceTimeText.format(timeline.end))"])
-        out.write("</table>\n</section>\n<section>\n<h2>Time per state</h2>\n<table>\n<tr><th>state</th><th>segments</th><th>total time</th></tr>\n")
+        out.write("</table>\n</section>\n<section>\n<h2>Time per state</h2>\n<table>\n<tr><th>state</th><th>segments</th><th>time, summed over all tasks</th></tr>\n")
         for total in timeline.stateTotals() {
             out.write("<tr><td><span class=\"swatch\" style=\"background:")
             out.writeUnescaped(palette[total.state].hex)
@@ -87,8 +87,48 @@ public enum HTMLSummaryExporter {
                 numericFrom: 1, numericTo: 5
             )
         }
-        out.write("</table>\n</section>\n</div>\n</body>\n</html>\n")
+        out.write("</table>\n")
+        writeFailedTasks(timeline, to: &out)
+        out.write("</section>\n</div>\n</body>\n</html>\n")
         try out.flushIfNeeded()
+    }
+
+    /// Tasks that ended errored or cancelled, with the error or the cancellation's reason, parent and spawn site:
+    /// "which task failed and why" readable without hovering over the chart.
+    private static func writeFailedTasks(_ timeline: Timeline, to out: inout ByteWriter) {
+        let failed = timeline.tasks.indices.filter {
+            timeline.tasks[$0].finalState == .errored || timeline.tasks[$0].finalState == .cancelled
+        }
+        guard !failed.isEmpty else { return }
+        let limit = 30
+        out.write("<h2>Errored and cancelled tasks</h2>\n<table>\n")
+        out.write("<tr><th>task</th><th>outcome</th><th>at</th><th>error or reason</th><th>parent</th><th>spawned at</th></tr>\n")
+        for index in failed.prefix(limit) {
+            let task = timeline.tasks[index]
+            row(
+                &out,
+                [
+                    task.displayName, task.outcome, task.endedAt.map { TraceTimeText.format($0) } ?? "",
+                    task.error ?? "", task.parentIndex.map { timeline.tasks[$0].displayName } ?? "",
+                    task.spawnSite ?? "",
+                ]
+            )
+        }
+        out.write("</table>\n")
+        if failed.count > limit {
+            out.write("<p>")
+            out.writeXMLEscaped("… and \(failed.count - limit) more (see the chart, or the Chrome trace export).")
+            out.write("</p>\n")
+        }
+    }
+
+    /// Meta values as a person reads them: wall-clock times as UTC dates, durations with units; the raw number
+    /// stays beside them for queries.
+    private static func readableMetaValue(key: String, value: String) -> String {
+        guard let number = UInt64(value) else { return value }
+        if key.hasSuffix("_unix_ns") { return "\(TraceTimeText.utcDate(fromUnixNanos: number)) (\(value))" }
+        if key == MetaKey.durationNs { return "\(TraceTimeText.format(number)) (\(value))" }
+        return value
     }
 
     private static func row(_ out: inout ByteWriter, _ cells: [String], numericFrom: Int = -1, numericTo: Int = -1) {

@@ -80,4 +80,25 @@ public enum TraceTimeText {
             nanos < 1_000 ? ("ns", 1) : nanos < 1_000_000 ? ("µs", 1_000) : nanos < 1_000_000_000 ? ("ms", 1_000_000) : ("s", 1_000_000_000)
         return format(nanos, unit: unit)
     }
+
+    /// `2026-11-25 04:21:53.254 UTC`, computed without Foundation (days-from-civil, Howard Hinnant's algorithm).
+    public static func utcDate(fromUnixNanos nanos: UInt64) -> String {
+        let totalSeconds = Int64(nanos / 1_000_000_000)
+        let millis = Int(nanos / 1_000_000 % 1_000)
+        let days = totalSeconds / 86_400
+        let secondsOfDay = Int(totalSeconds % 86_400)
+        let shifted = days + 719_468
+        let era = shifted / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let millisText = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
+        return "\(year)-\(two(Int(month)))-\(two(Int(day))) \(two(secondsOfDay / 3600)):\(two(secondsOfDay / 60 % 60))"
+            + ":\(two(secondsOfDay % 60)).\(millisText) UTC"
+    }
 }
