@@ -14,12 +14,7 @@ struct DamagedTraceTests {
     /// A small valid trace, then `sql` run on it with the sqlite3 shell.
     static func damagedTrace(in directory: borrowing TemporaryDirectory, _ sql: String) throws -> String {
         let path = try ReaderRefusalTests.makeTrace(in: directory, rows: 50)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [path, sql]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(try SQLiteShell.run(path, sql, readOnly: false).status == 0)
         return path
     }
 

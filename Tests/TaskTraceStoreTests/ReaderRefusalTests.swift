@@ -95,11 +95,7 @@ struct ReaderRefusalTests {
     @Test func sqliteWithoutOurTables() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("other.sqlite")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [path, "CREATE TABLE people(name TEXT);"]
-        try process.run()
-        process.waitUntilExit()
+        try SQLiteShell.run(path, "CREATE TABLE people(name TEXT);", readOnly: false)
         expectRefusal(path) {
             if case .notATrace(_, let missing) = $0 { return missing == "meta" }
             return false
@@ -109,11 +105,7 @@ struct ReaderRefusalTests {
     @Test func newerFormatVersion() throws {
         let directory = try TemporaryDirectory()
         let path = try Self.makeTrace(in: directory)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [path, "PRAGMA user_version=\(TraceFormat.version + 1);"]
-        try process.run()
-        process.waitUntilExit()
+        try SQLiteShell.run(path, "PRAGMA user_version=\(TraceFormat.version + 1);", readOnly: false)
         expectRefusal(path) {
             if case .newerFormat(_, let found, let supported) = $0 {
                 return found == TraceFormat.version + 1 && supported == TraceFormat.version

@@ -48,20 +48,8 @@ struct SchemaDocTests {
         )
         try writer.finish()
         for block in blocks {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-            process.arguments = ["-readonly", "-bail", path]
-            let input = Pipe()
-            let errors = Pipe()
-            process.standardInput = input
-            process.standardError = errors
-            process.standardOutput = Pipe()
-            try process.run()
-            input.fileHandleForWriting.write(Data(block.utf8))
-            try input.fileHandleForWriting.close()
-            process.waitUntilExit()
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            #expect(process.terminationStatus == 0 && message.isEmpty, "query failed: \(message)\n\(block)")
+            let result = try SQLiteShell.run(path, block)
+            #expect(result.status == 0 && result.stderr.isEmpty, "query failed: \(result.stderr)\n\(block)")
         }
     }
 

@@ -165,16 +165,3 @@ struct StoreRoundTripTests {
         #expect(names == TaskState.allCases.map(\.name).joined(separator: " "))
     }
 }
-
-/// Runs the `sqlite3` command-line shell on a file, as a user would, and returns its trimmed output.
-func runSQLite(_ path: String, _ sql: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-    process.arguments = ["-readonly", path, sql]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-}

@@ -94,10 +94,7 @@ public enum ChromeTraceExporter {
                 let start = segments.starts[row]
                 out.write(bytes: slicePrefix[state])
                 out.writeDecimal(tid)
-                out.write(",\"ts\":")
-                out.writeMicros(fromNanos: start)
-                out.write(",\"dur\":")
-                out.writeMicros(fromNanos: segments.ends[row] - start)
+                writeSpan(start: start, end: segments.ends[row], to: &out)
                 out.write(",\"args\":{\"task\":")
                 out.writeDecimal(task.id)
                 out.write(bytes: stateArg[state])
@@ -207,10 +204,7 @@ public enum ChromeTraceExporter {
                 out.writeDecimal(tid)
                 out.write(",\"name\":")
                 out.write(bytes: nameBytes[index])
-                out.write(",\"ts\":")
-                out.writeMicros(fromNanos: start)
-                out.write(",\"dur\":")
-                out.writeMicros(fromNanos: segments.ends[row] - start)
+                writeSpan(start: start, end: segments.ends[row], to: &out)
                 out.write(",\"args\":{\"task\":")
                 out.writeDecimal(task.id)
                 out.write("}}")
@@ -222,12 +216,17 @@ public enum ChromeTraceExporter {
             guard let tid = laneTid[job.threadID] else { continue }
             out.write(bytes: jobPrefix)
             out.writeDecimal(tid)
-            out.write(",\"ts\":")
-            out.writeMicros(fromNanos: job.start)
-            out.write(",\"dur\":")
-            out.writeMicros(fromNanos: job.end >= job.start ? job.end - job.start : 0)
+            writeSpan(start: job.start, end: job.end, to: &out)
             out.write(",\"args\":{\"untracked\":true}}")
             try out.flushIfNeeded()
         }
+    }
+
+    /// `,"ts":…,"dur":…` of an X slice, in microseconds; a span that ends before it starts gets duration 0.
+    private static func writeSpan(start: TraceNanos, end: TraceNanos, to out: inout ByteWriter) {
+        out.write(",\"ts\":")
+        out.writeMicros(fromNanos: start)
+        out.write(",\"dur\":")
+        out.writeMicros(fromNanos: end >= start ? end - start : 0)
     }
 }
