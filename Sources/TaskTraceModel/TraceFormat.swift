@@ -27,4 +27,9 @@ public enum MetaKey {
     public static let droppedEvents = "dropped_events"
     /// Duration of the trace in ns since start, written when the recording ends.
     public static let durationNs = "duration_ns"
+    /// Integrity counters (see `TraceIntegrity`); `0` or absent when none.
+    public static let skippedEvents = "skipped_events"
+    public static let reorderedEvents = "reordered_events"
+    public static let reconstructedTransitions = "reconstructed_transitions"
+    public static let lateEvents = "late_events"
 }

@@ -111,4 +111,11 @@ public enum MarkKind {
     public static let cancelRequested = "cancel_requested"
     public static let annotation = "annotation"
     public static let error = "error"
+    /// The task's end or outcome was inferred, not observed (an automatically captured child whose body the
+    /// runtime could not wrap); `detail` says what was inferred from what. Views show such an outcome as inferred.
+    public static let inferredOutcome = "inferred_outcome"
+    /// Events of this task were dropped or could not be placed; `detail` says how many and which.
+    public static let eventsLost = "events_lost"
+    /// The task ran on a default actor during this running segment (`detail` names the actor job evidence).
+    public static let onActor = "on_actor"
 }

@@ -31,6 +31,9 @@ public struct Timeline: Sendable {
     public var traceEnd: TraceNanos
     /// Events the recorder dropped (meta `dropped_events`).
     public var droppedEvents: UInt64
+    /// The recorder's integrity counters (dropped, skipped, reordered, reconstructed, late events): every view
+    /// shows `integrity.problems` prominently.
+    public var integrity: TraceIntegrity
     /// Tasks of the trace left out by the options (filter, window).
     public var omittedTaskCount: Int
     /// Transitions the builder read.

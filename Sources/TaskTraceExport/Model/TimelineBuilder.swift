@@ -223,6 +223,9 @@ public struct TimelineBuilder {
             timelineMarks.append(TimelineMark(taskIndex: taskIndex, timestamp: mark.timestamp, kind: mark.kind, detail: mark.detail))
         }
         timelineMarks.sort { ($0.timestamp, $0.taskIndex ?? -1) < ($1.timestamp, $1.taskIndex ?? -1) }
+        for mark in timelineMarks where mark.kind == MarkKind.inferredOutcome {
+            if let index = mark.taskIndex { tasks[index].outcomeInferred = true }
+        }
 
         var jobs: [UntrackedJobRecord] = []
         for job in untrackedJobs where !windowed || (job.end >= windowStart && job.start <= windowEnd) {
@@ -233,7 +236,7 @@ public struct TimelineBuilder {
         return Timeline(
             tasks: tasks, segments: segments, marks: timelineMarks, threads: threads, untrackedJobs: jobs,
             meta: meta, start: windowed ? windowStart : 0, end: windowed ? windowEnd : traceEnd, traceEnd: traceEnd,
-            droppedEvents: meta[MetaKey.droppedEvents].flatMap(UInt64.init) ?? 0,
+            droppedEvents: meta[MetaKey.droppedEvents].flatMap(UInt64.init) ?? 0, integrity: TraceIntegrity(meta: meta),
             omittedTaskCount: records.count - order.count, transitionCount: transitionCount, options: options
         )
     }

@@ -37,6 +37,9 @@ public struct TimelineTask: Sendable, Hashable {
     public var suspended: TraceNanos = 0
     /// Number of running segments (jobs executed).
     public var jobCount: Int = 0
+    /// The end or outcome was inferred, not observed (the task has an `inferred_outcome` mark): views say
+    /// "done (inferred)" rather than a confident "done".
+    public var outcomeInferred = false
 
     /// The name shown everywhere: `name #id`, or `task #id` for an unnamed task.
     /// Unnamed tasks (automatically captured children) are labelled by kind, so `async let #5` and
@@ -73,4 +76,7 @@ public struct TimelineTask: Sendable, Hashable {
         if isUnfinished { return "unfinished" }
         return finalState?.name ?? "unknown"
     }
+
+    /// The outcome as views print it: `done`, or `done (inferred)` when it was not observed.
+    public var outcomeLabel: String { outcomeInferred && !isUnfinished ? "\(outcome) (inferred)" : outcome }
 }
