@@ -10,8 +10,14 @@ enum TraceAssertions {
         for record in sink.transitions { validator.observe(record) }
         #expect(validator.violations.isEmpty, "\(validator.violations.prefix(5))", sourceLocation: sourceLocation)
         #expect(validator.timeReversals == 0, sourceLocation: sourceLocation)
-        #expect(sink.meta[MetaKey.droppedEvents] == "0", sourceLocation: sourceLocation)
-        #expect(sink.meta["skipped_events"] == nil, sourceLocation: sourceLocation)
+        // Exact means every integrity counter was written and is zero: nothing dropped, skipped, reordered,
+        // rebuilt or late.
+        for key in [MetaKey.droppedEvents, MetaKey.skippedEvents, MetaKey.reorderedEvents,
+            MetaKey.reconstructedTransitions, MetaKey.lateEvents]
+        {
+            #expect(sink.meta[key] == "0", "\(key)", sourceLocation: sourceLocation)
+        }
+        #expect(TraceIntegrity(meta: sink.meta).isExact, sourceLocation: sourceLocation)
         #expect(sink.isFinished, sourceLocation: sourceLocation)
     }
 

@@ -4,13 +4,17 @@ import TaskTraceModel
 ///
 /// - `swift_task_getJobTaskId` (exported by libswift_Concurrency, the function behind `ExecutorJob.description`)
 ///   gives the task id of a job, 0 for jobs that are not tasks (default actors' jobs).
-/// - `swift_task_getJobFlags` gives a task's job flags; bit 24 marks a child task, bit 26 a task-group child and
+/// - `swift_task_getJobFlags` gives a job's flags (the job kind in the low byte, for every job); bit 24 marks a child task, bit 26 a task-group child and
 ///   bit 28 an `async let` child (checked on Swift 6.3.1 on Linux: a root task reads `0x62…`, a group child
-///   `0x27…`/`0x67…`, an async let `0x33…`). It is called only for jobs that are tasks (id != 0), whose flags
-///   word exists in every job.
+///   `0x27…`/`0x67…`, an async let `0x33…`; a default actor's job `0x…C1`, `Task.yield()`'s continuation `0x…C3`).
 ///
-/// Neither is public API. The lookup is a replaceable value so the runtime keeps working (degrades to
-/// untracked jobs) if either ever changes; tests replace it to prove that. Thread-safe (immutable).
+/// - The current Swift task's id: `withUnsafeCurrentTask` gives the task object, which is itself a job, so
+///   `swift_task_getJobTaskId` reads its id. This is how code running on a default actor (inside a job with no
+///   task id) is tied to the task it runs for (checked on Swift 6.3.1: an actor method sees its caller's id; at
+///   the moment a task hops back from the actor to this executor there is no current task).
+///
+/// None of this is public API. The lookups are replaceable values so the runtime keeps working (degrades to
+/// untracked jobs, unknown callers) if any ever changes; tests replace them to prove that. Thread-safe (immutable).
 struct JobIdentity: Sendable {
     /// What the enqueue path learns about one job.
     struct Info: Sendable, Equatable {
@@ -26,22 +30,45 @@ struct JobIdentity: Sendable {
         case child = 2
         case groupChild = 3
         case asyncLet = 4
+        /// A job with no task id that is a default actor's job (job kinds 0xC0…0xC2: inline, separate,
+        /// override); other untracked jobs, such as the continuation `Task.yield()` enqueues (0xC3), are not.
+        case defaultActor = 5
 
         var isStructuredChild: Bool { self == .child || self == .groupChild || self == .asyncLet }
     }
 
     /// Returns the job's task id and kind hint; must not retain or consume the job.
     let lookup: @Sendable (UnownedJob) -> Info
+    /// Returns the id of the Swift task current on the calling thread, 0 when there is none (or it is unreadable).
+    let currentTaskID: @Sendable () -> TraceTaskID
 
-    init(lookup: @escaping @Sendable (UnownedJob) -> Info) {
+    init(
+        lookup: @escaping @Sendable (UnownedJob) -> Info,
+        currentTaskID: @escaping @Sendable () -> TraceTaskID = { 0 }
+    ) {
         self.lookup = lookup
+        self.currentTaskID = currentTaskID
     }
 
     /// The real lookup through the Swift runtime.
-    static let runtime = JobIdentity { job in
+    static let runtime = JobIdentity(lookup: runtimeLookup, currentTaskID: runtimeCurrentTaskID)
+
+    private static let runtimeCurrentTaskID: @Sendable () -> TraceTaskID = {
+        // The task object is a job; reading it as one relies on `UnsafeCurrentTask` holding exactly that pointer.
+        guard MemoryLayout<UnsafeCurrentTask>.size == MemoryLayout<UnownedJob>.size else { return 0 }
+        return withUnsafeCurrentTask { task in
+            guard let task else { return 0 }
+            return _tasktraceJobTaskID(unsafeBitCast(task, to: UnownedJob.self))
+        }
+    }
+
+    private static let runtimeLookup: @Sendable (UnownedJob) -> Info = { job in
         let id = _tasktraceJobTaskID(job)
-        guard id != 0 else { return Info(taskID: 0, hint: .unknown) }
         let flags = _tasktraceJobFlags(job)
+        guard id != 0 else {
+            let kind = flags & 0xFF
+            return Info(taskID: 0, hint: (0xC0...0xC2).contains(kind) ? .defaultActor : .unknown)
+        }
         // Kind 0 in the low byte is "task"; anything else means the layout is not what we checked.
         guard flags & 0xFF == 0 else { return Info(taskID: id, hint: .unknown) }
         let hint: KindHint
@@ -65,7 +92,7 @@ struct JobIdentity: Sendable {
     }
 
     /// A lookup that never finds a task id: every job is untracked.
-    static let unavailable = JobIdentity { _ in Info(taskID: 0, hint: .unknown) }
+    static let unavailable = JobIdentity(lookup: { _ in Info(taskID: 0, hint: .unknown) })
 }
 
 @_silgen_name("swift_task_getJobTaskId")

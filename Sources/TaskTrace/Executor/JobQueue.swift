@@ -11,6 +11,8 @@ final class JobQueue: @unchecked Sendable {
         var job: UnownedJob
         var taskID: TraceTaskID
         var recorded: Bool
+        /// A default actor's job: tasks' code runs inside it (see `ThreadContext.inUntrackedJob`).
+        var isActorJob = false
     }
 
     private let lock = ConditionLock()
@@ -24,9 +26,9 @@ final class JobQueue: @unchecked Sendable {
     private var liveWorkers = 0
 
     /// Adds a job; wakes one idle worker. Returns false when no worker is alive to run it (after shutdown).
-    func push(_ job: UnownedJob, taskID: TraceTaskID) -> Bool {
+    func push(_ job: UnownedJob, taskID: TraceTaskID, isActorJob: Bool = false) -> Bool {
         lock.withLock {
-            items.append(Item(job: job, taskID: taskID, recorded: recording))
+            items.append(Item(job: job, taskID: taskID, recorded: recording, isActorJob: isActorJob))
             if idleWorkers > 0 { lock.signal() }
             return liveWorkers > 0
         }

@@ -17,6 +17,8 @@ final class ThreadContext: @unchecked Sendable {
     var threadID: TraceThreadID = 0
     /// The task whose job this thread runs right now (0 when none).
     var currentTask: TraceTaskID = 0
+    /// True while this thread runs a default actor's job (no task id): tasks' code runs inside it.
+    var inUntrackedJob = false
     /// Set by the runtime's spawn around `Task.init`: the token that ties the new task to its name and site.
     var pendingSpawnToken: UInt64 = 0
     /// Written by the enqueue that consumed `pendingSpawnToken`: the id of the task just created.

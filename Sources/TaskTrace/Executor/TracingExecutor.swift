@@ -41,30 +41,46 @@ public final class TracingExecutor: TaskExecutor {
     public func enqueue(_ job: consuming ExecutorJob) {
         let unownedJob = UnownedJob(job)
         var taskID: TraceTaskID = 0
+        var isActorJob = false
         if queue.isRecording {
             let info = identity.lookup(unownedJob)
             taskID = info.taskID
-            if taskID != 0 {
-                let context = ThreadContext.current
-                let token = context.pendingSpawnToken
-                if token != 0 {
-                    context.pendingSpawnToken = 0
-                    context.spawnedTaskID = taskID
-                }
-                let owned = context.owner == recorder.id
-                recorder.append(
-                    RawEvent(
-                        kind: .enqueue, task: taskID, thread: owned ? context.threadID : 0,
-                        aux: owned ? context.currentTask : 0, token: token, detail: info.hint.rawValue
-                    )
-                )
-            }
+            isActorJob = info.hint == .defaultActor
+            if taskID != 0 { recordEnqueue(of: taskID, hint: info.hint) }
         }
-        if !queue.push(unownedJob, taskID: taskID), queue.claimRestart() {
+        if !queue.push(unownedJob, taskID: taskID, isActorJob: isActorJob), queue.claimRestart() {
             // Recording is over and the workers have exited; a late job still has to run.
             // If even that thread is refused, drain the queue on this thread rather than strand the job.
             if !NamedThread.start(osName: "tt-late", { [self] in runLoop() }) { runLoop() }
         }
+    }
+
+    /// Appends the enqueue event of a task's job, with the evidence of who enqueued it.
+    @inline(__always)
+    private func recordEnqueue(of taskID: TraceTaskID, hint: JobIdentity.KindHint) {
+        let context = ThreadContext.current
+        let owned = context.owner == recorder.id
+        var enqueuer = owned ? context.currentTask : 0
+        var detail = hint.rawValue
+        if owned, enqueuer == 0, context.inUntrackedJob {
+            // Inside a default actor's job: the actor runs some task's code. With a current task, that task is
+            // the enqueuer (a spawn or resume made from actor-isolated code); with none, the task being enqueued
+            // is hopping back from the actor.
+            enqueuer = identity.currentTaskID()
+            if enqueuer == 0 { detail |= RawEvent.hopBack }
+        }
+        let token = context.pendingSpawnToken
+        if token != 0 {
+            context.pendingSpawnToken = 0
+            context.spawnedTaskID = taskID
+        }
+        let event = RawEvent(
+            kind: .enqueue, task: taskID, thread: owned ? context.threadID : 0, aux: enqueuer, token: token,
+            detail: detail
+        )
+        // A spawn's first enqueue carries the token that names the task: like the spawn itself, it waits for room
+        // rather than being dropped, so no spawned task loses its name, kind, parent or site.
+        if token != 0 { recorder.appendWaitingForRoom(event) } else { recorder.append(event) }
     }
 
     private func runLoop() {
@@ -73,6 +89,7 @@ public final class TracingExecutor: TaskExecutor {
         let executor = asUnownedTaskExecutor()
         while let item = queue.pop() {
             context.currentTask = item.taskID
+            context.inUntrackedJob = item.isActorJob
             if item.recorded {
                 recorder.append(RawEvent(kind: .jobStart, task: item.taskID, thread: threadID))
             }
@@ -81,6 +98,7 @@ public final class TracingExecutor: TaskExecutor {
                 recorder.append(RawEvent(kind: .jobEnd, task: item.taskID, thread: threadID))
             }
             context.currentTask = 0
+            context.inUntrackedJob = false
             queue.finished(item)
         }
     }

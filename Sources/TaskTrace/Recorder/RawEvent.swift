@@ -17,7 +17,8 @@ enum RawEventKind: UInt8, Sendable, BitwiseCopyable {
 /// One fixed-size event of the hot path: no references, no allocation, 40 bytes.
 ///
 /// Field use by kind — enqueue: `task`, `thread` of the enqueuer (0 if not a worker), `aux` the task running on
-/// the enqueuing thread (parent evidence), `token` a spawn token, `detail` the `JobIdentity.KindHint`.
+/// the enqueuing thread (parent evidence; the Swift task current there when the thread runs a default actor's
+/// job), `token` a spawn token, `detail` the `JobIdentity.KindHint` plus `RawEvent.hopBack`.
 /// jobStart / jobEnd: `task` (0 for untracked jobs), `thread`. direct: `task`, `thread`, `detail` the state.
 /// Thread-safe (a value type).
 struct RawEvent: Sendable, BitwiseCopyable {
@@ -28,6 +29,12 @@ struct RawEvent: Sendable, BitwiseCopyable {
     var thread: TraceThreadID
     var kind: RawEventKind
     var detail: UInt8
+
+    /// In an enqueue's `detail`: the task was enqueued from inside a default actor's job while no Swift task was
+    /// current there — the task's code just left the actor (its hop back), so it ran on the actor until now.
+    static let hopBack: UInt8 = 0x80
+    /// In an enqueue's `detail`: the bits that hold the `JobIdentity.KindHint`.
+    static let hintMask: UInt8 = 0x0F
 
     init(
         kind: RawEventKind, task: TraceTaskID, thread: TraceThreadID, aux: UInt64 = 0, token: UInt64 = 0,

@@ -3,57 +3,90 @@ import TaskTraceStore
 
 /// Turns the raw event stream into trace rows: per-task state, legal transitions, task records, marks.
 ///
-/// Runs on the writer thread only (not thread-safe; owned by `TraceRecorder`'s writer). Every transition it
-/// emits is checked with `TaskState.canTransition(to:)`; per-task timestamps never go backwards (a timestamp
-/// earlier than the task's last one is raised to it). An event that would break the machine is skipped and
-/// counted in `skippedEvents` (possible only after dropped events or a runtime behaviour change).
+/// Runs on the writer thread only (not thread-safe; owned by `TraceRecorder`'s writer). Events arrive in the
+/// order of their timestamps (the buffer stamps them under its lock), but with several workers that is not the
+/// order of what one task did: a task resumed by its own job (a yield) or by another thread can start its next
+/// job on another worker before its previous job's end is recorded. The deriver therefore orders by causality,
+/// not by arrival — see docs/runtime.md, "How states are derived":
 ///
-/// How states are derived:
-/// - enqueue of an unseen task: `created` then `scheduled` (same timestamp). Tasks started by the runtime's API
-///   are matched to their name/kind/site by the spawn token their first enqueue carries.
-/// - job start: `running` with the worker thread. job end: `suspended`, or the terminal state if the task's
-///   wrapper reported its outcome during that job.
-/// - tasks captured automatically (no wrapper) are deferred at a job end: the next enqueue turns the deferred end
-///   into `suspended` + `scheduled`; if instead their structured parent ends, the deferred end becomes `done`
-///   (`cancelled` when cancellation was requested for it or an ancestor). See docs/runtime.md.
+/// - **enqueue** of an unseen task: `created` then `scheduled`. Tasks started by the runtime's API are matched to
+///   their name, kind and site by the spawn token their first enqueue carries.
+/// - **enqueue of a running task**: the task's code has reached a suspension point (it can only be resumed
+///   after suspending), so `suspended` + `scheduled` at the enqueue; the end of the old job, when it arrives,
+///   belongs to the worker's lane, not to the task.
+/// - **job start**: `running` on that thread. **job end**: `suspended`, or the terminal state the task's
+///   wrapper reported during that job.
+/// - **actors**: a task that hops back from a default actor's job (an enqueue flagged `hopBack`) ran on the
+///   actor since the later of the actor job's start, the previous hop back in that job, and its own suspension:
+///   that time is a `running` segment on the actor job's thread, with an `on_actor` mark.
+/// - **structured children captured without a wrapper**: a job end is held back until the child is enqueued
+///   again (`suspended`) or its parent ends (then `done`, or `cancelled` if cancellation was requested — an
+///   inference, marked `inferred_outcome`).
+///
+/// Nothing is repaired silently. An event that fits no task's life is skipped and counted (`skippedEvents`);
+/// a timestamp earlier than the task's previous one is raised to it and counted (`reorderedEvents`); a
+/// transition rebuilt because its event was dropped is counted (`reconstructedTransitions`) and the task gets
+/// an `events_lost` mark, as does every task whose events the buffer dropped.
 struct TraceDeriver {
     private struct Track {
         var state: TaskState = .created
         var lastTimestamp: TraceNanos = 0
-        var thread: TraceThreadID = 0
-        /// The end of the last job of an automatically captured task whose fate is not known yet.
-        var deferredEnd: TraceNanos?
-        /// An enqueue seen while the task's job was still running.
-        var pendingEnqueue: TraceNanos?
-        /// Reported by the runtime's wrapper; applied at the job end.
+        /// The thread whose job the task is running, and that job's serial on the lane; 0 once the task moved on
+        /// (its code suspended before the job's end was recorded) or while no job of it runs.
+        var runningThread: TraceThreadID = 0
+        var jobSerial: UInt64 = 0
+        /// The end of the last job of an automatically captured child whose fate is not known yet.
+        var heldEnd: TraceNanos?
+        /// Reported by the runtime's wrapper during the task's last job; applied at that job's end.
         var outcome: TaskState?
         var outcomeError: String?
+        var outcomeAt: TraceNanos = 0
         /// The wrapper reports this task's outcome (runtime API task).
         var reportsOutcome = false
         /// Structured child captured automatically: ends (inferred) when its parent ends.
         var structured = false
-        var parent: TraceTaskID?
         var cancelRequested = false
         var cancelReason: String?
         /// The parent ended while this child's job still ran: end it at that job's end.
         var finishAtJobEnd = false
         var children: [TraceTaskID] = []
+        /// Events of this task the buffer dropped, and transitions rebuilt for it.
+        var lostEvents = 0
+        var rebuilt = 0
     }
 
-    /// Per-task state in one array, found through `slots`: one hash lookup per event, then in-place updates
-    /// (a dictionary of structs would copy the track, with its strings and children, on every change).
+    /// What one thread is doing, from its job start and end events.
+    private struct Lane {
+        var busy = false
+        /// The task whose job runs (0: a job with no task, such as a default actor's).
+        var task: TraceTaskID = 0
+        var jobStart: TraceNanos = 0
+        var serial: UInt64 = 0
+        var lastEnd: TraceNanos = 0
+        /// Inside an untracked job: where the next task's time on the actor can start.
+        var actorBoundary: TraceNanos = 0
+    }
+
+    /// Per-task state in one array, found through `slots`: one hash lookup per event, then in-place updates.
     private var tracks: [Track] = []
     private var slots: [TraceTaskID: Int] = [:]
+    /// Indexed by thread id (small, dense, from 1).
+    private var lanes: [Lane] = []
     private var spawns: [UInt64: TaskRecord] = [:]
-    private var untrackedStarts: [TraceThreadID: TraceNanos] = [:]
     private var batch = TraceBatch()
-    /// Events that would have broken the state machine and were skipped.
+    /// Events that fit no task's life and were left out.
     private(set) var skippedEvents = 0
+    /// Events stamped earlier than their task's previous transition.
+    private(set) var reorderedEvents = 0
+    /// Transitions rebuilt from other evidence because their own event was dropped.
+    private(set) var reconstructedTransitions = 0
     /// Total transitions emitted.
     private(set) var transitionCount = 0
+    /// Dropped events whose task is not (yet) known.
+    private var lostWithoutTask: [TraceTaskID: Int] = [:]
 
-    /// Consumes one drained chunk of events, in order.
-    mutating func consume(_ events: [RawEvent], payloads: [EventPayload]) {
+    /// Consumes one drained chunk of events, in order, and the task ids of events dropped meanwhile.
+    mutating func consume(_ events: [RawEvent], payloads: [EventPayload], lostTasks: [TraceTaskID] = []) {
         for event in events {
             switch event.kind {
             case .enqueue: enqueue(event)
@@ -65,6 +98,9 @@ struct TraceDeriver {
                 if index < payloads.count { apply(payloads[index], at: event.timestamp, thread: event.thread) }
             }
         }
+        for task in lostTasks {
+            if let slot = slots[task] { tracks[slot].lostEvents += 1 } else { lostWithoutTask[task, default: 0] += 1 }
+        }
     }
 
     /// Returns the rows produced since the last call.
@@ -73,18 +109,51 @@ struct TraceDeriver {
         return batch
     }
 
-    /// Ends the trace at `timestamp`: deferred job ends become `suspended` (the task stays open, as it is),
-    /// untracked jobs still running end now.
-    mutating func finish(at timestamp: TraceNanos) {
+    /// Ends the trace at `timestamp`. Held job ends become `suspended` (the task stays open, as it is); a task
+    /// whose wrapper reported its outcome but whose last job end was dropped ends at the outcome; untracked jobs
+    /// still running end now; every task that lost events gets an `events_lost` mark.
+    mutating func finish(at timestamp: TraceNanos, dropped: UInt64 = 0) {
         for (id, slot) in slots.sorted(by: { $0.key < $1.key }) {
-            guard let end = tracks[slot].deferredEnd else { continue }
-            tracks[slot].deferredEnd = nil
-            emit(slot, id, .suspended, at: end)
+            if let end = tracks[slot].heldEnd {
+                tracks[slot].heldEnd = nil
+                emit(slot, id, .suspended, at: end)
+            } else if tracks[slot].state == .running, let outcome = tracks[slot].outcome {
+                // The job end after the outcome was dropped: the outcome itself bounds the end.
+                tracks[slot].rebuilt += 1
+                reconstructedTransitions += 1
+                finish(slot, id, outcome, at: tracks[slot].outcomeAt, error: tracks[slot].outcomeError)
+            }
         }
-        for (thread, start) in untrackedStarts.sorted(by: { $0.key < $1.key }) {
-            batch.untrackedJobs.append(UntrackedJobRecord(threadID: thread, start: start, end: max(start, timestamp)))
+        for thread in lanes.indices where lanes[thread].busy && lanes[thread].task == 0 {
+            let start = lanes[thread].jobStart
+            batch.untrackedJobs.append(
+                UntrackedJobRecord(threadID: TraceThreadID(thread), start: start, end: max(start, timestamp))
+            )
+            lanes[thread].busy = false
         }
-        untrackedStarts.removeAll()
+        for (id, slot) in slots.sorted(by: { $0.key < $1.key }) {
+            let lost = tracks[slot].lostEvents + (lostWithoutTask.removeValue(forKey: id) ?? 0)
+            let rebuilt = tracks[slot].rebuilt
+            guard lost > 0 || rebuilt > 0 else { continue }
+            var parts: [String] = []
+            if lost > 0 { parts.append("\(lost) of its events were dropped (buffer full)") }
+            if rebuilt > 0 { parts.append("\(rebuilt) transition(s) rebuilt from other evidence") }
+            batch.marks.append(
+                MarkRecord(
+                    taskID: id, timestamp: tracks[slot].lastTimestamp, kind: MarkKind.eventsLost,
+                    detail: parts.joined(separator: "; ")
+                )
+            )
+        }
+        let unattributed = lostWithoutTask.values.reduce(0, +)
+        if unattributed > 0 {
+            batch.marks.append(
+                MarkRecord(
+                    taskID: nil, timestamp: timestamp, kind: MarkKind.eventsLost,
+                    detail: "\(unattributed) dropped events belong to tasks the trace never saw"
+                )
+            )
+        }
         spawns.removeAll()
     }
 
@@ -99,31 +168,55 @@ struct TraceDeriver {
         }
         switch tracks[slot].state {
         case .running:
-            if let end = tracks[slot].deferredEnd {
-                tracks[slot].deferredEnd = nil
+            if let end = tracks[slot].heldEnd {
+                tracks[slot].heldEnd = nil
                 emit(slot, id, .suspended, at: end)
-                emit(slot, id, .scheduled, at: event.timestamp, thread: event.thread)
             } else {
-                tracks[slot].pendingEnqueue = event.timestamp
+                // Resumed before its job's end reached us: its code suspended by now. Detach it from that job.
+                tracks[slot].runningThread = 0
+                emit(slot, id, .suspended, at: event.timestamp)
             }
+            emit(slot, id, .scheduled, at: event.timestamp, thread: event.thread)
         case .suspended:
+            if event.detail & RawEvent.hopBack != 0 { attributeActorTime(slot, id, hopBack: event) }
             emit(slot, id, .scheduled, at: event.timestamp, thread: event.thread)
         case .created, .scheduled, .done, .cancelled, .errored:
-            break
+            skippedEvents += 1
         }
     }
 
+    /// The task just left a default actor's job running on `hopBack.thread`: it ran there since the later of
+    /// the actor job's start (or the previous task's hop back in that job) and its own suspension.
+    private mutating func attributeActorTime(_ slot: Int, _ id: TraceTaskID, hopBack: RawEvent) {
+        let thread = Int(hopBack.thread)
+        guard thread < lanes.count, lanes[thread].busy, lanes[thread].task == 0 else { return }
+        let suspendedAt = tracks[slot].lastTimestamp
+        let start = max(lanes[thread].actorBoundary, suspendedAt)
+        lanes[thread].actorBoundary = hopBack.timestamp
+        // Waiting for the actor is queue latency: scheduled from the suspension until the actor ran its code.
+        emit(slot, id, .scheduled, at: suspendedAt)
+        emit(slot, id, .running, at: start, thread: hopBack.thread)
+        batch.marks.append(
+            MarkRecord(
+                taskID: id, timestamp: start, kind: MarkKind.onActor,
+                detail: "ran on a default actor's job on this thread until its hop back"
+            )
+        )
+        emit(slot, id, .suspended, at: hopBack.timestamp, thread: hopBack.thread)
+    }
+
     private mutating func create(_ id: TraceTaskID, event: RawEvent) {
-        let evidenceParent: TraceTaskID? = event.aux != 0 && event.aux != id ? event.aux : nil
+        let evidenceParent: TraceTaskID? = event.aux != 0 && event.aux != id && slots[event.aux] != nil ? event.aux : nil
         var track = Track()
         var record: TaskRecord
         if event.token != 0, let spawned = spawns.removeValue(forKey: event.token) {
             record = spawned
             record.id = id
+            if let parent = record.parentID, slots[parent] == nil { record.parentID = nil }
             if record.parentID == nil { record.parentID = evidenceParent }
             track.reportsOutcome = true
         } else {
-            let hint = JobIdentity.KindHint(rawValue: event.detail) ?? .unknown
+            let hint = JobIdentity.KindHint(rawValue: event.detail & RawEvent.hintMask) ?? .unknown
             let kind: TaskKind =
                 switch hint {
                 case .groupChild: .groupChild
@@ -131,19 +224,20 @@ struct TraceDeriver {
                 default: .unknown
                 }
             record = TaskRecord(id: id, parentID: evidenceParent, kind: kind)
-            if hint.isStructuredChild, let parent = evidenceParent, let parentSlot = slots[parent],
-                !tracks[parentSlot].state.isTerminal
-            {
-                track.structured = true
-                track.cancelRequested = tracks[parentSlot].cancelRequested
-                tracks[parentSlot].children.append(id)
-            }
+            if hint.isStructuredChild, let parent = evidenceParent { adopt(id, &track, parent: parent) }
         }
-        track.parent = record.parentID
         let slot = addTrack(id, track)
         batch.tasks.append(record)
         emitCreated(slot, id, at: event.timestamp, thread: event.thread)
         emit(slot, id, .scheduled, at: event.timestamp, thread: event.thread)
+    }
+
+    /// Registers an automatically captured structured child with its living parent (for inferred ends).
+    private mutating func adopt(_ id: TraceTaskID, _ track: inout Track, parent: TraceTaskID) {
+        guard let parentSlot = slots[parent], !tracks[parentSlot].state.isTerminal else { return }
+        track.structured = true
+        track.cancelRequested = tracks[parentSlot].cancelRequested
+        tracks[parentSlot].children.append(id)
     }
 
     /// Stores a new task's track and returns its slot.
@@ -151,76 +245,126 @@ struct TraceDeriver {
         let slot = tracks.count
         tracks.append(track)
         slots[id] = slot
+        if let lost = lostWithoutTask.removeValue(forKey: id) { tracks[slot].lostEvents += lost }
         return slot
     }
 
+    private mutating func lane(_ thread: TraceThreadID) -> Int {
+        let index = Int(thread)
+        if index >= lanes.count { lanes.append(contentsOf: repeatElement(Lane(), count: index + 1 - lanes.count)) }
+        return index
+    }
+
     private mutating func jobStart(_ event: RawEvent) {
-        let id = event.task
-        guard id != 0 else {
-            untrackedStarts[event.thread] = event.timestamp
-            return
+        let lane = lane(event.thread)
+        if lanes[lane].busy {
+            // The previous job's end on this thread was dropped: a thread runs one job at a time, so it ended
+            // by now.
+            endLaneJob(lane, at: event.timestamp, reconstructed: true)
         }
+        lanes[lane].busy = true
+        lanes[lane].task = event.task
+        lanes[lane].jobStart = event.timestamp
+        lanes[lane].actorBoundary = event.timestamp
+        lanes[lane].serial &+= 1
+        let id = event.task
+        guard id != 0 else { return }
         guard let slot = slots[id] else {
             // Its enqueue was dropped: make the task exist so its work is not lost.
             let slot = addTrack(id, Track())
             batch.tasks.append(TaskRecord(id: id))
             emitCreated(slot, id, at: event.timestamp, thread: event.thread)
-            emit(slot, id, .scheduled, at: event.timestamp)
-            startRunning(slot, id, event)
+            rebuild(slot, id, .scheduled, at: event.timestamp)
+            startRunning(slot, id, event, lane: lane)
             return
         }
         switch tracks[slot].state {
         case .scheduled:
-            startRunning(slot, id, event)
+            break
         case .running:
-            // Either a deferred end, or the task resumed on another worker before its previous job returned.
-            let end = tracks[slot].deferredEnd ?? event.timestamp
-            tracks[slot].deferredEnd = nil
-            tracks[slot].pendingEnqueue = nil
-            emit(slot, id, .suspended, at: end)
-            emit(slot, id, .scheduled, at: event.timestamp)
-            startRunning(slot, id, event)
-        case .suspended:
-            emit(slot, id, .scheduled, at: event.timestamp)
-            startRunning(slot, id, event)
-        case .created, .done, .cancelled, .errored:
+            // Running elsewhere or held, and no enqueue seen: the enqueue that resumed it was dropped.
+            let end = tracks[slot].heldEnd ?? event.timestamp
+            tracks[slot].heldEnd = nil
+            rebuild(slot, id, .suspended, at: end)
+            rebuild(slot, id, .scheduled, at: event.timestamp)
+        case .suspended, .created:
+            rebuild(slot, id, .scheduled, at: event.timestamp)
+        case .done, .cancelled, .errored:
             skippedEvents += 1
+            return
         }
+        startRunning(slot, id, event, lane: lane)
     }
 
-    private mutating func startRunning(_ slot: Int, _ id: TraceTaskID, _ event: RawEvent) {
-        tracks[slot].thread = event.thread
+    private mutating func startRunning(_ slot: Int, _ id: TraceTaskID, _ event: RawEvent, lane: Int) {
+        tracks[slot].runningThread = event.thread
+        tracks[slot].jobSerial = lanes[lane].serial
         emit(slot, id, .running, at: event.timestamp, thread: event.thread)
     }
 
     private mutating func jobEnd(_ event: RawEvent) {
-        let id = event.task
-        guard id != 0 else {
-            if let start = untrackedStarts.removeValue(forKey: event.thread) {
-                batch.untrackedJobs.append(
-                    UntrackedJobRecord(threadID: event.thread, start: start, end: max(start, event.timestamp))
-                )
-            }
+        let lane = lane(event.thread)
+        if !lanes[lane].busy || lanes[lane].task != event.task {
+            // The start of this job was dropped (or a different job's end was): rebuild what can be known.
+            if lanes[lane].busy { endLaneJob(lane, at: event.timestamp, reconstructed: true) }
+            recoverMissingStart(event, lane: lane)
             return
         }
-        guard let slot = slots[id], tracks[slot].state == .running, tracks[slot].deferredEnd == nil,
-            tracks[slot].thread == event.thread
-        else {
-            return  // the end of a job whose task already moved on (resumed elsewhere first)
+        endLaneJob(lane, at: event.timestamp, reconstructed: false)
+    }
+
+    /// A job end arrived for a job whose start was dropped: a task waiting to run ran until now.
+    private mutating func recoverMissingStart(_ event: RawEvent, lane: Int) {
+        let previousEnd = lanes[lane].lastEnd
+        lanes[lane].lastEnd = event.timestamp
+        guard event.task != 0, let slot = slots[event.task], tracks[slot].state == .scheduled else {
+            if event.task != 0 { skippedEvents += 1 }
+            return
         }
+        let id = event.task
+        let start = max(previousEnd, tracks[slot].lastTimestamp)
+        tracks[slot].runningThread = event.thread
+        rebuild(slot, id, .running, at: start, thread: event.thread)
+        endJob(slot, id, at: event.timestamp, thread: event.thread)
+    }
+
+    /// The job on `lane` ended at `timestamp` (observed, or implied by the next job on that thread).
+    private mutating func endLaneJob(_ lane: Int, at timestamp: TraceNanos, reconstructed: Bool) {
+        let id = lanes[lane].task
+        let serial = lanes[lane].serial
+        let start = lanes[lane].jobStart
+        lanes[lane].busy = false
+        lanes[lane].lastEnd = timestamp
+        guard id != 0 else {
+            batch.untrackedJobs.append(
+                UntrackedJobRecord(threadID: TraceThreadID(lane), start: start, end: max(start, timestamp))
+            )
+            return
+        }
+        guard let slot = slots[id], tracks[slot].state == .running, tracks[slot].heldEnd == nil,
+            tracks[slot].runningThread == TraceThreadID(lane), tracks[slot].jobSerial == serial
+        else {
+            return  // the task moved on before this job's end was recorded (resumed elsewhere first)
+        }
+        if reconstructed {
+            tracks[slot].rebuilt += 1
+            reconstructedTransitions += 1
+        }
+        endJob(slot, id, at: timestamp, thread: TraceThreadID(lane))
+    }
+
+    /// The task's current job ended: its outcome, an inferred end, a held end, or a suspension.
+    private mutating func endJob(_ slot: Int, _ id: TraceTaskID, at timestamp: TraceNanos, thread: TraceThreadID) {
+        tracks[slot].runningThread = 0
         if let outcome = tracks[slot].outcome {
-            finish(slot, id, outcome, at: event.timestamp, error: tracks[slot].outcomeError, thread: event.thread)
+            finish(slot, id, outcome, at: timestamp, error: tracks[slot].outcomeError, thread: thread)
         } else if tracks[slot].finishAtJobEnd {
             let state: TaskState = tracks[slot].cancelRequested ? .cancelled : .done
-            finish(slot, id, state, at: event.timestamp, error: nil, thread: event.thread)
-        } else if let enqueued = tracks[slot].pendingEnqueue {
-            tracks[slot].pendingEnqueue = nil
-            emit(slot, id, .suspended, at: event.timestamp, thread: event.thread)
-            emit(slot, id, .scheduled, at: max(enqueued, event.timestamp))
+            finish(slot, id, state, at: timestamp, error: nil, thread: thread, inferred: true)
         } else if tracks[slot].reportsOutcome || !tracks[slot].structured {
-            emit(slot, id, .suspended, at: event.timestamp, thread: event.thread)
+            emit(slot, id, .suspended, at: timestamp, thread: thread)
         } else {
-            tracks[slot].deferredEnd = event.timestamp
+            tracks[slot].heldEnd = timestamp
         }
     }
 
@@ -242,20 +386,27 @@ struct TraceDeriver {
             spawns[token] = record
         case .created(let record):
             guard slots[record.id] == nil else { return }
+            var record = record
+            if let parent = record.parentID, slots[parent] == nil { record.parentID = nil }
             var track = Track()
             track.reportsOutcome = true
-            track.parent = record.parentID
             let slot = addTrack(record.id, track)
             batch.tasks.append(record)
             emitCreated(slot, record.id, at: timestamp, thread: thread)
         case .outcome(let task, let state, let error):
-            guard let slot = slots[task] else { return }
+            guard let slot = slots[task] else {
+                skippedEvents += 1
+                return
+            }
             tracks[slot].outcome = state
             tracks[slot].outcomeError = error
+            tracks[slot].outcomeAt = timestamp
         case .mark(let task, let kind, let detail):
-            batch.marks.append(MarkRecord(taskID: task, timestamp: timestamp, kind: kind, detail: detail))
-            if kind == MarkKind.cancelRequested, let task {
-                requestCancel(task, reason: detail)
+            // A mark about a task this trace does not know (a task of another executor) is trace-wide.
+            let known = task.flatMap { slots[$0] != nil ? $0 : nil }
+            batch.marks.append(MarkRecord(taskID: known, timestamp: timestamp, kind: kind, detail: detail))
+            if kind == MarkKind.cancelRequested, let known {
+                requestCancel(known, reason: detail)
             }
         case .thread(let record):
             batch.threads.append(record)
@@ -275,7 +426,7 @@ struct TraceDeriver {
 
     private mutating func finish(
         _ slot: Int, _ id: TraceTaskID, _ state: TaskState, at timestamp: TraceNanos, error: String?,
-        thread: TraceThreadID = 0
+        thread: TraceThreadID = 0, inferred: Bool = false
     ) {
         guard tracks[slot].state.canTransition(to: state) else {
             skippedEvents += 1
@@ -284,6 +435,16 @@ struct TraceDeriver {
         let detail = error ?? (state == .cancelled ? tracks[slot].cancelReason : nil)
         if let detail { batch.tasks.append(TaskRecord(id: id, error: detail)) }
         emit(slot, id, state, at: timestamp, thread: thread)
+        if inferred {
+            let because = state == .cancelled ? "cancellation was requested and its parent ended" : "its parent ended"
+            batch.marks.append(
+                MarkRecord(
+                    taskID: id, timestamp: tracks[slot].lastTimestamp, kind: MarkKind.inferredOutcome,
+                    detail: "\(state.name) inferred at its last job's end because \(because); "
+                        + "the executor cannot see how it ended"
+                )
+            )
+        }
         let children = tracks[slot].children
         tracks[slot].children = []
         tracks[slot].outcomeError = nil
@@ -295,9 +456,9 @@ struct TraceDeriver {
     private mutating func endStructuredChild(_ id: TraceTaskID) {
         guard let slot = slots[id], !tracks[slot].state.isTerminal else { return }
         let state: TaskState = tracks[slot].cancelRequested ? .cancelled : .done
-        if let end = tracks[slot].deferredEnd {
-            tracks[slot].deferredEnd = nil
-            finish(slot, id, state, at: end, error: nil)
+        if let end = tracks[slot].heldEnd {
+            tracks[slot].heldEnd = nil
+            finish(slot, id, state, at: end, error: nil, inferred: true)
         } else if tracks[slot].state == .running {
             tracks[slot].finishAtJobEnd = true
         }
@@ -312,6 +473,15 @@ struct TraceDeriver {
         transitionCount += 1
     }
 
+    /// Emits a transition rebuilt from other evidence (its own event was dropped).
+    private mutating func rebuild(
+        _ slot: Int, _ id: TraceTaskID, _ state: TaskState, at timestamp: TraceNanos, thread: TraceThreadID = 0
+    ) {
+        tracks[slot].rebuilt += 1
+        reconstructedTransitions += 1
+        emit(slot, id, state, at: timestamp, thread: thread)
+    }
+
     private mutating func emit(
         _ slot: Int, _ id: TraceTaskID, _ state: TaskState, at timestamp: TraceNanos, thread: TraceThreadID = 0
     ) {
@@ -319,7 +489,11 @@ struct TraceDeriver {
             skippedEvents += 1
             return
         }
-        let time = max(timestamp, tracks[slot].lastTimestamp)
+        var time = timestamp
+        if time < tracks[slot].lastTimestamp {
+            reorderedEvents += 1
+            time = tracks[slot].lastTimestamp
+        }
         tracks[slot].state = state
         tracks[slot].lastTimestamp = time
         batch.transitions.append(TransitionRecord(taskID: id, timestamp: time, state: state, threadID: thread))

@@ -19,6 +19,8 @@ final class TraceRecorder: Sendable {
     let buffer: EventBuffer
     let sink: any TraceSink
     let configuration: TraceConfiguration
+    /// The runtime's job and task lookups (see `JobIdentity`).
+    let identity: JobIdentity
 
     private struct WriterState {
         var stopping = false
@@ -32,6 +34,8 @@ final class TraceRecorder: Sendable {
         var dropped: UInt64
         var skipped: Int
         var transitions: Int
+        /// The integrity counters as written to `meta` (see `TraceIntegrity`).
+        var integrity: [String: String] = [:]
     }
 
     private let wake: ConditionLock
@@ -50,6 +54,7 @@ final class TraceRecorder: Sendable {
         id = Self.nextRecorderID.wrappingAdd(1, ordering: .relaxed).oldValue
         self.sink = sink
         self.configuration = configuration
+        identity = configuration.identity
         let wake = ConditionLock()
         self.wake = wake
         let wakeFlag = WakeFlag()
@@ -70,6 +75,9 @@ final class TraceRecorder: Sendable {
     /// Appends a hot-path event.
     @inline(__always)
     func append(_ event: RawEvent) { buffer.append(event) }
+
+    /// Appends a hot-path event that must not be lost: waits for room like an API event.
+    func appendWaitingForRoom(_ event: RawEvent) { buffer.appendWaitingForRoom(event) }
 
     /// Appends an API event.
     func append(_ payload: EventPayload, thread: TraceThreadID = 0) { buffer.append(payload, thread: thread) }
@@ -93,9 +101,12 @@ final class TraceRecorder: Sendable {
         (1 << 48) + nextSyntheticID.wrappingAdd(1, ordering: .relaxed).oldValue + 1
     }
 
-    /// The task running on the calling thread, if the thread belongs to this recording.
+    /// The task running on the calling thread: the task whose job this recording's worker runs, or else the
+    /// current Swift task (code on a default actor, or on a thread outside the runtime). 0 when there is none.
+    /// The deriver keeps it as a parent or requester only when it is a task of this trace.
     var currentTask: TraceTaskID {
-        ThreadContext.current.currentTask(ownedBy: id)
+        let fromJob = ThreadContext.current.currentTask(ownedBy: id)
+        return fromJob != 0 ? fromJob : identity.currentTaskID()
     }
 
     /// The calling thread's id in this trace, or 0.
@@ -146,6 +157,8 @@ final class TraceRecorder: Sendable {
         var events: [RawEvent] = []
         events.reserveCapacity(buffer.capacity)
         var payloads: [EventPayload] = []
+        var lostTasks: [TraceTaskID] = []
+        lostTasks.reserveCapacity(EventBuffer.lostCapacity)
         var sinkError: (any Error)?
         do { try sink.begin(meta: startMeta) } catch { sinkError = error }
         var dropped: UInt64 = 0
@@ -157,11 +170,12 @@ final class TraceRecorder: Sendable {
                 wakeFlag.pending = false
                 return writerState.stopping
             }
-            // Read after `stopping` is seen: every producer finished before stop was requested.
-            dropped = buffer.drain(into: &events, payloads: &payloads)
-            deriver.consume(events, payloads: payloads)
+            // Read after `stopping` is seen: every producer finished before stop was requested. The last drain
+            // also closes the buffer in the same critical section, so nothing can slip in between and vanish.
+            dropped = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lostTasks, close: stopping).dropped
+            deriver.consume(events, payloads: payloads, lostTasks: lostTasks)
             if stopping {
-                deriver.finish(at: buffer.now())
+                deriver.finish(at: buffer.now(), dropped: dropped)
             }
             let batch = deriver.takeBatch()
             if sinkError == nil, !batch.isEmpty {
@@ -169,16 +183,22 @@ final class TraceRecorder: Sendable {
             }
             if stopping { break }
         }
-        buffer.close()
         var meta = finalMeta.withLock { $0 }
-        meta[MetaKey.droppedEvents] = String(dropped)
-        if deriver.skippedEvents > 0 { meta["skipped_events"] = String(deriver.skippedEvents) }
+        let integrity: [String: String] = [
+            MetaKey.droppedEvents: String(dropped),
+            MetaKey.skippedEvents: String(deriver.skippedEvents),
+            MetaKey.reorderedEvents: String(deriver.reorderedEvents),
+            MetaKey.reconstructedTransitions: String(deriver.reconstructedTransitions),
+            // Counted up to the moment the file is finished; later events have no file to be counted in.
+            MetaKey.lateEvents: String(buffer.lateEvents),
+        ]
+        meta.merge(integrity) { _, new in new }
         if sinkError == nil {
             do { try sink.finish(meta: meta) } catch { sinkError = error }
         }
         let result = StopResult(
             sinkError: sinkError, dropped: dropped, skipped: deriver.skippedEvents,
-            transitions: deriver.transitionCount
+            transitions: deriver.transitionCount, integrity: integrity
         )
         let stopped = wake.withLock { writerState.stopped }
         stopped?(result)
