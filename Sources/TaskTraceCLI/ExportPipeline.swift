@@ -44,8 +44,10 @@ func exportTrace(
     do {
         var writer = ByteWriter { chunk in try output.write(chunk) }
         switch format {
-        case .chrome: try ChromeTraceExporter.write(timeline, to: &writer)
-        case .svg: try SVGGanttExporter.write(timeline, to: &writer)
+        // Lint findings (default thresholds) are drawn on their tasks; the HTML page will embed
+        // `TimelineAnalysis` itself once the interactive viewer lands.
+        case .chrome: try ChromeTraceExporter.write(timeline, to: &writer, findings: timeline.findings())
+        case .svg: try SVGGanttExporter.write(timeline, to: &writer, findings: timeline.findings())
         case .html: try HTMLSummaryExporter.write(timeline, to: &writer)
         }
         try writer.flush()
