@@ -27,7 +27,7 @@ struct CriticalPathCommand: ParsableCommand {
     func run() throws {
         let wanted = try task.map { text -> TraceTaskID in
             guard let id = TraceTaskID(text) else {
-                throw CleanExit.failure("--task '\(text)' is not a task id (a whole number)", code: 64)
+                throw ValidationError("--task '\(text)' is not a task id (a whole number)")
             }
             return id
         }

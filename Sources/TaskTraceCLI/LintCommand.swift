@@ -45,7 +45,7 @@ struct LintCommand: ParsableCommand {
     func run() throws {
         let level = try failOn.map { text -> FindingSeverity in
             guard let level = FindingSeverity(name: text.lowercased()) else {
-                throw CleanExit.failure("--fail-on '\(text)' is not a severity; use info, warning or error", code: 64)
+                throw ValidationError("--fail-on '\(text)' is not a severity; use info, warning or error")
             }
             return level
         }
@@ -78,8 +78,8 @@ enum Threshold {
         let isPlainNumber = !trimmed.isEmpty && trimmed.allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") }
         let nanos = TraceTimeText.parseNanos(isPlainNumber ? trimmed + "ms" : trimmed)
         guard let nanos, nanos > 0 else {
-            throw CleanExit.failure(
-                "\(flag) '\(text)' is not a positive time; use milliseconds (150) or a unit (50ms, 0.2s)", code: 64)
+            throw ValidationError(
+                "\(flag) '\(text)' is not a positive time; use milliseconds (150) or a unit (50ms, 0.2s)")
         }
         return nanos
     }

@@ -39,10 +39,10 @@ struct StatsCommand: ParsableCommand {
     func run() throws {
         guard let field = StatsReport.SortField(flag: sort) else {
             let known = StatsReport.SortField.allCases.map(\.rawValue).joined(separator: ", ")
-            throw CleanExit.failure("--sort '\(sort)' is not a field; use one of \(known)", code: 64)
+            throw ValidationError("--sort '\(sort)' is not a field; use one of \(known)")
         }
-        if let top, top < 1 { throw CleanExit.failure("--top must be at least 1, got \(top)", code: 64) }
-        if all && top != nil { throw CleanExit.failure("use either --top or --all, not both", code: 64) }
+        if let top, top < 1 { throw ValidationError("--top must be at least 1, got \(top)") }
+        if all && top != nil { throw ValidationError("use either --top or --all, not both") }
         let timeline = try loadTimeline(tracePath: trace, options: TimelineOptions(), showProgress: true)
         let statistics = timeline.taskStatistics()
         let limit = all ? statistics.count : (top ?? 25)
