@@ -49,6 +49,16 @@ struct AnalysisCLITests {
         #expect(try CLIRunner.run(["lint", clean]).stdout.hasSuffix("no findings\n"))
     }
 
+    @Test func recordDemoCountsTheFindingsAndNamesTheTopOne() throws {
+        let workspace = try Workspace()
+        let output = try CLIRunner.run(
+            ["record", "demo", "--no-html", "--output", workspace.path("d.sqlite"), "--scenario", "blocking", "exceptions"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("lint: "), "\(output.stdout)")
+        #expect(output.stdout.contains("1 error"))
+        #expect(output.stdout.contains("top finding: error[error-never-retrieved] send-metrics #"))
+    }
+
     @Test func lintJSONIsTheDocumentedShape() throws {
         let workspace = try Workspace()
         let trace = try workspace.record("errors", ["exceptions", "blocking"])
