@@ -27,9 +27,11 @@ public enum CriticalPathReport {
         }
         result += table.lines().map { "  " + $0 }
         result.append("  steps (WAITING = a sleep, timer or I/O outside the trace; QUEUED = waiting for a worker):")
+        // One unit for every step, chosen by the path's span, so neighbouring steps stay distinguishable.
+        let unit = TraceTimeText.unit(forSpan: path.duration)
         for step in path.steps.prefix(maxSteps) {
             result.append(
-                "    \(TraceTimeText.format(step.start)) – \(TraceTimeText.format(step.end))  "
+                "    \(TraceTimeText.format(step.start, unit: unit)) – \(TraceTimeText.format(step.end, unit: unit))  "
                     + "\(timeline.tasks[step.taskIndex].displayName) \(stepLabel(step.state))"
             )
         }
