@@ -27,16 +27,22 @@ struct LintCommand: ParsableCommand {
     @Flag(help: "Print JSON (docs/analysis.md).")
     var json = false
 
-    @Option(name: .customLong("fail-on"), help: "Exit 2 when a finding at or above this severity exists: info, warning or error.")
+    @Option(
+        name: .customLong("fail-on"),
+        help: "Exit 2 when a finding at or above this severity exists: info, warning or error.")
     var failOn: String?
 
     @Option(name: .customLong("blocking-threshold"), help: "A job at least this long is blocking (default 100 ms).")
     var blockingThreshold: String?
 
-    @Option(name: .customLong("starvation-threshold"), help: "A queue wait at least this long is starvation (default 100 ms).")
+    @Option(
+        name: .customLong("starvation-threshold"),
+        help: "A queue wait at least this long is starvation (default 100 ms).")
     var starvationThreshold: String?
 
-    @Option(name: .customLong("cancellation-threshold"), help: "Running or queued at least this long after a cancel request ignores it (default 100 ms).")
+    @Option(
+        name: .customLong("cancellation-threshold"),
+        help: "Running or queued at least this long after a cancel request ignores it (default 100 ms).")
     var cancellationThreshold: String?
 
     @Flag(help: "List every finding (by default at most 10 per rule are printed; --json always lists all).")
@@ -50,9 +56,13 @@ struct LintCommand: ParsableCommand {
             return level
         }
         var options = LintOptions()
-        options.blockingThreshold = try Threshold.parse(blockingThreshold, flag: "--blocking-threshold") ?? options.blockingThreshold
-        options.starvationThreshold = try Threshold.parse(starvationThreshold, flag: "--starvation-threshold") ?? options.starvationThreshold
-        options.cancellationThreshold = try Threshold.parse(cancellationThreshold, flag: "--cancellation-threshold") ?? options.cancellationThreshold
+        options.blockingThreshold =
+            try Threshold.parse(blockingThreshold, flag: "--blocking-threshold") ?? options.blockingThreshold
+        options.starvationThreshold =
+            try Threshold.parse(starvationThreshold, flag: "--starvation-threshold") ?? options.starvationThreshold
+        options.cancellationThreshold =
+            try Threshold.parse(cancellationThreshold, flag: "--cancellation-threshold")
+            ?? options.cancellationThreshold
 
         let timeline = try loadTimeline(tracePath: trace, options: TimelineOptions(), showProgress: true)
         let findings = timeline.findings(options: options)

@@ -8,7 +8,8 @@ struct AnalysisCLITests {
     final class Workspace {
         let url: URL
         init() throws {
-            url = FileManager.default.temporaryDirectory.appendingPathComponent("tasktrace-analysis-\(UUID().uuidString)")
+            url = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "tasktrace-analysis-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         }
         func path(_ name: String) -> String { url.appendingPathComponent(name).path }
@@ -52,7 +53,10 @@ struct AnalysisCLITests {
     @Test func recordDemoCountsTheFindingsAndNamesTheTopOne() throws {
         let workspace = try Workspace()
         let output = try CLIRunner.run(
-            ["record", "demo", "--no-html", "--output", workspace.path("d.sqlite"), "--scenario", "blocking", "exceptions"])
+            [
+                "record", "demo", "--no-html", "--output", workspace.path("d.sqlite"), "--scenario", "blocking",
+                "exceptions",
+            ])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.contains("lint: "), "\(output.stdout)")
         #expect(output.stdout.contains("1 error"))
@@ -162,7 +166,9 @@ struct AnalysisCLITests {
         #expect(output.status != 0 && output.status != 2)
         #expect(output.stderr.hasPrefix("tasktrace: "), "stderr: \(output.stderr)")
         #expect(output.stderr.split(separator: "\n").count == 1, "stderr: \(output.stderr)")
-        #expect(output.stderr.contains(replacements[mentions].map { URL(fileURLWithPath: $0).lastPathComponent } ?? mentions))
+        #expect(
+            output.stderr.contains(
+                replacements[mentions].map { URL(fileURLWithPath: $0).lastPathComponent } ?? mentions))
         #expect(output.stdout.isEmpty)
     }
 

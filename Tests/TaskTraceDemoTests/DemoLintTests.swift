@@ -43,7 +43,9 @@ extension DemoRecordingSuites {
             #expect((blocking.duration ?? 0) >= 100_000_000)
             // The loop tickers waited behind it; the pool's work is not blocking.
             #expect(blocking.message.contains("loop-ticker"))
-            #expect(!findings.contains { $0.taskName.hasPrefix("blocking-in-pool") || $0.taskName.hasPrefix("pool-ticker") })
+            #expect(
+                !findings.contains { $0.taskName.hasPrefix("blocking-in-pool") || $0.taskName.hasPrefix("pool-ticker") }
+            )
         }
 
         @Test func exceptionsFindsTheErrorNeverRetrieved() async throws {
@@ -91,7 +93,8 @@ extension DemoRecordingSuites {
 
         @Test func theCrawlerHasOnlyItsTimeouts() async throws {
             let findings = try await Self.findings(["crawler"])
-            #expect(findings.allSatisfy { $0.rule == .timeoutFired && $0.severity == .info },
+            #expect(
+                findings.allSatisfy { $0.rule == .timeoutFired && $0.severity == .info },
                 "\(findings.filter { $0.rule != .timeoutFired }.map { "\($0.rule.rawValue): \($0.message)" })")
             #expect(findings.allSatisfy { $0.taskName.hasPrefix("get-") })
         }

@@ -55,7 +55,9 @@ extension Timeline {
     /// The critical path of every root task (tasks without a parent in the timeline), in tree order.
     public func criticalPaths() -> [CriticalPath] {
         let wakes = WakeIndex(self)
-        return tasks.indices.filter { tasks[$0].parentIndex == nil }.compactMap { criticalPath(ofTask: $0, wakes: wakes) }
+        return tasks.indices.filter { tasks[$0].parentIndex == nil }.compactMap {
+            criticalPath(ofTask: $0, wakes: wakes)
+        }
     }
 
     /// The critical path of the task at `index`, or nil when it has no segments.
@@ -123,7 +125,9 @@ extension Timeline {
     private static func merged(_ steps: [CriticalPath.Step]) -> [CriticalPath.Step] {
         var result: [CriticalPath.Step] = []
         for step in steps where step.end > step.start {
-            if var last = result.last, last.taskIndex == step.taskIndex, last.state == step.state, last.end == step.start {
+            if var last = result.last, last.taskIndex == step.taskIndex, last.state == step.state,
+                last.end == step.start
+            {
                 last.end = step.end
                 result[result.count - 1] = last
             } else {

@@ -47,7 +47,9 @@ extension Timeline {
     public func nameStatistics(_ statistics: [TaskStatistics]? = nil) -> [NameStatistics] {
         let perTask = statistics ?? taskStatistics()
         var groups: [String: [Int]] = [:]
-        for task in perTask { groups[NameStatistics.groupName(of: tasks[task.taskIndex]), default: []].append(task.taskIndex) }
+        for task in perTask {
+            groups[NameStatistics.groupName(of: tasks[task.taskIndex]), default: []].append(task.taskIndex)
+        }
         let positionOf = Dictionary(uniqueKeysWithValues: perTask.enumerated().map { ($1.taskIndex, $0) })
         return groups.map { name, members in
             let rows = members.compactMap { positionOf[$0].map { perTask[$0] } }

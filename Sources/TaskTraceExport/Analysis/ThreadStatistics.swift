@@ -30,10 +30,11 @@ extension Timeline {
         var byID: [TraceThreadID: ThreadStatistics] = [:]
         let span = end > start ? end - start : 0
         func entry(_ id: TraceThreadID) -> ThreadStatistics {
-            byID[id] ?? ThreadStatistics(
-                id: id, name: "thread #\(id)", kind: nil, jobs: 0, busy: 0, untrackedJobs: 0, untrackedBusy: 0,
-                span: span
-            )
+            byID[id]
+                ?? ThreadStatistics(
+                    id: id, name: "thread #\(id)", kind: nil, jobs: 0, busy: 0, untrackedJobs: 0, untrackedBusy: 0,
+                    span: span
+                )
         }
         for thread in threads where thread.kind == .worker {
             var stats = entry(thread.id)

@@ -19,7 +19,8 @@ struct ConstructedTrace {
     init(durationTicks: UInt64) { self.durationTicks = durationTicks }
 
     mutating func task(_ id: TraceTaskID, _ name: String?, parent: TraceTaskID? = nil, kind: TaskKind = .spawned) {
-        tasks.append(TaskRecord(id: id, parentID: parent, name: name, kind: kind, file: "App/Main.swift", line: Int(id)))
+        tasks.append(
+            TaskRecord(id: id, parentID: parent, name: name, kind: kind, file: "App/Main.swift", line: Int(id)))
     }
 
     /// Task `id` enters `state` at `ticks` (on `thread` for running, or the enqueuing thread for a wake).
@@ -40,7 +41,9 @@ struct ConstructedTrace {
         var builder = TimelineBuilder(
             tasks: tasks, threads: threads, marks: marks, untrackedJobs: untrackedJobs, meta: allMeta
         )
-        let ordered = transitions.enumerated().sorted { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }
+        let ordered = transitions.enumerated().sorted {
+            ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset)
+        }
         for (_, transition) in ordered { builder.add(transition) }
         return builder.finish()
     }

@@ -10,7 +10,10 @@ struct CriticalPathTests {
     static let t = ConstructedTrace.ticks
 
     /// One task that runs, sleeps (timer wake), and ends: `created`, `scheduled`, then the given job spans.
-    static func sleeper(_ trace: inout ConstructedTrace, _ id: TraceTaskID, created: UInt64, jobs: [(UInt64, UInt64)], timerWakes: [UInt64], end: TaskState) {
+    static func sleeper(
+        _ trace: inout ConstructedTrace, _ id: TraceTaskID, created: UInt64, jobs: [(UInt64, UInt64)],
+        timerWakes: [UInt64], end: TaskState
+    ) {
         trace.at(created, id, .created)
         trace.at(created, id, .scheduled)
         for (index, job) in jobs.enumerated() {

@@ -12,7 +12,8 @@ struct DamagedInputAnalysisTests {
             TaskRecord(id: 3, parentID: 3, name: "self", kind: .spawned),
             TaskRecord(id: 4, name: "edge", kind: .spawned, error: "boom"),
         ]
-        var transitions = DamagedInputTests.ranOnce(1, at: 10, thread: 1) + DamagedInputTests.ranOnce(2, at: 20, thread: 1)
+        var transitions =
+            DamagedInputTests.ranOnce(1, at: 10, thread: 1) + DamagedInputTests.ranOnce(2, at: 20, thread: 1)
             + DamagedInputTests.ranOnce(3, at: 30, thread: 1)
         transitions += [
             TransitionRecord(taskID: 4, timestamp: 0, state: .created),
@@ -26,7 +27,8 @@ struct DamagedInputAnalysisTests {
         )
         let statistics = timeline.taskStatistics()
         for row in statistics { #expect(row.created + row.scheduled + row.running + row.suspended == row.lifetime) }
-        let findings = timeline.findings(options: LintOptions(blockingThreshold: 1, starvationThreshold: 1, cancellationThreshold: 1))
+        let findings = timeline.findings(
+            options: LintOptions(blockingThreshold: 1, starvationThreshold: 1, cancellationThreshold: 1))
         #expect(findings.contains { $0.rule == .blockingJob && $0.taskID == 4 })
         #expect(findings.contains { $0.rule == .errorNeverRetrieved && $0.taskID == 4 })
         for index in timeline.tasks.indices {

@@ -45,7 +45,9 @@ struct TaskStatisticsTests {
         // Unfinished: counts to the end of the trace, 500. created 50–60, scheduled 60–80, running 80–90,
         // suspended 90–500.
         #expect(b.lifetime == Self.t(450))
-        #expect(b.created == Self.t(10) && b.scheduled == Self.t(20) && b.running == Self.t(10) && b.suspended == Self.t(410))
+        #expect(
+            b.created == Self.t(10) && b.scheduled == Self.t(20) && b.running == Self.t(10)
+                && b.suspended == Self.t(410))
         #expect(b.jobs == 1 && b.timeToFirstRun == Self.t(30))
         let c = stats[timeline.index(of: 3)]
         #expect(c.lifetime == Self.t(20) && c.created == Self.t(20) && c.jobs == 0 && c.timeToFirstRun == nil)

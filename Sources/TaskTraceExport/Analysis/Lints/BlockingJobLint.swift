@@ -39,14 +39,16 @@ extension LintContext {
             }
             let delayed = delay.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             let duration = end - start
-            var message = "One job ran for \(Self.text(duration)) on \(threadName(segments.threads[row])) without "
+            var message =
+                "One job ran for \(Self.text(duration)) on \(threadName(segments.threads[row])) without "
                 + "giving the thread back"
             if delayed.isEmpty {
                 message += "; no other task happened to be waiting for a worker meanwhile."
             } else {
                 let total = delayed.reduce(TraceNanos(0)) { $0 &+ $1.value }
                 let names = delayed.map { timeline.tasks[$0.key].displayName }
-                message += "; \(delayed.count) other task\(delayed.count == 1 ? "" : "s") (\(Self.list(names))) "
+                message +=
+                    "; \(delayed.count) other task\(delayed.count == 1 ? "" : "s") (\(Self.list(names))) "
                     + "waited in the queue meanwhile, delayed by up to \(Self.text(delayed[0].value))"
                     + " (\(Self.text(total)) in all)."
             }

@@ -45,7 +45,8 @@ extension LintContext {
             if let ancestor = inheritedFrom[index] {
                 source = " (requested for \(tasks[ancestor].displayName)\(source.isEmpty ? "" : ":")\(source))"
             }
-            let ending = task.isUnfinished
+            let ending =
+                task.isUnfinished
                 ? "it was still \(task.finalState?.name ?? "open") when the trace ended"
                 : "it ended \(task.outcomeLabel) at \(Self.text(task.endedAt ?? timeline.end))"
             findings.append(

@@ -13,7 +13,8 @@ extension LintContext {
                 let created = task.createdAt, created <= parentEnd
             else { continue }
             let state = self.state(ofTask: index, at: parentEnd).map { "was still \($0.name)" } ?? "was alive"
-            let after = task.isUnfinished
+            let after =
+                task.isUnfinished
                 ? "it had not finished when the trace ended"
                 : "it ended \(task.outcomeLabel) \(Self.text(end - parentEnd)) later"
             findings.append(

@@ -20,7 +20,11 @@ extension LintContext {
             var high = values.count
             while low < high {
                 let middle = (low + high) / 2
-                if values[middle] < limit || (inclusive && values[middle] == limit) { low = middle + 1 } else { high = middle }
+                if values[middle] < limit || (inclusive && values[middle] == limit) {
+                    low = middle + 1
+                } else {
+                    high = middle
+                }
             }
             return low
         }
@@ -47,11 +51,14 @@ extension LintContext {
             }
             if let blocker = blockers.max(by: { overlap($0, start, end) < overlap($1, start, end) }) {
                 let owner = timeline.tasks[Int(segments.taskIndices[blocker])]
-                message += "; \(owner.displayName) held \(threadName(segments.threads[blocker])) in one "
+                message +=
+                    "; \(owner.displayName) held \(threadName(segments.threads[blocker])) in one "
                     + "\(Self.text(segments.ends[blocker] - segments.starts[blocker])) job during that time."
             } else {
-                let overlapping = countBelow(jobStarts, end, inclusive: false) - countBelow(jobEnds, start, inclusive: true)
-                message += "; \(max(0, overlapping)) jobs of other tasks ran meanwhile"
+                let overlapping =
+                    countBelow(jobStarts, end, inclusive: false) - countBelow(jobEnds, start, inclusive: true)
+                message +=
+                    "; \(max(0, overlapping)) jobs of other tasks ran meanwhile"
                     + (workers > 0 ? " on \(workers) worker\(workers == 1 ? "" : "s")." : ".")
             }
             findings.append(

@@ -15,26 +15,33 @@ extension LintContext {
         }
         var findings: [Finding] = []
         for (index, task) in timeline.tasks.enumerated() {
-            guard let cancel = marksByTask[index].first(where: { mark in
-                mark.kind == MarkKind.cancelRequested
-                    && (HelperMarks.cancelRequest(mark.detail).reason?.hasPrefix("timeout") ?? false)
-            }) else { continue }
+            guard
+                let cancel = marksByTask[index].first(where: { mark in
+                    mark.kind == MarkKind.cancelRequested
+                        && (HelperMarks.cancelRequest(mark.detail).reason?.hasPrefix("timeout") ?? false)
+                })
+            else { continue }
             let request = HelperMarks.cancelRequest(cancel.detail)
             var message: String
             var related: [TraceTaskID] = []
-            if let guarded = guards[task.id], request.requester == nil || request.requester == timeline.tasks[guarded.waiter].id {
+            if let guarded = guards[task.id],
+                request.requester == nil || request.requester == timeline.tasks[guarded.waiter].id
+            {
                 let waiter = timeline.tasks[guarded.waiter]
                 related = [waiter.id]
-                message = "The \(guarded.timeout ?? "") timeout that \(waiter.displayName) set at "
+                message =
+                    "The \(guarded.timeout ?? "") timeout that \(waiter.displayName) set at "
                     + "\(Self.text(guarded.setAt)) fired at \(Self.text(cancel.timestamp)) and cancelled it"
             } else {
-                message = "A timeout fired at \(Self.text(cancel.timestamp)) and cancelled it"
+                message =
+                    "A timeout fired at \(Self.text(cancel.timestamp)) and cancelled it"
                     + (request.reason.map { " (\($0))" } ?? "")
             }
             if task.isUnfinished {
                 message += "; it was still \(task.finalState?.name ?? "open") when the trace ended."
             } else if let end = task.endedAt {
-                message += "; it ended \(task.outcomeLabel) \(Self.text(end >= cancel.timestamp ? end - cancel.timestamp : 0)) later."
+                message +=
+                    "; it ended \(task.outcomeLabel) \(Self.text(end >= cancel.timestamp ? end - cancel.timestamp : 0)) later."
             }
             if task.descendantCount > 0 {
                 message.removeLast()

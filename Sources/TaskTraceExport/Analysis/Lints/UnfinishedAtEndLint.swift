@@ -13,13 +13,15 @@ extension LintContext {
             let state = segments.states[last]
             let since = segments.starts[last]
             let stuck = timeline.traceEnd >= since ? timeline.traceEnd - since : 0
-            var message = "It was still \(state.name) when the trace ended, for \(Self.text(stuck)) "
+            var message =
+                "It was still \(state.name) when the trace ended, for \(Self.text(stuck)) "
                 + "(since \(Self.text(since))), \(Self.text(task.lifetime)) after it was created"
             if let cancel = marksByTask[index].first(where: { $0.kind == MarkKind.cancelRequested }) {
                 message += "; its cancellation had been requested at \(Self.text(cancel.timestamp))"
             }
             if task.kind == .unknown {
-                message += "; tasks started outside the runtime's API have no observable end, so it may have "
+                message +=
+                    "; tasks started outside the runtime's API have no observable end, so it may have "
                     + "finished unseen"
             }
             if cutShort {

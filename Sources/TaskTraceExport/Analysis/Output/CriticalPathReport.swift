@@ -22,7 +22,8 @@ public enum CriticalPathReport {
                 StatsReport.percent(perMille: share.perMille), TraceTimeText.format(share.time),
                 timeline.tasks[share.taskIndex].displayName, TraceTimeText.format(share.running),
                 TraceTimeText.format(share.queued), TraceTimeText.format(share.waiting),
-                share.waitedFor.isEmpty ? "-" : share.waitedFor.map { timeline.tasks[$0].displayName }.joined(separator: ", "),
+                share.waitedFor.isEmpty
+                    ? "-" : share.waitedFor.map { timeline.tasks[$0].displayName }.joined(separator: ", "),
             ])
         }
         result += table.lines().map { "  " + $0 }
@@ -35,7 +36,9 @@ public enum CriticalPathReport {
                     + "\(timeline.tasks[step.taskIndex].displayName) \(stepLabel(step.state))"
             )
         }
-        if path.steps.count > maxSteps { result.append("    … \(path.steps.count - maxSteps) more steps (--json lists them)") }
+        if path.steps.count > maxSteps {
+            result.append("    … \(path.steps.count - maxSteps) more steps (--json lists them)")
+        }
         return result
     }
 
@@ -51,7 +54,8 @@ public enum CriticalPathReport {
     /// The JSON document of `tasktrace critical-path --json` (format `tasktrace-critical-path`, version 1).
     public static func json(_ paths: [CriticalPath], timeline: Timeline) -> JSONValue {
         .object([
-            ("format", .string("tasktrace-critical-path")), ("version", .int(1)), ("trace", TraceOverview(timeline).json),
+            ("format", .string("tasktrace-critical-path")), ("version", .int(1)),
+            ("trace", TraceOverview(timeline).json),
             ("paths", .array(paths.map { pathJSON($0, timeline) })),
         ])
     }

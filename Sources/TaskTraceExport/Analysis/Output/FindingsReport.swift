@@ -10,14 +10,16 @@ public enum FindingsReport {
     ///   fix: Move the blocking call to …
     /// ```
     public static func lines(_ finding: Finding) -> [String] {
-        var head = "\(finding.severity.name)[\(finding.rule.rawValue)] \(finding.taskName) at \(TraceTimeText.format(finding.time))"
+        var head =
+            "\(finding.severity.name)[\(finding.rule.rawValue)] \(finding.taskName) at \(TraceTimeText.format(finding.time))"
         if let duration = finding.duration { head += " for \(TraceTimeText.format(duration))" }
         if let site = finding.spawnSite { head += " (\(site))" }
         return [head, "  \(finding.message)", "  fix: \(finding.suggestion)"]
     }
 
     /// The whole report: overview, findings (at most `perRule` of each rule, the rest counted), and a count line.
-    public static func text(_ findings: [Finding], timeline: Timeline, options: LintOptions, perRule: Int?) -> [String] {
+    public static func text(_ findings: [Finding], timeline: Timeline, options: LintOptions, perRule: Int?) -> [String]
+    {
         var result = TraceOverview(timeline).lines
         var shown: [FindingRule: Int] = [:]
         var hidden: [FindingRule: Int] = [:]
@@ -31,7 +33,9 @@ public enum FindingsReport {
             result += lines(finding)
         }
         for rule in FindingRule.allCases {
-            if let count = hidden[rule] { result += ["", "… and \(count) more \(rule.rawValue) findings (--all or --json lists them)"] }
+            if let count = hidden[rule] {
+                result += ["", "… and \(count) more \(rule.rawValue) findings (--all or --json lists them)"]
+            }
         }
         result.append("")
         result.append(summary(findings))
@@ -59,7 +63,13 @@ public enum FindingsReport {
                     ("cancellation", .uint(options.cancellationThreshold)),
                 ])
             ),
-            ("counts", .object(FindingSeverity.allCases.reversed().map { severity in (severity.name, .int(findings.count { $0.severity == severity })) })),
+            (
+                "counts",
+                .object(
+                    FindingSeverity.allCases.reversed().map { severity in
+                        (severity.name, .int(findings.count { $0.severity == severity }))
+                    })
+            ),
             ("findings", .array(findings.map(findingJSON))),
         ])
     }
@@ -70,7 +80,8 @@ public enum FindingsReport {
             ("task_id", .uint(finding.taskID)), ("task_name", .string(finding.taskName)),
             ("time_ns", .uint(finding.time)), ("duration_ns", .optional(finding.duration)),
             ("spawn_site", .optional(finding.spawnSite)), ("message", .string(finding.message)),
-            ("suggestion", .string(finding.suggestion)), ("related_task_ids", .array(finding.relatedTaskIDs.map(JSONValue.uint))),
+            ("suggestion", .string(finding.suggestion)),
+            ("related_task_ids", .array(finding.relatedTaskIDs.map(JSONValue.uint))),
         ])
     }
 }

@@ -21,7 +21,9 @@ public enum StatsReport {
     }
 
     /// `statistics` sorted by `field` (ties by tree order).
-    public static func sorted(_ statistics: [TaskStatistics], by field: SortField, in timeline: Timeline) -> [TaskStatistics] {
+    public static func sorted(_ statistics: [TaskStatistics], by field: SortField, in timeline: Timeline)
+        -> [TaskStatistics]
+    {
         func key(_ row: TaskStatistics) -> UInt64 {
             switch field {
             case .total: row.lifetime
@@ -84,7 +86,9 @@ public enum StatsReport {
         for group in groups {
             table.add(
                 [group.name, String(group.count)]
-                    + [group.lifetime, group.busy, group.queueLatency].flatMap { [time($0.p50), time($0.p90), time($0.p99), time($0.max)] }
+                    + [group.lifetime, group.busy, group.queueLatency].flatMap {
+                        [time($0.p50), time($0.p90), time($0.p99), time($0.max)]
+                    }
             )
         }
         return table.lines()
@@ -143,7 +147,9 @@ public enum StatsReport {
     }
 
     static func percentilesJSON(_ value: Percentiles) -> JSONValue {
-        .object([("p50", .uint(value.p50)), ("p90", .uint(value.p90)), ("p99", .uint(value.p99)), ("max", .uint(value.max))])
+        .object([
+            ("p50", .uint(value.p50)), ("p90", .uint(value.p90)), ("p99", .uint(value.p99)), ("max", .uint(value.max)),
+        ])
     }
 
     static func groupJSON(_ group: NameStatistics) -> JSONValue {
@@ -156,8 +162,10 @@ public enum StatsReport {
 
     static func threadJSON(_ thread: ThreadStatistics) -> JSONValue {
         .object([
-            ("id", .uint(UInt64(thread.id))), ("name", .string(thread.name)), ("kind", .optional(thread.kind?.rawValue)),
-            ("jobs", .int(thread.jobs)), ("busy_ns", .uint(thread.busy)), ("untracked_jobs", .int(thread.untrackedJobs)),
+            ("id", .uint(UInt64(thread.id))), ("name", .string(thread.name)),
+            ("kind", .optional(thread.kind?.rawValue)),
+            ("jobs", .int(thread.jobs)), ("busy_ns", .uint(thread.busy)),
+            ("untracked_jobs", .int(thread.untrackedJobs)),
             ("untracked_busy_ns", .uint(thread.untrackedBusy)), ("span_ns", .uint(thread.span)),
             ("utilisation_per_mille", .int(thread.utilisationPerMille)),
         ])

@@ -28,10 +28,12 @@ public struct TraceOverview: Sendable, Hashable {
         if !outcomes.isEmpty { first += ": " + outcomes.map { "\($0.outcome) \($0.count)" }.joined(separator: ", ") }
         var result = [first]
         if let integritySummary {
-            result.append("warning: the trace is not exact (\(integritySummary)): numbers and findings may be incomplete")
+            result.append(
+                "warning: the trace is not exact (\(integritySummary)): numbers and findings may be incomplete")
         }
         if cutShort {
-            result.append("warning: the recording was cut short (no end time in meta): open tasks may have finished later")
+            result.append(
+                "warning: the recording was cut short (no end time in meta): open tasks may have finished later")
         }
         return result
     }
