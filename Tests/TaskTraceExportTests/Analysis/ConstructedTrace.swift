@@ -33,13 +33,17 @@ struct ConstructedTrace {
     }
 
     /// The timeline, transitions fed in time order (ties in written order) as the reader delivers them.
-    var timeline: Timeline {
+    var timeline: Timeline { timeline(options: TimelineOptions()) }
+
+    /// The timeline with a window or filter.
+    func timeline(options: TimelineOptions) -> Timeline {
         var allMeta = meta
         allMeta[MetaKey.durationNs] = String(durationTicks * Self.tick)
         if allMeta[MetaKey.endedUnixNs] == nil { allMeta[MetaKey.endedUnixNs] = "1" }
         allMeta[MetaKey.workers] = String(threads.filter { $0.kind == .worker }.count)
         var builder = TimelineBuilder(
-            tasks: tasks, threads: threads, marks: marks, untrackedJobs: untrackedJobs, meta: allMeta
+            tasks: tasks, threads: threads, marks: marks, untrackedJobs: untrackedJobs, meta: allMeta,
+            options: options
         )
         let ordered = transitions.enumerated().sorted {
             ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset)

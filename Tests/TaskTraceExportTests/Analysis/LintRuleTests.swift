@@ -167,6 +167,37 @@ struct LintRuleTests {
         #expect(fired.message.contains("0.01 seconds timeout that W #1 set at 500µs fired at 10.5ms"))
     }
 
+    @Test func aFilteredExportPlacesTheWholeTracesFindings() throws {
+        // E (2) errors at 110; its sibling W (3), not its parent, awaited it (woken from thread 1 at 105).
+        var trace = Self.erroredChild()
+        trace.task(3, "W", parent: 1)
+        trace.at(6, 3, .created)
+        trace.at(6, 3, .scheduled)
+        trace.at(30, 3, .running, thread: 1)
+        trace.at(40, 3, .suspended)
+        trace.at(105, 3, .scheduled, thread: 1)
+        trace.at(120, 3, .running, thread: 1)
+        trace.at(130, 3, .done)
+        let whole = trace.timeline
+        #expect(!whole.findings().contains { $0.rule == .errorNeverRetrieved })
+        // Filtering on "E" drops W: analysed alone, the part would accuse E falsely.
+        let part = trace.timeline(options: TimelineOptions(nameFilter: "E"))
+        #expect(part.tasks.map(\.id) == [1, 2])
+        #expect(part.findings().contains { $0.rule == .errorNeverRetrieved })
+        #expect(!part.placing(whole.findings()).contains { $0.rule == .errorNeverRetrieved })
+        // A finding keeps its task, re-indexed; one outside the window is dropped.
+        var late = trace
+        late.task(4, "E-late", parent: 1)
+        late.at(150, 4, .created)
+        late.at(150, 4, .scheduled)
+        let lateWhole = late.timeline
+        let unfinished = try #require(lateWhole.findings().first { $0.taskID == 4 })
+        let narrowed = late.timeline(options: TimelineOptions(nameFilter: "E-late"))
+        let placed = try #require(narrowed.placing([unfinished]).first)
+        #expect(narrowed.tasks[placed.taskIndex].id == 4)
+        #expect(late.timeline(options: TimelineOptions(to: ConstructedTrace.ticks(100))).placing([unfinished]).isEmpty)
+    }
+
     @Test func findingsAreListedMostSevereFirstThenByTime() {
         var trace = Self.erroredChild()
         trace.task(3, "Z")
