@@ -198,6 +198,19 @@ struct LintRuleTests {
         #expect(late.timeline(options: TimelineOptions(to: ConstructedTrace.ticks(100))).placing([unfinished]).isEmpty)
     }
 
+    @Test func aResultOnAnIncompleteTraceSaysSo() {
+        var trace = Self.erroredChild()
+        trace.meta[MetaKey.droppedEvents] = "12"
+        let timeline = trace.timeline
+        let text = FindingsReport.text(timeline.findings(), timeline: timeline, options: LintOptions(), perRule: nil)
+        #expect(text.contains { $0.hasPrefix("warning: the trace is not exact (recorder dropped 12 events)") })
+        var out = ByteWriter.collecting()
+        FindingsReport.json(timeline.findings(), timeline: timeline, options: LintOptions()).write(to: &out)
+        let json = String(decoding: out.bytes, as: UTF8.self)
+        #expect(json.contains("\"exact\":false") && json.contains("\"integrity\":\"recorder dropped 12 events\""))
+        #expect(Self.erroredChild().timeline.integrity.isExact)
+    }
+
     @Test func findingsAreListedMostSevereFirstThenByTime() {
         var trace = Self.erroredChild()
         trace.task(3, "Z")
