@@ -91,6 +91,16 @@ extension DemoRecordingSuites {
             #expect(findings.isEmpty, "\(findings.map { "\($0.rule.rawValue): \($0.message)" })")
         }
 
+        /// With four workers a task's result is published while its final job still returns: the parent that
+        /// took it must not count as outlived (no orphans), and nothing else may appear.
+        @Test func theCrawlerOnFourWorkersHasOnlyItsTimeouts() async throws {
+            let recording = try await DemoRecording.record(["crawler", "gather"], workers: 4)
+            let findings = recording.timeline.findings()
+            #expect(
+                findings.allSatisfy { $0.rule == .timeoutFired },
+                "\(findings.filter { $0.rule != .timeoutFired }.map { "\($0.rule.rawValue): \($0.message)" })")
+        }
+
         @Test func theCrawlerHasOnlyItsTimeouts() async throws {
             let findings = try await Self.findings(["crawler"])
             #expect(

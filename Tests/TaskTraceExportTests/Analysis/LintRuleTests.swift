@@ -76,6 +76,17 @@ struct LintRuleTests {
         trace.at(1501, 1, .done)
         trace.at(1501, 3, .running, thread: 1)
         trace.at(1502, 3, .done)
+        // W (4) ran on a second worker, and, suspended since 5, is woken by B's job itself at 1400: not queued
+        // behind it.
+        trace.threads.append(ThreadRecord(id: 2, name: "tasktrace-worker-2", kind: .worker))
+        trace.task(4, "W")
+        trace.at(1, 4, .created)
+        trace.at(1, 4, .scheduled)
+        trace.at(1, 4, .running, thread: 2)
+        trace.at(5, 4, .suspended)
+        trace.at(1400, 4, .scheduled, thread: 1)
+        trace.at(1502, 4, .running, thread: 1)
+        trace.at(1503, 4, .done)
         let findings = trace.timeline.findings()
         let blocking = try #require(findings.first { $0.rule == .blockingJob })
         #expect(blocking.taskID == 2 && blocking.duration == Self.t(1500) && blocking.severity == .warning)
@@ -137,6 +148,37 @@ struct LintRuleTests {
         #expect(ignored.message.contains("shutting down"))
         // K's 110 ms job is also a blocking job; nothing else is reported.
         #expect(Set(findings.map(\.rule)) == [.unfinishedAtEnd, .orphan, .cancellationIgnored, .blockingJob])
+    }
+
+    @Test func aParentThatTookTheResultDuringTheFinalJobIsNotOutlived() {
+        // Two workers. C (2) runs its final job 50–60 on thread 2 and publishes its result at 52 (P woken from
+        // thread 2); P (1) resumes on thread 1 at 53 and ends at 55, before C's job end (60) is recorded.
+        var trace = ConstructedTrace(durationTicks: 100)
+        trace.threads.append(ThreadRecord(id: 2, name: "tasktrace-worker-2", kind: .worker))
+        trace.task(1, "P", kind: .root)
+        trace.task(2, "C", parent: 1)
+        trace.at(0, 1, .created)
+        trace.at(0, 1, .scheduled)
+        trace.at(0, 1, .running, thread: 1)
+        trace.at(10, 1, .suspended)
+        trace.at(5, 2, .created)
+        trace.at(5, 2, .scheduled)
+        trace.at(10, 2, .running, thread: 2)
+        trace.at(20, 2, .suspended)
+        trace.at(48, 2, .scheduled)
+        trace.at(50, 2, .running, thread: 2)
+        trace.at(52, 1, .scheduled, thread: 2)
+        trace.at(53, 1, .running, thread: 1)
+        trace.at(55, 1, .done)
+        trace.at(60, 2, .done)
+        #expect(rules(trace).isEmpty)
+        // Had P ended at 45, before C's final job began, C would be an orphan.
+        var early = trace
+        early.transitions.removeAll { $0.taskID == 1 && $0.timestamp >= Self.t(52) }
+        early.at(40, 1, .scheduled)
+        early.at(42, 1, .running, thread: 1)
+        early.at(45, 1, .done)
+        #expect(rules(early).map(\.0) == [.orphan])
     }
 
     @Test func aTimeoutThatFiredNamesWhoSetItAndWhatItCancelled() throws {

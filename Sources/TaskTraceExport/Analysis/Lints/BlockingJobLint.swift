@@ -32,7 +32,9 @@ extension LintContext {
                 let waiter = Int(segments.taskIndices[wait])
                 let overlapStart = max(segments.starts[wait], start)
                 let overlapEnd = min(segments.ends[wait], end)
-                if waiter != taskIndex, overlapEnd > overlapStart {
+                // Tasks the job itself woke (enqueued from its thread while it ran) were not queued behind it.
+                let wokenByIt = segments.threads[wait] == segments.threads[row] && segments.starts[wait] >= start
+                if waiter != taskIndex, !wokenByIt, overlapEnd > overlapStart {
                     delay[waiter, default: 0] &+= overlapEnd - overlapStart
                 }
                 index += 1

@@ -12,6 +12,15 @@ extension LintContext {
             guard !parent.isUnfinished, let parentEnd = parent.endedAt, let end = task.endedAt, end > parentEnd,
                 let created = task.createdAt, created <= parentEnd
             else { continue }
+            // A task's result is published inside its final job, before that job's end is recorded: with several
+            // workers the parent can take the result and end while the job is still returning. Only a parent that
+            // ended before the task's final job began left it behind.
+            if !task.isUnfinished,
+                let finalJob = task.segments.last(where: { timeline.segments.states[$0] == .running }),
+                parentEnd >= timeline.segments.starts[finalJob]
+            {
+                continue
+            }
             let state = self.state(ofTask: index, at: parentEnd).map { "was still \($0.name)" } ?? "was alive"
             let after =
                 task.isUnfinished
