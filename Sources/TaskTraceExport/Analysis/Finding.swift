@@ -1,45 +1,5 @@
 public import TaskTraceModel
 
-/// How much a finding matters; `tasktrace lint --fail-on LEVEL` fails on findings at or above a level.
-/// Thread-safe (a value type).
-public enum FindingSeverity: Int, Sendable, Hashable, Comparable, CaseIterable {
-    /// Worth knowing, not a bug by itself (a timeout that fired as designed).
-    case info = 0
-    /// Probably a problem: a blocked worker, a task left running, a starved task.
-    case warning = 1
-    /// A bug: an error nobody saw.
-    case error = 2
-
-    /// `info`, `warning`, `error`.
-    public var name: String {
-        switch self {
-        case .info: "info"
-        case .warning: "warning"
-        case .error: "error"
-        }
-    }
-
-    /// Parses `info`, `warning` or `error`.
-    public init?(name: String) {
-        guard let match = Self.allCases.first(where: { $0.name == name }) else { return nil }
-        self = match
-    }
-
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
-}
-
-/// The lints tasktrace knows; the raw value is the stable id used in output and JSON.
-/// Thread-safe (a value type).
-public enum FindingRule: String, Sendable, Hashable, CaseIterable {
-    case blockingJob = "blocking-job"
-    case errorNeverRetrieved = "error-never-retrieved"
-    case unfinishedAtEnd = "unfinished-at-end"
-    case cancellationIgnored = "cancellation-ignored"
-    case starvation = "starvation"
-    case orphan = "orphan"
-    case timeoutFired = "timeout-fired"
-}
-
 /// One thing a lint found about one task: what, where, when, why it matters, and what to do about it.
 ///
 /// Thread-safe (a value type).
