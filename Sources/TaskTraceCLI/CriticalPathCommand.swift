@@ -18,7 +18,7 @@ struct CriticalPathCommand: ParsableCommand {
     @Argument(help: "The trace file (.sqlite).")
     var trace: String
 
-    @Option(help: "The id of the task to explain (default: every root task).")
+    @Option(help: ArgumentHelp("The id of the task to explain (default: every root task).", valueName: "id"))
     var task: String?
 
     @Flag(help: "Print JSON (docs/analysis.md).")

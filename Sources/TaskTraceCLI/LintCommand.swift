@@ -29,20 +29,25 @@ struct LintCommand: ParsableCommand {
 
     @Option(
         name: .customLong("fail-on"),
-        help: "Exit 2 when a finding at or above this severity exists: info, warning or error.")
+        help: ArgumentHelp(
+            "Exit 2 when a finding at or above this severity exists: info, warning or error.", valueName: "level"))
     var failOn: String?
 
-    @Option(name: .customLong("blocking-threshold"), help: "A job at least this long is blocking (default 100 ms).")
+    @Option(
+        name: .customLong("blocking-threshold"),
+        help: ArgumentHelp("A job at least this long is blocking (default 100 ms).", valueName: "time"))
     var blockingThreshold: String?
 
     @Option(
         name: .customLong("starvation-threshold"),
-        help: "A queue wait at least this long is starvation (default 100 ms).")
+        help: ArgumentHelp("A queue wait at least this long is starvation (default 100 ms).", valueName: "time"))
     var starvationThreshold: String?
 
     @Option(
         name: .customLong("cancellation-threshold"),
-        help: "Running or queued at least this long after a cancel request ignores it (default 100 ms).")
+        help: ArgumentHelp(
+            "Running or queued at least this long after a cancel request ignores it (default 100 ms).",
+            valueName: "time"))
     var cancellationThreshold: String?
 
     @Flag(help: "List every finding (by default at most 10 per rule are printed; --json always lists all).")

@@ -21,10 +21,13 @@ struct StatsCommand: ParsableCommand {
     @Flag(help: "Print JSON (docs/analysis.md) instead of tables.")
     var json = false
 
-    @Option(help: "Sort the task list by total, busy, sched, idle, jobs, first-run, longest-job, id or name.")
+    @Option(
+        help: ArgumentHelp(
+            "Sort the task list by total, busy, sched, idle, jobs, first-run, longest-job, id or name.",
+            valueName: "field"))
     var sort: String = "total"
 
-    @Option(help: "List only the first N tasks (default 25).")
+    @Option(help: ArgumentHelp("List only the first N tasks (default 25).", valueName: "n"))
     var top: Int?
 
     @Flag(help: "List every task.")
