@@ -62,7 +62,7 @@ struct StatsCommand: ParsableCommand {
         }
         var lines = TraceOverview(timeline).lines
         lines.append("")
-        lines += StatsReport.taskTable(rows, in: timeline)
+        lines += rows.isEmpty ? ["no tasks in this trace"] : StatsReport.taskTable(rows, in: timeline)
         if rows.count < statistics.count {
             lines.append("… \(statistics.count - rows.count) more tasks (--top N or --all to list them)")
         }
