@@ -72,7 +72,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TaskTraceDemoTests",
-            dependencies: ["TaskTraceDemo", "TaskTrace", "TaskTraceModel", "TaskTraceStore"],
+            dependencies: ["TaskTraceDemo", "TaskTrace", "TaskTraceModel", "TaskTraceStore", "TaskTraceExport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

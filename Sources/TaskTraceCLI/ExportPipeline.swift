@@ -41,11 +41,21 @@ func exportTrace(
     } catch {
         throw CleanExit.failure(error.description)
     }
+    // Findings of the whole trace, placed on the part exported: a filter or window must not create false ones.
+    var findings: [Finding] = []
+    if format != .html {
+        findings =
+            options.isEverything
+            ? timeline.findings()
+            : timeline.placing(try loadTimeline(tracePath: tracePath, options: TimelineOptions(), showProgress: false).findings())
+    }
     do {
         var writer = ByteWriter { chunk in try output.write(chunk) }
         switch format {
-        case .chrome: try ChromeTraceExporter.write(timeline, to: &writer)
-        case .svg: try SVGGanttExporter.write(timeline, to: &writer)
+        // Lint findings (default thresholds) are drawn on their tasks; the HTML page will embed
+        // `TimelineAnalysis` itself once the interactive viewer lands.
+        case .chrome: try ChromeTraceExporter.write(timeline, to: &writer, findings: findings)
+        case .svg: try SVGGanttExporter.write(timeline, to: &writer, findings: findings)
         case .html: try HTMLSummaryExporter.write(timeline, to: &writer)
         }
         try writer.flush()

@@ -101,6 +101,7 @@ struct RecordDemoCommand: AsyncParsableCommand {
         for line in summary.lines {
             print(line)
         }
+        try printFindingsSummary(tracePath: paths.trace)
 
         let failures = outcomes.filter { $0.failure != nil }
         if !failures.isEmpty {
@@ -109,6 +110,19 @@ struct RecordDemoCommand: AsyncParsableCommand {
             }
             throw ExitCode(1)
         }
+    }
+
+    /// Counts the trace's lint findings and names the most severe one, pointing at `tasktrace lint` for the rest.
+    private func printFindingsSummary(tracePath: String) throws {
+        let timeline = try loadTimeline(tracePath: tracePath, options: TimelineOptions(), showProgress: false)
+        let findings = timeline.findings()
+        var lines = ["lint: \(FindingsReport.summary(findings))"]
+        if let top = findings.first, let head = FindingsReport.lines(top).first {
+            lines.append("top finding: \(head)")
+            lines.append("see them all: tasktrace lint \(tracePath)")
+        }
+        // `print`, like the lines before it, so the order on a pipe is kept; names are made terminal-safe.
+        for line in lines { print(TerminalText.oneLine(line)) }
     }
 
     /// The scenarios to run, in the order given; the default set when none was named.

@@ -4,7 +4,8 @@ import TaskTraceModel
 import TaskTraceStore
 import Testing
 
-/// The committed samples (scripts/regenerate-samples.sh) are what the exporters produce today.
+/// The committed samples (scripts/regenerate-samples.sh) are what the exporters produce today, lint findings
+/// included as `tasktrace export` draws them.
 @Suite("Exports match the committed samples")
 struct SampleExportTests {
     static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -13,8 +14,8 @@ struct SampleExportTests {
     static func render(_ format: ExportFormat, _ timeline: Timeline) throws -> [UInt8] {
         var out = ByteWriter.collecting()
         switch format {
-        case .chrome: try ChromeTraceExporter.write(timeline, to: &out)
-        case .svg: try SVGGanttExporter.write(timeline, to: &out)
+        case .chrome: try ChromeTraceExporter.write(timeline, to: &out, findings: timeline.findings())
+        case .svg: try SVGGanttExporter.write(timeline, to: &out, findings: timeline.findings())
         case .html: try HTMLSummaryExporter.write(timeline, to: &out)
         }
         return out.bytes

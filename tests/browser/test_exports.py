@@ -4,7 +4,8 @@ Inputs: TASKTRACE_BIN (the built `tasktrace` executable) and TASKTRACE_SAMPLE (a
 trace). Missing inputs FAIL (never skip): a silently skipped suite proves nothing.
 Expected numbers come from the exported file itself and from the SQLite trace (read-only),
 so the tests rely only on: pid 1 = tasks (one tid per task), pid 2 = worker threads,
-X slices for states, one flow pair per parent->child edge.
+X slices for states, one flow pair per parent->child edge, one thread-scoped instant per lint
+finding (counted by `tasktrace lint --json`).
 """
 import json
 from contextlib import closing
@@ -52,12 +53,19 @@ def exports(tmp_path_factory) -> dict:
 def expected(exports) -> dict:
     """Counts the viewers must reproduce, from the JSON file and from the SQLite trace."""
     events = viewers.chrome_events(exports["chrome"])
-    per_track = viewers.x_counts(events)
+    per_track = viewers.slice_counts(events)
     with closing(sqlite3.connect(f"{exports['sample'].as_uri()}?mode=ro", uri=True)) as db:
         tasks = db.execute("select count(*) from tasks").fetchone()[0]
         children = db.execute("select count(*) from tasks where parent_id is not null").fetchone()[0]
+    binary = _input("TASKTRACE_BIN")
+    lint = subprocess.run([str(binary), "lint", str(exports["sample"]), "--json"],
+                          capture_output=True, text=True, timeout=300)
+    if lint.returncode != 0:
+        pytest.fail(f"tasktrace lint --json failed (rc={lint.returncode}): {lint.stderr.strip()}", pytrace=False)
     return {
         "per_track": per_track,
+        "instants": len(viewers.instant_events(events)),
+        "findings": len(json.loads(lint.stdout)["findings"]),
         "slices": sum(per_track.values()),
         "task_tids": {tid for pid, tid in per_track if pid == TASKS_PID},
         "thread_tids": {tid for pid, tid in per_track if pid == THREADS_PID},
@@ -78,6 +86,20 @@ def test_file_matches_sqlite(expected):
     assert len(expected["task_tids"]) == expected["db_tasks"], "one task track per task"
     assert expected["thread_tids"], "no worker-thread tracks (pid 2)"
     assert expected["flows"] == expected["db_children"], "one flow per child task"
+
+
+def test_findings_are_instants_on_task_tracks(expected, exports):
+    """Every lint finding of the trace is one instant on its task's track (pid 1), and only those."""
+    events = viewers.chrome_events(exports["chrome"])
+    instants = viewers.instant_events(events)
+    assert len(instants) == expected["findings"] == expected["instants"]
+    assert all(e["pid"] == TASKS_PID and e["cat"] == "finding" and e["tid"] in expected["task_tids"] for e in instants)
+    assert all(e["args"]["message"] and e["args"]["fix"] for e in instants)
+
+
+def test_perfetto_shows_the_findings(perfetto, expected):
+    rows = perfetto.query("select count(*) as n from slice where category = 'finding' and dur = 0")
+    assert rows == [{"n": expected["instants"]}]
 
 
 def test_json_is_strict(exports):

@@ -252,6 +252,23 @@ def x_counts(events) -> dict[tuple[int, int], int]:
     return counts
 
 
+def slice_counts(events) -> dict[tuple[int, int], int]:
+    """Slices per (pid, tid) as both viewers store them: X events plus thread-scoped instants
+    (`ph:"i"`, `s:"t"`: tasktrace's lint findings), which Perfetto and catapult keep as
+    zero-duration slices on the thread's track."""
+    counts: dict[tuple[int, int], int] = {}
+    for e in events:
+        if e.get("ph") == "X" or (e.get("ph") == "i" and e.get("s") == "t"):
+            key = (e["pid"], e["tid"])
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def instant_events(events) -> list[dict]:
+    """The thread-scoped instant events of a file (tasktrace writes one per lint finding)."""
+    return [e for e in events if e.get("ph") == "i" and e.get("s") == "t"]
+
+
 def flow_pairs(events) -> int:
     """Complete flows in the file: v1 s/f pairs (by cat, name, id) plus v2 bind_id pairs."""
     def keys(phase):

@@ -7,7 +7,7 @@ import TaskTraceModel
 /// `StatePalette`), and one v1 flow (`s` on the parent, `f` with `"bp":"e"` on the child, `cat` = `spawn`) per
 /// task whose parent is in the timeline, bound at `Timeline.spawnLink(ofTask:)`. Terminal states get no slice:
 /// the outcome (and error) is in every slice's args. Marks (cancellation requests) are listed in the args of
-/// their task's slices: no instant events, so every viewer shows exactly the X slices the file holds.
+/// their task's slices. Lint findings, when passed, are the only instant events: one per finding on its task's track.
 /// Process 2 "Threads" has one track per worker thread with the running segments (named after the task) and
 /// untracked jobs ("actor job"). Metadata, trace-wide marks and the dropped-event count go to `otherData`;
 /// dropped events also appear as a `process_labels` label on "Tasks". Timestamps are µs with at most 3 decimals (exact ns).
@@ -16,7 +16,11 @@ import TaskTraceModel
 public enum ChromeTraceExporter {
     /// Writes the whole JSON document to `out`, flushing in chunks; the caller flushes at the end.
     /// - Throws: whatever `out`'s sink throws.
-    public static func write(_ timeline: Timeline, to out: inout ByteWriter, palette: StatePalette = .standard) throws {
+    /// - Parameter findings: lint findings to show as instant events (`ph:"i"`, `s:"t"`, `cat:"finding"`) on their
+    ///   task's track, e.g. `timeline.findings()`; none by default.
+    public static func write(
+        _ timeline: Timeline, to out: inout ByteWriter, palette: StatePalette = .standard, findings: [Finding] = []
+    ) throws {
         let tasks = timeline.tasks
         let threadTidBase = UInt64(tasks.count) + 1
         out.write("{\"traceEvents\":[\n")
@@ -136,11 +140,18 @@ public enum ChromeTraceExporter {
             out.write(" events\"}}")
         }
 
+        try writeFindings(findings, timeline: timeline, to: &out)
+
         try writeThreadLanes(timeline, tidBase: threadTidBase, nameBytes: nameBytes, palette: palette, to: &out)
 
         out.write("\n],\"displayTimeUnit\":\"ns\",\"otherData\":{")
         var first = true
-        for (key, value) in otherData(timeline) {
+        var data = otherData(timeline)
+        if !findings.isEmpty {
+            data.append(("export.findings", String(findings.count)))
+            data.sort { $0.0 < $1.0 }
+        }
+        for (key, value) in data {
             if !first { out.write(",") }
             first = false
             out.writeJSONString(key)
@@ -166,6 +177,40 @@ public enum ChromeTraceExporter {
             data["export.mark.\(number + 1)"] = "\(mark.kind) at \(mark.timestamp) ns" + (mark.detail.map { ": \($0)" } ?? "")
         }
         return data.sorted { $0.key < $1.key }
+    }
+
+    /// Lint findings as thread-scoped instant events on their task's track (tid = 1 + tree position), at the
+    /// finding's time clamped into the shown range, so both Perfetto and catapult list them on the task's row.
+    private static func writeFindings(_ findings: [Finding], timeline: Timeline, to out: inout ByteWriter) throws {
+        for finding in findings where finding.taskIndex < timeline.tasks.count {
+            let time = min(max(finding.time, timeline.start), timeline.end)
+            out.write(",\n{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"finding\",\"name\":")
+            out.writeJSONString("\(finding.severity.name): \(finding.rule.rawValue)")
+            out.write(",\"pid\":1,\"tid\":")
+            out.writeDecimal(UInt64(finding.taskIndex) + 1)
+            out.write(",\"ts\":")
+            out.writeMicros(fromNanos: time)
+            out.write(",\"args\":{\"task\":")
+            out.writeDecimal(finding.taskID)
+            out.write(",\"rule\":")
+            out.writeJSONString(finding.rule.rawValue)
+            out.write(",\"severity\":")
+            out.writeJSONString(finding.severity.name)
+            if let duration = finding.duration {
+                out.write(",\"duration\":")
+                out.writeJSONString(TraceTimeText.format(duration))
+            }
+            if let site = finding.spawnSite {
+                out.write(",\"spawn_site\":")
+                out.writeJSONString(site)
+            }
+            out.write(",\"message\":")
+            out.writeJSONString(finding.message)
+            out.write(",\"fix\":")
+            out.writeJSONString(finding.suggestion)
+            out.write("}}")
+            try out.flushIfNeeded()
+        }
     }
 
     /// Process 2: one track per worker thread (and per other thread that ran something).

@@ -24,7 +24,7 @@ public enum SVGGanttExporter {
     /// - Throws: whatever `out`'s sink throws.
     public static func write(
         _ timeline: Timeline, to out: inout ByteWriter, layout: Layout = Layout(), palette: StatePalette = .standard,
-        standalone: Bool = true
+        standalone: Bool = true, findings: [Finding] = []
     ) throws {
         let rows = min(timeline.tasks.count, layout.maxRows)
         let hidden = timeline.tasks.count - rows
@@ -58,6 +58,7 @@ public enum SVGGanttExporter {
         var summary = "\(timeline.tasks.count) tasks, \(timeline.segments.count) segments, \(TraceTimeText.format(span)) shown"
         if timeline.droppedEvents > 0 { summary += ", recorder dropped \(timeline.droppedEvents) events" }
         if timeline.omittedTaskCount > 0 { summary += ", \(timeline.omittedTaskCount) tasks filtered out" }
+        if !findings.isEmpty { summary += ", \(findings.count) lint finding\(findings.count == 1 ? "" : "s") (circles: red error, orange warning, blue info)" }
         out.writeXMLEscaped(summary)
         out.write("</text>\n")
         writeLegend(to: &out, palette: palette, y: 44)
@@ -154,6 +155,20 @@ public enum SVGGanttExporter {
             out.write("</title></g>\n")
         }
 
+        // Findings last, so they sit on top of bars and marks: a circle coloured by severity, the explanation
+        // and the fix in its tooltip.
+        for finding in findings where finding.taskIndex < rows {
+            let time = min(max(finding.time, timeline.start), timeline.end)
+            let rowTop = top + Double(finding.taskIndex) * layout.rowHeight
+            writeFindingGlyph(finding.severity, x: x(time), y: rowTop + layout.rowHeight / 2, to: &out)
+            out.write("<title>")
+            out.writeXMLEscaped(
+                "\(finding.severity.name) [\(finding.rule.rawValue)] at \(TraceTimeText.format(finding.time)): "
+                    + "\(finding.message) Fix: \(finding.suggestion)"
+            )
+            out.write("</title></g>\n")
+        }
+
         if hidden > 0 {
             out.write("<text x=\"8\" y=\"")
             out.writeFixed1(rowsBottom + 20)
@@ -166,6 +181,22 @@ public enum SVGGanttExporter {
         }
         out.write("</svg>\n")
         try out.flushIfNeeded()
+    }
+
+    /// Opens a `<g>` holding a finding's circle centred at (`x`, `y`): red for errors, orange for warnings, blue
+    /// for info, with a white outline so it stands out on any bar; the caller adds a `<title>` and closes it.
+    private static func writeFindingGlyph(_ severity: FindingSeverity, x: Double, y: Double, to out: inout ByteWriter) {
+        out.write("<g><circle cx=\"")
+        out.writeFixed1(x)
+        out.write("\" cy=\"")
+        out.writeFixed1(y)
+        out.write("\" r=\"4.5\" fill=\"")
+        switch severity {
+        case .error: out.write("#c92a2a")
+        case .warning: out.write("#f08c00")
+        case .info: out.write("#1c7ed6")
+        }
+        out.write("\" stroke=\"#ffffff\" stroke-width=\"1\"/>")
     }
 
     /// A 1-2-5 step giving about `target` ticks over `span` ns.
