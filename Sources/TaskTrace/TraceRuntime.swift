@@ -49,42 +49,32 @@ public final class TraceRuntime: Sendable {
         _ operation: @escaping @Sendable () async throws -> T
     ) -> SpawnedTask<T> {
         let recorder = self.recorder
-        let token = recorder.makeToken()
-        let parent = recorder.currentTask
-        recorder.append(
-            .spawn(
-                token: token,
-                record: TaskRecord(
-                    id: 0, parentID: parent == 0 ? nil : parent, name: name, kind: kind, file: file, line: line
-                )
-            )
-        )
         let completion = TaskCompletion<T>()
-        let context = ThreadContext.current
-        context.pendingSpawnToken = token
-        context.spawnedTaskID = 0
-        let task = Task<T, any Error>(name: name, executorPreference: executor) {
-            let result: Result<T, any Error>
-            if Task.isCancelled {
-                // Cancelled before it ever ran: like asyncio, the body never starts.
-                result = .failure(CancellationError())
-            } else {
-                do {
-                    result = .success(try await operation())
-                } catch {
-                    result = .failure(error)
+        let (task, spawnedID) = recorder.withSpawnToken(
+            TaskRecord(id: 0, name: name, kind: kind, file: file, line: line)
+        ) {
+            Task<T, any Error>(name: name, executorPreference: executor) {
+                let result: Result<T, any Error>
+                if Task.isCancelled {
+                    // Cancelled before it ever ran: like asyncio, the body never starts.
+                    result = .failure(CancellationError())
+                } else {
+                    do {
+                        result = .success(try await operation())
+                    } catch {
+                        result = .failure(error)
+                    }
                 }
+                let me = recorder.currentTask
+                recorder.recordOutcome(task: me, result)
+                let callbacks = completion.complete(result)
+                if callbacks > 0 {
+                    recorder.append(.mark(taskID: me, kind: "done_callbacks", detail: "\(callbacks) callback(s) ran"))
+                }
+                return try result.get()
             }
-            let me = recorder.currentTask
-            recorder.recordOutcome(task: me, result)
-            let callbacks = completion.complete(result)
-            if callbacks > 0 {
-                recorder.append(.mark(taskID: me, kind: "done_callbacks", detail: "\(callbacks) callback(s) ran"))
-            }
-            return try result.get()
         }
-        context.pendingSpawnToken = 0
-        var id = context.spawnedTaskID
+        var id = spawnedID
         if id == 0 { id = recorder.makeSyntheticTaskID() }  // the task id could not be read: degrade
         return SpawnedTask(
             id: id, name: name ?? "task-\(id)", task: task, completion: completion, recorder: recorder

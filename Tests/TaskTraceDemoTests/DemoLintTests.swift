@@ -82,7 +82,7 @@ extension DemoRecordingSuites {
             let strict = timeline.findings(options: LintOptions(cancellationThreshold: 1))
             let ignored = strict.filter { $0.rule == .cancellationIgnored }
             #expect(ignored.contains { $0.taskName.hasPrefix("worker-pool") })
-            #expect(ignored.contains { $0.taskName.hasPrefix("group child") && $0.message.contains("worker-pool") })
+            #expect(ignored.contains { $0.taskName.hasPrefix("resize-image") && $0.message.contains("worker-pool") })
         }
 
         @Test(arguments: ["coroutine", "gather"])

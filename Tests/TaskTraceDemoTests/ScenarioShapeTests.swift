@@ -83,6 +83,21 @@ extension DemoRecordingSuites {
             #expect(shape.finalState(scenario.id) == .done)
         }
 
+        @Test(arguments: [1, 4])
+        func failingGatherLeavesItsSiblingsDone(workers: Int) async throws {
+            let recording = try await DemoRecording.record(["gather"], workers: workers)
+            let shape = recording.shape
+            // The scenario throws from lookup-1 only; gather must not cancel lookup-2 and lookup-3.
+            let failing = try #require(shape.task("lookup-1"))
+            #expect(shape.finalState(failing.id) == .errored)
+            #expect(failing.error?.contains("HTTP 404") == true, "\(failing.error ?? "nil")")
+            for name in ["lookup-2", "lookup-3"] {
+                let sibling = try #require(shape.task(name))
+                #expect(shape.finalState(sibling.id) == .done, "\(name)")
+                #expect(!recording.sink.marks.contains { $0.taskID == sibling.id && $0.kind == MarkKind.cancelRequested })
+            }
+        }
+
         @Test func cancelledGroupsChildrenEndCancelled() async throws {
             let recording = try await DemoRecording.record(["cancellation"])
             let shape = recording.shape
@@ -90,10 +105,15 @@ extension DemoRecordingSuites {
             #expect(shape.finalState(pool.id) == .cancelled)
             let children = shape.children(of: pool.id)
             #expect(children.count == 6)
-            let finals = children.map { shape.finalState($0.id) }
-            // 30 and 50 ms jobs finish before the cancel at 80 ms; the 200–350 ms ones are cancelled.
-            #expect(finals.filter { $0 == .cancelled }.count >= 3, "\(finals)")
-            #expect(finals.allSatisfy { $0 == .cancelled || $0 == .done }, "\(finals)")
+            // The scenario's own durations: children sleeping less than the 80 ms before the cancel finish done,
+            // the others are cancelled; each child carries its addTask name and no outcome is inferred.
+            let durations = [30, 50, 200, 250, 300, 350]
+            for (index, duration) in durations.enumerated() {
+                let child = try #require(children.first { $0.name == "resize-image-\(index + 1)" })
+                #expect(child.kind == .groupChild)
+                #expect(shape.finalState(child.id) == (duration < 80 ? .done : .cancelled), "\(child.name ?? "")")
+                #expect(!recording.sink.marks.contains { $0.taskID == child.id && $0.kind == MarkKind.inferredOutcome })
+            }
             let cancelRequested = recording.sink.marks.contains {
                 $0.kind == MarkKind.cancelRequested && $0.taskID == pool.id
             }

@@ -6,8 +6,39 @@ import TaskTraceModel
 /// gather, wait and done callbacks.
 @Suite("asyncio-style helpers")
 struct HelperTests {
-    @Test("gather is fail-fast and cancels the others")
-    func gatherFailFast() async throws {
+    @Test("gather throws the first failure at once and, as in asyncio, leaves the other tasks running to the end")
+    func gatherLeavesSiblingsRunning() async throws {
+        let sink = InMemoryTraceSink()
+        let siblingFinished = Mutex(false)
+        await #expect(throws: SampleError.self) {
+            try await TaskTrace.record(into: sink, workers: 2) { runtime in
+                let slow = runtime.spawn("slow") { () async throws -> Int in
+                    try await Task.sleep(for: .milliseconds(50))
+                    siblingFinished.withLock { $0 = true }
+                    return 1
+                }
+                let failing = runtime.spawn("failing") { () async throws -> Int in throw SampleError() }
+                do {
+                    return try await runtime.gather([slow, failing])
+                } catch {
+                    // gather returned before the sibling ended; it must still be running.
+                    #expect(!slow.isDone)
+                    _ = await slow.result
+                    throw error
+                }
+            }
+        }
+        TraceAssertions.expectValid(sink)
+        #expect(siblingFinished.withLock { $0 })
+        let slow = try #require(sink.task(named: "slow"))
+        #expect(sink.transitions(of: slow.id).last == .done)
+        #expect(!sink.marks.contains { $0.taskID == slow.id && $0.kind == MarkKind.cancelRequested })
+        let failing = try #require(sink.task(named: "failing"))
+        #expect(sink.transitions(of: failing.id).last == .errored)
+    }
+
+    @Test("gather(cancelOnFailure: true) cancels the others, like asyncio.TaskGroup")
+    func gatherCancelOnFailure() async throws {
         let sink = InMemoryTraceSink()
         await #expect(throws: SampleError.self) {
             try await TaskTrace.record(into: sink, workers: 2) { runtime in
@@ -16,7 +47,7 @@ struct HelperTests {
                     return 1
                 }
                 let failing = runtime.spawn("failing") { () async throws -> Int in throw SampleError() }
-                return try await runtime.gather([slow, failing])
+                return try await runtime.gather([slow, failing], cancelOnFailure: true)
             }
         }
         TraceAssertions.expectValid(sink)

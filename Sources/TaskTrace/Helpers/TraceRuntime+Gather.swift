@@ -3,9 +3,12 @@ import Synchronization
 extension TraceRuntime {
     /// asyncio's `gather`: awaits every task and returns their results in order.
     ///
-    /// Fail-fast: the first task to fail makes `gather` cancel the others (reason `gather: sibling failed`) and
-    /// throw that error. If the caller is cancelled, every task is cancelled and `CancellationError` is thrown.
-    public func gather<T: Sendable>(_ tasks: [SpawnedTask<T>]) async throws -> [T] {
+    /// As in asyncio, the first task to fail (error or cancellation) makes `gather` throw that error at once, and
+    /// the other tasks are NOT cancelled: they keep running, and the trace shows them finish. Pass
+    /// `cancelOnFailure: true` for `asyncio.TaskGroup`'s behaviour instead (the others are cancelled, reason
+    /// `gather: sibling failed`). If the caller is cancelled, every task is cancelled (asyncio cancels the
+    /// gathered awaitables) and `CancellationError` is thrown.
+    public func gather<T: Sendable>(_ tasks: [SpawnedTask<T>], cancelOnFailure: Bool = false) async throws -> [T] {
         helperMark("gather", "tasks " + tasks.map { String($0.id) }.joined(separator: ","))
         let waiter = CompletionWaiter(total: tasks.count) { done, failures, total in failures > 0 || done == total }
         let firstFailure = Mutex<(any Error)?>(nil)
@@ -20,7 +23,9 @@ extension TraceRuntime {
         }
         // The first failure in completion order is the one to throw.
         if let failure = firstFailure.withLock({ $0 }) {
-            for task in tasks where !task.isDone { task.cancel(reason: "gather: sibling failed") }
+            if cancelOnFailure {
+                for task in tasks where !task.isDone { task.cancel(reason: "gather: sibling failed") }
+            }
             throw failure
         }
         var values: [T] = []

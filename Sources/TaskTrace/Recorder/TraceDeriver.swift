@@ -215,6 +215,10 @@ struct TraceDeriver {
             if let parent = record.parentID, slots[parent] == nil { record.parentID = nil }
             if record.parentID == nil { record.parentID = evidenceParent }
             track.reportsOutcome = true
+            if record.kind == .groupChild, let parent = record.parentID {
+                // A traced group's child: it reports its own outcome; the link only carries cancellation reasons.
+                adopt(id, &track, parent: parent)
+            }
         } else {
             let hint = JobIdentity.KindHint(rawValue: event.detail & RawEvent.hintMask) ?? .unknown
             let kind: TaskKind =
@@ -235,7 +239,7 @@ struct TraceDeriver {
     /// Registers an automatically captured structured child with its living parent (for inferred ends).
     private mutating func adopt(_ id: TraceTaskID, _ track: inout Track, parent: TraceTaskID) {
         guard let parentSlot = slots[parent], !tracks[parentSlot].state.isTerminal else { return }
-        track.structured = true
+        track.structured = !track.reportsOutcome
         track.cancelRequested = tracks[parentSlot].cancelRequested
         tracks[parentSlot].children.append(id)
     }
@@ -454,7 +458,7 @@ struct TraceDeriver {
 
     /// The parent of a structured child ended, so the child has finished by now: its last job end was its end.
     private mutating func endStructuredChild(_ id: TraceTaskID) {
-        guard let slot = slots[id], !tracks[slot].state.isTerminal else { return }
+        guard let slot = slots[id], !tracks[slot].state.isTerminal, tracks[slot].structured else { return }
         let state: TaskState = tracks[slot].cancelRequested ? .cancelled : .done
         if let end = tracks[slot].heldEnd {
             tracks[slot].heldEnd = nil

@@ -93,6 +93,26 @@ final class TraceRecorder: Sendable {
         return threadID
     }
 
+    /// Announces a task the runtime is about to create and runs `create`, which must create it on this thread
+    /// (`Task.init` and `TaskGroup.addTask` enqueue the first job synchronously): that first enqueue carries the
+    /// token, which ties the task's id to `record` (name, kind, site; parent = the calling task unless given).
+    /// - Returns: what `create` returned and the new task's id (0 if its id could not be read).
+    func withSpawnToken<R>(_ record: TaskRecord, _ create: () -> R) -> (R, TraceTaskID) {
+        let token = makeToken()
+        var record = record
+        if record.parentID == nil {
+            let parent = currentTask
+            record.parentID = parent == 0 ? nil : parent
+        }
+        append(.spawn(token: token, record: record))
+        let context = ThreadContext.current
+        context.pendingSpawnToken = token
+        context.spawnedTaskID = 0
+        let created = create()
+        context.pendingSpawnToken = 0
+        return (created, context.spawnedTaskID)
+    }
+
     /// A fresh spawn token (process-unique, never 0).
     func makeToken() -> UInt64 { Self.nextToken.wrappingAdd(1, ordering: .relaxed).oldValue }
 

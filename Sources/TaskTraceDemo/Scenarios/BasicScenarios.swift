@@ -59,10 +59,11 @@ enum BasicScenarios {
         runtime.annotate("all \(finished.count) tasks finished")
     }
 
-    /// Ten coroutines run concurrently with `gather`, results in order.
+    /// Ten coroutines run concurrently with `gather`, results in order; then a gather with a failing task, whose
+    /// error reaches the awaiter at once while (as in asyncio) its siblings keep running and finish.
     static let gather = DemoScenario(
         name: "gather",
-        summary: "gather: 10 coroutines run concurrently, results collected in order"
+        summary: "gather: 10 coroutines concurrently, results in order; a failing gather whose siblings finish"
     ) { runtime, options in
         var random = options.random(for: "gather")
         let delays = (1...10).map { _ in random.int(in: 10...80) }
@@ -74,6 +75,21 @@ enum BasicScenarios {
         }
         let results = try await runtime.gather(squares)
         runtime.annotate("gather returned \(results.map(String.init).joined(separator: ", "))")
+
+        let lookups = (1...3).map { index in
+            runtime.spawn("lookup-\(index)") {
+                try await DemoClock.sleep(milliseconds: 20 * index)
+                if index == 1 { throw DemoError.httpStatus(404, url: "/users/\(index)") }
+                return index
+            }
+        }
+        do {
+            _ = try await runtime.gather(lookups)
+        } catch {
+            runtime.annotate("gather raised \(error); its other tasks keep running")
+        }
+        let rest = await runtime.gatherResults(lookups)
+        runtime.annotate("later: \(rest.filter { (try? $0.get()) != nil }.count) of 3 lookups finished")
     }
 
     /// A coroutine: sleeps, then returns `text`.

@@ -27,14 +27,15 @@ enum ErrorScenarios {
         runtime.annotate("send-metrics failed and nobody retrieved its error")
     }
 
-    /// A task group cancelled midway: finished children stay done, the others end cancelled.
+    /// A task group cancelled midway: finished children stay done, the others end cancelled. The group is the
+    /// runtime's traced one, so each child carries its name and its real outcome.
     static let cancellation = DemoScenario(
         name: "cancellation",
         summary: "a task group cancelled midway; its unfinished children end cancelled"
     ) { runtime, _ in
         let durations = [30, 50, 200, 250, 300, 350]
         let pool = runtime.spawn("worker-pool") {
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            try await runtime.withThrowingTaskGroup(of: Void.self) { group in
                 for (index, duration) in durations.enumerated() {
                     group.addTask(name: "resize-image-\(index + 1)") {
                         try await DemoClock.sleep(milliseconds: duration)
