@@ -21,8 +21,9 @@ final class BlockingPool: @unchecked Sendable {
     func start() {
         var started = 0
         for index in 1...threadCount {
+            let threadID = recorder.announceThread(name: "tasktrace-blocking-\(index)", kind: .blocking)
             let ok = NamedThread.start(osName: "tt-blocking-\(index)") { [self] in
-                let threadID = recorder.registerCurrentThread(name: "tasktrace-blocking-\(index)", kind: .blocking)
+                recorder.adoptCurrentThread(threadID)
                 while let work = next() { work(threadID) }
             }
             if ok { started += 1 }

@@ -17,6 +17,9 @@ final class ThreadContext: @unchecked Sendable {
     var threadID: TraceThreadID = 0
     /// The task whose job this thread runs right now (0 when none).
     var currentTask: TraceTaskID = 0
+    /// Counts the jobs this thread has started: with `threadID`, names the job running now. Tests use it as
+    /// ground truth for job boundaries, independent of the recorded events.
+    var jobSerial: UInt64 = 0
     /// True while this thread runs a default actor's job (no task id): tasks' code runs inside it.
     var inUntrackedJob = false
     /// Set by the runtime's spawn around `Task.init`: the token that ties the new task to its name and site.

@@ -29,8 +29,9 @@ public final class TracingExecutor: TaskExecutor {
         var started = 0
         for index in 1...workerCount {
             queue.workerStarted()
+            let threadID = recorder.announceThread(name: "tasktrace-worker-\(index)", kind: .worker)
             let ok = NamedThread.start(osName: "tt-worker-\(index)") { [self] in
-                _ = recorder.registerCurrentThread(name: "tasktrace-worker-\(index)", kind: .worker)
+                recorder.adoptCurrentThread(threadID)
                 runLoop()
             }
             if ok { started += 1 } else { queue.workerFailedToStart() }
@@ -46,7 +47,11 @@ public final class TracingExecutor: TaskExecutor {
             let info = identity.lookup(unownedJob)
             taskID = info.taskID
             isActorJob = info.hint == .defaultActor
-            if taskID != 0 { recordEnqueue(of: taskID, hint: info.hint) }
+            if taskID != 0 {
+                recordEnqueue(of: taskID, hint: info.hint)
+            } else if isActorJob {
+                recordActorJobEnqueue()
+            }
         }
         if !queue.push(unownedJob, taskID: taskID, isActorJob: isActorJob), queue.claimRestart() {
             // Recording is over and the workers have exited; a late job still has to run.
@@ -83,6 +88,20 @@ public final class TracingExecutor: TaskExecutor {
         if token != 0 { recorder.appendWaitingForRoom(event) } else { recorder.append(event) }
     }
 
+    /// A default actor's job enqueued from a task's job while no Swift task is current: that task's code just
+    /// left for the actor (it called into an idle actor), so this is the task's exact suspension point — its job's
+    /// end may be recorded much later when the worker is preempted, after the actor already runs its code.
+    private func recordActorJobEnqueue() {
+        let context = ThreadContext.current
+        guard context.owner == recorder.id, context.currentTask != 0, identity.currentTaskID() == 0 else { return }
+        recorder.append(
+            RawEvent(
+                kind: .enqueue, task: 0, thread: context.threadID, aux: context.currentTask,
+                detail: JobIdentity.KindHint.defaultActor.rawValue
+            )
+        )
+    }
+
     private func runLoop() {
         let context = ThreadContext.current
         let threadID = context.threadID
@@ -90,6 +109,7 @@ public final class TracingExecutor: TaskExecutor {
         while let item = queue.pop() {
             context.currentTask = item.taskID
             context.inUntrackedJob = item.isActorJob
+            context.jobSerial &+= 1
             if item.recorded {
                 recorder.append(RawEvent(kind: .jobStart, task: item.taskID, thread: threadID))
             }

@@ -1,4 +1,4 @@
-public import TaskTraceModel
+import TaskTraceModel
 
 /// A `ThrowingTaskGroup` whose children are recorded exactly: named, with their spawn site, and with their true
 /// outcome — `done`, `errored` with the error's text, or `cancelled` — at their real last job.

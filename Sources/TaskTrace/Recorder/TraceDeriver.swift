@@ -45,6 +45,8 @@ struct TraceDeriver {
         var reportsOutcome = false
         /// Structured child captured automatically: ends (inferred) when its parent ends.
         var structured = false
+        /// Its code left for a default actor (it enqueued the actor's job); the hop back will say when it ran.
+        var awaitingActor = false
         var cancelRequested = false
         var cancelReason: String?
         /// The parent ended while this child's job still ran: end it at that job's end.
@@ -161,40 +163,89 @@ struct TraceDeriver {
 
     private mutating func enqueue(_ event: RawEvent) {
         let id = event.task
-        guard id != 0 else { return }
+        guard id != 0 else {
+            leftForActor(event)
+            return
+        }
         guard let slot = slots[id] else {
             create(id, event: event)
             return
         }
+        let hopBack = event.detail & RawEvent.hopBack != 0
         switch tracks[slot].state {
         case .running:
             if let end = tracks[slot].heldEnd {
                 tracks[slot].heldEnd = nil
                 emit(slot, id, .suspended, at: end)
-            } else {
+            } else if !hopBack {
                 // Resumed before its job's end reached us: its code suspended by now. Detach it from that job.
                 tracks[slot].runningThread = 0
                 emit(slot, id, .suspended, at: event.timestamp)
             }
+            if hopBack { attributeActorTime(slot, id, hopBack: event) }
             emit(slot, id, .scheduled, at: event.timestamp, thread: event.thread)
         case .suspended:
-            if event.detail & RawEvent.hopBack != 0 { attributeActorTime(slot, id, hopBack: event) }
+            if hopBack { attributeActorTime(slot, id, hopBack: event) }
+            emit(slot, id, .scheduled, at: event.timestamp, thread: event.thread)
+        case .scheduled where tracks[slot].awaitingActor:
+            if hopBack {
+                attributeActorTime(slot, id, hopBack: event)
+            } else {
+                // Resumed some other way (the actor was not where its code went): it waited until now.
+                tracks[slot].awaitingActor = false
+                emit(slot, id, .suspended, at: event.timestamp)
+            }
             emit(slot, id, .scheduled, at: event.timestamp, thread: event.thread)
         case .created, .scheduled, .done, .cancelled, .errored:
             skippedEvents += 1
         }
     }
 
+    /// A default actor's job enqueued by a task whose code just left for the actor: its running segment ends
+    /// here, and it waits (scheduled) until the actor runs its code.
+    private mutating func leftForActor(_ event: RawEvent) {
+        let id = event.aux
+        guard let slot = slots[id], tracks[slot].state == .running, tracks[slot].heldEnd == nil,
+            tracks[slot].runningThread == event.thread
+        else { return }
+        tracks[slot].runningThread = 0
+        tracks[slot].awaitingActor = true
+        emit(slot, id, .suspended, at: event.timestamp, thread: event.thread)
+        emit(slot, id, .scheduled, at: event.timestamp, thread: event.thread)
+    }
+
     /// The task just left a default actor's job running on `hopBack.thread`: it ran there since the later of
-    /// the actor job's start (or the previous task's hop back in that job) and its own suspension.
+    /// the actor job's start (or the previous task's hop back in that job) and its own suspension. A task whose
+    /// own job's end has not arrived yet (a worker preempted after the task's code moved to the actor) stops
+    /// running in that job when its time on the actor starts.
     private mutating func attributeActorTime(_ slot: Int, _ id: TraceTaskID, hopBack: RawEvent) {
         let thread = Int(hopBack.thread)
-        guard thread < lanes.count, lanes[thread].busy, lanes[thread].task == 0 else { return }
-        let suspendedAt = tracks[slot].lastTimestamp
-        let start = max(lanes[thread].actorBoundary, suspendedAt)
+        guard thread < lanes.count, lanes[thread].busy, lanes[thread].task == 0 else {
+            // No actor job is known to run there (its start was dropped): end the wait at the hop back.
+            if tracks[slot].state == .scheduled {
+                emit(slot, id, .running, at: hopBack.timestamp, thread: hopBack.thread)
+            }
+            if tracks[slot].state == .running {
+                tracks[slot].runningThread = 0
+                emit(slot, id, .suspended, at: hopBack.timestamp)
+            }
+            tracks[slot].awaitingActor = false
+            return
+        }
+        let start = max(lanes[thread].actorBoundary, tracks[slot].lastTimestamp)
         lanes[thread].actorBoundary = hopBack.timestamp
-        // Waiting for the actor is queue latency: scheduled from the suspension until the actor ran its code.
-        emit(slot, id, .scheduled, at: suspendedAt)
+        switch tracks[slot].state {
+        case .running:
+            tracks[slot].runningThread = 0
+            emit(slot, id, .suspended, at: start)
+            emit(slot, id, .scheduled, at: start)
+        case .suspended:
+            // Waiting for the actor is queue latency: scheduled from the suspension until the actor ran its code.
+            emit(slot, id, .scheduled, at: tracks[slot].lastTimestamp)
+        default:
+            break  // scheduled since it left for the actor
+        }
+        tracks[slot].awaitingActor = false
         emit(slot, id, .running, at: start, thread: hopBack.thread)
         batch.marks.append(
             MarkRecord(

@@ -82,14 +82,26 @@ final class TraceRecorder: Sendable {
     /// Appends an API event.
     func append(_ payload: EventPayload, thread: TraceThreadID = 0) { buffer.append(payload, thread: thread) }
 
-    /// Registers a thread of this recorder; call on that thread. Sets the thread's context.
-    func registerCurrentThread(name: String, kind: ThreadKind, waitForRoom: Bool = true) -> TraceThreadID {
+    /// Announces a thread this recorder is about to start and returns its trace id. Called by the starting thread,
+    /// so the thread is in the trace even if the OS runs it only after a short recording has ended.
+    func announceThread(name: String, kind: ThreadKind, waitForRoom: Bool = true) -> TraceThreadID {
         let threadID = nextThreadID.wrappingAdd(1, ordering: .relaxed).oldValue
+        buffer.append(.thread(ThreadRecord(id: threadID, name: name, kind: kind)), thread: threadID, waitForRoom: waitForRoom)
+        return threadID
+    }
+
+    /// Makes the calling thread the announced thread `threadID` of this recorder (sets its context).
+    func adoptCurrentThread(_ threadID: TraceThreadID) {
         let context = ThreadContext.current
         context.owner = id
         context.threadID = threadID
         context.currentTask = 0
-        buffer.append(.thread(ThreadRecord(id: threadID, name: name, kind: kind)), thread: threadID, waitForRoom: waitForRoom)
+    }
+
+    /// Announces and adopts the calling thread in one step (a thread that registers itself).
+    func registerCurrentThread(name: String, kind: ThreadKind, waitForRoom: Bool = true) -> TraceThreadID {
+        let threadID = announceThread(name: name, kind: kind, waitForRoom: waitForRoom)
+        adoptCurrentThread(threadID)
         return threadID
     }
 
@@ -152,8 +164,9 @@ final class TraceRecorder: Sendable {
 
     /// Starts the writer thread and writes the starting `meta`. Returns false when the thread cannot be started.
     func start(meta: [String: String]) -> Bool {
-        NamedThread.start(osName: "tt-writer") { [self] in
-            _ = registerCurrentThread(name: "tasktrace-writer", kind: .external, waitForRoom: false)
+        let writerID = announceThread(name: "tasktrace-writer", kind: .external, waitForRoom: false)
+        return NamedThread.start(osName: "tt-writer") { [self] in
+            adoptCurrentThread(writerID)
             writerLoop(startMeta: meta)
         }
     }
