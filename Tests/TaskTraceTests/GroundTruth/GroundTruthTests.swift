@@ -31,3 +31,40 @@ struct GroundTruthTests {
         #expect(failures.isEmpty, "\(failures.count) of \(Self.seedCount) runs differ:\n\(failures.prefix(4).joined(separator: "\n"))")
     }
 }
+
+extension GroundTruthTests {
+    /// Many tasks yielding many times on several workers: a task's next job often starts on another worker
+    /// before its previous job's end is recorded (the race the deriver orders causally). Each job must still be
+    /// its own running segment on the thread that ran it.
+    @Test("yield-heavy: every job its own segment, on its own thread", arguments: [1, 4, 8])
+    func yieldHeavy(workers: Int) async throws {
+        let sink = InMemoryTraceSink()
+        let log = FactLog()
+        try await TaskTrace.record(into: sink, workers: workers) { runtime in
+            log.attach(runtime)
+            let root = runtime.currentTaskID
+            let tasks = (0..<200).map { index in
+                runtime.spawn("yielder-\(index)") {
+                    log.note(.entered(name: "yielder-\(index)", kind: .spawned, parent: root))
+                    for _ in 0..<10 {
+                        log.note(.awaitBegan(suspends: true))
+                        await Task.yield()
+                        log.note(.resumed)
+                    }
+                    log.note(.returned)
+                }
+            }
+            _ = await runtime.gatherResults(tasks)
+        }
+        let facts = log.byTask
+        #expect(facts.count == 200)
+        let differences = GroundTruthChecker().differences(sink: sink, facts: facts)
+        #expect(differences.isEmpty, "\(differences.count) differences: \(differences.prefix(5))")
+        // Each yield that really suspended (its facts in different jobs) shows as a segment of its own.
+        for (task, taskFacts) in facts {
+            let jobs = Set(taskFacts.map { "\($0.thread)/\($0.job)" }).count
+            let running = sink.transitions(of: task).filter { $0 == .running }.count
+            #expect(running == jobs, "task \(task): \(running) running segments for \(jobs) jobs")
+        }
+    }
+}
