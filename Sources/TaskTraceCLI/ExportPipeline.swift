@@ -46,7 +46,7 @@ func exportTrace(
         switch format {
         case .chrome: try ChromeTraceExporter.write(timeline, to: &writer)
         case .svg: try SVGGanttExporter.write(timeline, to: &writer)
-        case .html: try HTMLSummaryExporter.write(timeline, to: &writer)
+        case .html: try HTMLViewerExporter.write(timeline, to: &writer)
         }
         try writer.flush()
         try output.commit()
