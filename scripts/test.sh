@@ -14,10 +14,10 @@ bin="$(swift build --show-bin-path)/tasktrace"
 out=test-output
 rm -rf "$out" && mkdir -p "$out"
 "$bin" record demo --output "$out/demo.sqlite" --no-html
-.venv-tests/bin/pytest tests/browser/test_harness.py -q
+.venv-tests/bin/pytest web/tests/test_harness.py -q
 for trace in "$out/demo.sqlite" samples/sample.sqlite; do
     echo "real viewers: $trace"
-    TASKTRACE_BIN="$bin" TASKTRACE_SAMPLE="$trace" .venv-tests/bin/pytest tests/browser/test_exports.py -q
+    TASKTRACE_BIN="$bin" TASKTRACE_SAMPLE="$trace" .venv-tests/bin/pytest web/tests/test_exports.py -q
 done
 
 # A user's own program tracing itself through the library (a separate package depending on this one).

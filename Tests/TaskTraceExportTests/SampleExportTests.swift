@@ -15,7 +15,7 @@ struct SampleExportTests {
         switch format {
         case .chrome: try ChromeTraceExporter.write(timeline, to: &out)
         case .svg: try SVGGanttExporter.write(timeline, to: &out)
-        case .html: try HTMLSummaryExporter.write(timeline, to: &out)
+        case .html: try HTMLViewerExporter.write(timeline, to: &out)
         }
         return out.bytes
     }

@@ -1,5 +1,5 @@
 // The only way the viewer builds DOM: elements with properties and children, where every string becomes a text
-// node (textContent semantics). Nothing in web/ parses HTML, so a task named `<img onerror=…>` stays text.
+// node (textContent semantics). Nothing in web/ parses HTML, so a task named like an image tag with an onerror handler stays text.
 
 /**
  * Creates `<tag>` with `props` (className, title, type, dataset-free plain properties, `on*` listeners) and

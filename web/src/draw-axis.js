@@ -24,7 +24,7 @@ export function drawAxis(ctx, view, width, height) {
   for (const t of list) {
     const x = Math.round(timeToX(view, width, t)) + 0.5;
     ctx.fillRect(x - 0.5, height - 7, 1, 6);
-    ctx.fillText(formatTick(t, step), x + 3, height / 2 - 3);
+    ctx.fillText(formatTick(t, step, view.end), x + 3, height / 2 - 3);
   }
 }
 

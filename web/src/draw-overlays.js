@@ -1,5 +1,5 @@
 // Lines drawn over the rows: parent→child flow arrows of the hovered or selected task, cancellation arrows from
-// the requesting task to its target, and the vertical scrollbar.
+// the requesting task to its target.
 
 import { rowOfTask } from "./rows.js";
 import { childrenOf } from "./data.js";
@@ -68,23 +68,4 @@ export function drawCancelArrows(ctx, state, rows, width, height) {
     if ((y0 < 0 && y1 < 0) || (y0 > height && y1 > height)) continue;
     arrow(ctx, x, y0, x, y1, MARK_COLOURS.cancel_requested, true);
   }
-}
-
-/** The scrollbar's thumb: { top, height } in CSS px, or null when everything fits. */
-export function scrollbarThumb(state, rowCount) {
-  const content = rowCount * state.rowHeight, view = state.size.plotHeight;
-  if (content <= view) return null;
-  const height = Math.max(24, (view * view) / content);
-  return { top: (state.scrollTop / (content - view)) * (view - height), height };
-}
-
-export const SCROLLBAR_WIDTH = 10;
-
-export function drawScrollbar(ctx, state, rowCount, width) {
-  const thumb = scrollbarThumb(state, rowCount);
-  if (!thumb) return;
-  ctx.fillStyle = "rgba(0,0,0,0.06)";
-  ctx.fillRect(width - SCROLLBAR_WIDTH, 0, SCROLLBAR_WIDTH, state.size.plotHeight);
-  ctx.fillStyle = "rgba(0,0,0,0.35)";
-  ctx.fillRect(width - SCROLLBAR_WIDTH + 2, thumb.top, SCROLLBAR_WIDTH - 4, thumb.height);
 }

@@ -30,9 +30,13 @@ export function tickStep(span, target) {
   return 10 * power;
 }
 
-/** A tick label in the unit that suits the step: ticks 200 µs apart read `1.2 ms`, `1.4 ms`. */
-export function formatTick(value, step) {
-  const [unit, size] = UNITS.find(([, s]) => step >= s) || UNITS[UNITS.length - 1];
+/**
+ * A tick label. The unit suits the largest time on the axis (`maxValue`) and the decimals suit the step, so
+ * ticks 200 µs apart late in a trace read `100.2 ms`, `100.4 ms`.
+ */
+export function formatTick(value, step, maxValue) {
+  const magnitude = Math.max(Math.abs(maxValue), step);
+  const [unit, size] = UNITS.find(([, s]) => magnitude >= s) || UNITS[UNITS.length - 1];
   const decimals = Math.max(0, Math.ceil(-Math.log10(step / size) - 1e-9));
   return `${(value / size).toFixed(Math.min(decimals, 9))} ${unit}`;
 }

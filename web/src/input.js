@@ -3,8 +3,7 @@
 // wheel or Shift+wheel scrolls, drag pans in time and rows; the name column's wheel scrolls rows.
 
 import { hitPlot } from "./hit.js";
-import { currentRows, currentLanes, rowCount } from "./actions.js";
-import { scrollbarThumb, SCROLLBAR_WIDTH } from "./draw-overlays.js";
+import { currentRows, currentLanes } from "./actions.js";
 import { toggleX, INDENT } from "./draw-names.js";
 
 /** Pixels the pointer must move before a press becomes a drag rather than a click. */
@@ -38,21 +37,11 @@ export function attachInput(state, { names, plot, searchInput }, act) {
     if (event.button !== 0) return;
     event.preventDefault();
     const { x, y } = local(event, plot);
-    const thumb = scrollbarThumb(state, rowCount(state));
-    if (thumb && x >= state.size.plotWidth - SCROLLBAR_WIDTH) {
-      drag = { kind: "scrollbar", y: event.clientY, scrollTop: state.scrollTop, thumb };
-      return;
-    }
-    drag = { kind: "pan", x: event.clientX, y: event.clientY, view: { ...state.view }, scrollTop: state.scrollTop, moved: false, at: { x, y } };
+    drag = { x: event.clientX, y: event.clientY, view: { ...state.view }, scrollTop: state.scrollTop, moved: false, at: { x, y } };
   });
   window.addEventListener("mousemove", (event) => {
     if (!drag) return;
-    const dx = event.clientX - (drag.x ?? 0), dy = event.clientY - drag.y;
-    if (drag.kind === "scrollbar") {
-      const content = rowCount(state) * state.rowHeight - state.size.plotHeight;
-      act.scrollTo(drag.scrollTop + (dy / (state.size.plotHeight - drag.thumb.height)) * content);
-      return;
-    }
+    const dx = event.clientX - drag.x, dy = event.clientY - drag.y;
     if (!drag.moved && Math.abs(dx) + Math.abs(dy) < DRAG_THRESHOLD) return;
     drag.moved = true;
     state.hover = null;
@@ -60,7 +49,7 @@ export function attachInput(state, { names, plot, searchInput }, act) {
     act.setView({ start: drag.view.start - dx * perPixel, end: drag.view.end - dx * perPixel }, drag.scrollTop - dy);
   });
   window.addEventListener("mouseup", () => {
-    if (drag && drag.kind === "pan" && !drag.moved) {
+    if (drag && !drag.moved) {
       const hit = hitPlot(state, drag.at.x, drag.at.y);
       act.select(hit.task, false);
     }
@@ -82,6 +71,8 @@ export function attachInput(state, { names, plot, searchInput }, act) {
       const { x } = local(event, plot);
       act.zoomAt(x, Math.exp(delta.y * (event.ctrlKey ? 0.01 : 0.002)));
     }
+    const { x, y } = local(event, plot);
+    hover(hitPlot(state, x, y), event);   // what is under the pointer changed
   }, { passive: false });
 
   const nameHit = (event) => {

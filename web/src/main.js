@@ -5,11 +5,11 @@
 import { readEmbeddedData } from "./data.js";
 import { createState, encodeHash, decodeHash } from "./state.js";
 import { el } from "./dom.js";
-import { currentRows, currentLanes, clampScroll, scrollBy, setView, zoomTo, zoomAtPixel, pan, resetView, zoomToTask, select, selectById, toggleCollapsed, collapseAll, expandAll, setMode, toggleState, search, stepMatch } from "./actions.js";
+import { currentRows, currentLanes, rowCount, clampScroll, scrollBy, setView, zoomTo, zoomAtPixel, pan, resetView, zoomToTask, select, selectById, toggleCollapsed, collapseAll, expandAll, setMode, toggleState, search, stepMatch } from "./actions.js";
 import { drawAxis, drawGrid } from "./draw-axis.js";
 import { drawTaskRows } from "./draw-tasks.js";
 import { drawThreadLanes } from "./draw-threads.js";
-import { drawFlows, drawCancelArrows, drawScrollbar } from "./draw-overlays.js";
+import { drawFlows, drawCancelArrows } from "./draw-overlays.js";
 import { drawTaskNames, drawLaneNames } from "./draw-names.js";
 import { buildHeader } from "./panel-header.js";
 import { buildToolbar } from "./panel-toolbar.js";
@@ -18,6 +18,10 @@ import { createFindingsPanel } from "./panel-findings.js";
 import { createTooltip } from "./panel-tooltip.js";
 import { attachInput } from "./input.js";
 import { installHandle } from "./handle.js";
+
+/** Tallest scroll spacer: browsers cap element heights (about 33M px); beyond it the scrollbar maps rows in
+ * proportion. */
+const MAX_SPACER_PX = 10_000_000;
 
 /** Wait this long after the last change before rewriting the URL hash (browsers throttle history updates). */
 const HASH_DELAY_MS = 200;
@@ -70,7 +74,9 @@ function start() {
   const axis = el("canvas", { className: "tt-axis" });
   const names = el("canvas", { className: "tt-names" });
   const plot = el("canvas", { className: "tt-plot" });
-  const chart = el("div", { className: "tt-chart" }, corner, axis, names, plot);
+  const spacer = el("div", { className: "tt-spacer" });
+  const scroller = el("div", { className: "tt-vscroll", aria: { label: "Scroll rows" } }, spacer);
+  const chart = el("div", { className: "tt-chart" }, corner, axis, el("div", { className: "tt-axis-end" }), names, plot, scroller);
   const app = document.getElementById("app");
   app.append(buildHeader(data, (i) => act.select(i)), toolbar.element,
     el("div", { className: "tt-main" }, chart, el("aside", { className: "tt-side" }, taskPanel.element, findings.element)),
@@ -104,14 +110,13 @@ function start() {
       drawTaskRows(p.ctx, state, rows, p.width);
       drawCancelArrows(p.ctx, state, rows, p.width, p.height);
       drawFlows(p.ctx, state, rows, p.width, p.height);
-      drawScrollbar(p.ctx, state, rows.length, p.width);
       drawTaskNames(n.ctx, state, rows, n.width);
     } else {
       const lanes = currentLanes(state);
       drawThreadLanes(p.ctx, state, lanes, p.width);
-      drawScrollbar(p.ctx, state, lanes.length, p.width);
       drawLaneNames(n.ctx, state, lanes, n.width);
     }
+    syncScroller();
     const a = fit(axis);
     drawAxis(a.ctx, state.view, a.width, a.height);
     const cornerText = state.mode === "tasks" ? "Task (tree order)" : "Thread";
@@ -126,6 +131,23 @@ function start() {
       performance.mark("tasktrace-first-frame");
     }
   }
+
+  /** The native scrollbar beside the plot mirrors state.scrollTop (scaled when the rows are very tall). */
+  let scrollerRatio = 1;
+  let syncing = false;
+  function syncScroller() {
+    const content = rowCount(state) * state.rowHeight;
+    const spacerHeight = Math.min(content, MAX_SPACER_PX);
+    if (spacer.style.height !== `${spacerHeight}px`) spacer.style.height = `${spacerHeight}px`;
+    const range = Math.max(0, content - state.size.plotHeight);
+    scrollerRatio = range > 0 ? Math.max(0, spacerHeight - state.size.plotHeight) / range : 1;
+    const wanted = Math.round(state.scrollTop * scrollerRatio);
+    if (Math.abs(scroller.scrollTop - wanted) >= 1) { syncing = true; scroller.scrollTop = wanted; }
+  }
+  scroller.addEventListener("scroll", () => {
+    if (syncing) { syncing = false; return; }
+    act.scrollTo(scrollerRatio > 0 ? scroller.scrollTop / scrollerRatio : 0);
+  });
 
   function scheduleHash() {
     const hash = encodeHash(state);

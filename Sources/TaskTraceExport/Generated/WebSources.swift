@@ -42,9 +42,12 @@ button { font: inherit; cursor: pointer; }
 .tt-marker { white-space: nowrap; color: #495057; }
 
 .tt-main { flex: 1; display: flex; min-height: 0; }
-.tt-chart { flex: 1; min-width: 0; display: grid; grid-template-columns: minmax(180px, 28%) 1fr; grid-template-rows: 26px 1fr; }
+.tt-chart { flex: 1; min-width: 0; display: grid; grid-template-columns: minmax(180px, 28%) 1fr auto; grid-template-rows: 26px 1fr; }
 .tt-chart canvas { display: block; width: 100%; height: 100%; min-height: 0; }
 .tt-corner { background: #f6f7f9; border-bottom: 1px solid #c8ccd2; border-right: 1px solid #dee2e6; padding: 4px 8px; color: #495057; font-weight: 600; }
+.tt-axis-end { background: #f6f7f9; border-bottom: 1px solid #c8ccd2; }
+.tt-vscroll { overflow-y: scroll; overflow-x: hidden; width: 14px; min-height: 0; }
+.tt-spacer { width: 1px; }
 .tt-names { border-right: 1px solid #dee2e6; cursor: default; }
 .tt-plot { cursor: crosshair; }
 .tt-side { width: 360px; flex: none; overflow: auto; border-left: 1px solid #dee2e6; padding: 8px 12px; background: #fcfcfd; }
@@ -436,7 +439,7 @@ export function childrenOf(tasks, i) {
 """#),
         ("dom.js", #"""
 // The only way the viewer builds DOM: elements with properties and children, where every string becomes a text
-// node (textContent semantics). Nothing in web/ parses HTML, so a task named `<img onerror=…>` stays text.
+// node (textContent semantics). Nothing in web/ parses HTML, so a task named like an image tag with an onerror handler stays text.
 
 /**
  * Creates `<tag>` with `props` (className, title, type, dataset-free plain properties, `on*` listeners) and
@@ -497,7 +500,7 @@ export function drawAxis(ctx, view, width, height) {
   for (const t of list) {
     const x = Math.round(timeToX(view, width, t)) + 0.5;
     ctx.fillRect(x - 0.5, height - 7, 1, 6);
-    ctx.fillText(formatTick(t, step), x + 3, height / 2 - 3);
+    ctx.fillText(formatTick(t, step, view.end), x + 3, height / 2 - 3);
   }
 }
 
@@ -633,7 +636,7 @@ export function drawLaneNames(ctx, state, lanes, width) {
 """#),
         ("draw-overlays.js", #"""
 // Lines drawn over the rows: parent→child flow arrows of the hovered or selected task, cancellation arrows from
-// the requesting task to its target, and the vertical scrollbar.
+// the requesting task to its target.
 
 import { rowOfTask } from "./rows.js";
 import { childrenOf } from "./data.js";
@@ -702,25 +705,6 @@ export function drawCancelArrows(ctx, state, rows, width, height) {
     if ((y0 < 0 && y1 < 0) || (y0 > height && y1 > height)) continue;
     arrow(ctx, x, y0, x, y1, MARK_COLOURS.cancel_requested, true);
   }
-}
-
-/** The scrollbar's thumb: { top, height } in CSS px, or null when everything fits. */
-export function scrollbarThumb(state, rowCount) {
-  const content = rowCount * state.rowHeight, view = state.size.plotHeight;
-  if (content <= view) return null;
-  const height = Math.max(24, (view * view) / content);
-  return { top: (state.scrollTop / (content - view)) * (view - height), height };
-}
-
-export const SCROLLBAR_WIDTH = 10;
-
-export function drawScrollbar(ctx, state, rowCount, width) {
-  const thumb = scrollbarThumb(state, rowCount);
-  if (!thumb) return;
-  ctx.fillStyle = "rgba(0,0,0,0.06)";
-  ctx.fillRect(width - SCROLLBAR_WIDTH, 0, SCROLLBAR_WIDTH, state.size.plotHeight);
-  ctx.fillStyle = "rgba(0,0,0,0.35)";
-  ctx.fillRect(width - SCROLLBAR_WIDTH + 2, thumb.top, SCROLLBAR_WIDTH - 4, thumb.height);
 }
 
 """#),
@@ -908,9 +892,13 @@ export function tickStep(span, target) {
   return 10 * power;
 }
 
-/** A tick label in the unit that suits the step: ticks 200 µs apart read `1.2 ms`, `1.4 ms`. */
-export function formatTick(value, step) {
-  const [unit, size] = UNITS.find(([, s]) => step >= s) || UNITS[UNITS.length - 1];
+/**
+ * A tick label. The unit suits the largest time on the axis (`maxValue`) and the decimals suit the step, so
+ * ticks 200 µs apart late in a trace read `100.2 ms`, `100.4 ms`.
+ */
+export function formatTick(value, step, maxValue) {
+  const magnitude = Math.max(Math.abs(maxValue), step);
+  const [unit, size] = UNITS.find(([, s]) => magnitude >= s) || UNITS[UNITS.length - 1];
   const decimals = Math.max(0, Math.ceil(-Math.log10(step / size) - 1e-9));
   return `${(value / size).toFixed(Math.min(decimals, 9))} ${unit}`;
 }
@@ -1007,8 +995,7 @@ export function hitPlot(state, x, y) {
 // wheel or Shift+wheel scrolls, drag pans in time and rows; the name column's wheel scrolls rows.
 
 import { hitPlot } from "./hit.js";
-import { currentRows, currentLanes, rowCount } from "./actions.js";
-import { scrollbarThumb, SCROLLBAR_WIDTH } from "./draw-overlays.js";
+import { currentRows, currentLanes } from "./actions.js";
 import { toggleX, INDENT } from "./draw-names.js";
 
 /** Pixels the pointer must move before a press becomes a drag rather than a click. */
@@ -1042,21 +1029,11 @@ export function attachInput(state, { names, plot, searchInput }, act) {
     if (event.button !== 0) return;
     event.preventDefault();
     const { x, y } = local(event, plot);
-    const thumb = scrollbarThumb(state, rowCount(state));
-    if (thumb && x >= state.size.plotWidth - SCROLLBAR_WIDTH) {
-      drag = { kind: "scrollbar", y: event.clientY, scrollTop: state.scrollTop, thumb };
-      return;
-    }
-    drag = { kind: "pan", x: event.clientX, y: event.clientY, view: { ...state.view }, scrollTop: state.scrollTop, moved: false, at: { x, y } };
+    drag = { x: event.clientX, y: event.clientY, view: { ...state.view }, scrollTop: state.scrollTop, moved: false, at: { x, y } };
   });
   window.addEventListener("mousemove", (event) => {
     if (!drag) return;
-    const dx = event.clientX - (drag.x ?? 0), dy = event.clientY - drag.y;
-    if (drag.kind === "scrollbar") {
-      const content = rowCount(state) * state.rowHeight - state.size.plotHeight;
-      act.scrollTo(drag.scrollTop + (dy / (state.size.plotHeight - drag.thumb.height)) * content);
-      return;
-    }
+    const dx = event.clientX - drag.x, dy = event.clientY - drag.y;
     if (!drag.moved && Math.abs(dx) + Math.abs(dy) < DRAG_THRESHOLD) return;
     drag.moved = true;
     state.hover = null;
@@ -1064,7 +1041,7 @@ export function attachInput(state, { names, plot, searchInput }, act) {
     act.setView({ start: drag.view.start - dx * perPixel, end: drag.view.end - dx * perPixel }, drag.scrollTop - dy);
   });
   window.addEventListener("mouseup", () => {
-    if (drag && drag.kind === "pan" && !drag.moved) {
+    if (drag && !drag.moved) {
       const hit = hitPlot(state, drag.at.x, drag.at.y);
       act.select(hit.task, false);
     }
@@ -1086,6 +1063,8 @@ export function attachInput(state, { names, plot, searchInput }, act) {
       const { x } = local(event, plot);
       act.zoomAt(x, Math.exp(delta.y * (event.ctrlKey ? 0.01 : 0.002)));
     }
+    const { x, y } = local(event, plot);
+    hover(hitPlot(state, x, y), event);   // what is under the pointer changed
   }, { passive: false });
 
   const nameHit = (event) => {
@@ -1155,11 +1134,11 @@ export function attachInput(state, { names, plot, searchInput }, act) {
 import { readEmbeddedData } from "./data.js";
 import { createState, encodeHash, decodeHash } from "./state.js";
 import { el } from "./dom.js";
-import { currentRows, currentLanes, clampScroll, scrollBy, setView, zoomTo, zoomAtPixel, pan, resetView, zoomToTask, select, selectById, toggleCollapsed, collapseAll, expandAll, setMode, toggleState, search, stepMatch } from "./actions.js";
+import { currentRows, currentLanes, rowCount, clampScroll, scrollBy, setView, zoomTo, zoomAtPixel, pan, resetView, zoomToTask, select, selectById, toggleCollapsed, collapseAll, expandAll, setMode, toggleState, search, stepMatch } from "./actions.js";
 import { drawAxis, drawGrid } from "./draw-axis.js";
 import { drawTaskRows } from "./draw-tasks.js";
 import { drawThreadLanes } from "./draw-threads.js";
-import { drawFlows, drawCancelArrows, drawScrollbar } from "./draw-overlays.js";
+import { drawFlows, drawCancelArrows } from "./draw-overlays.js";
 import { drawTaskNames, drawLaneNames } from "./draw-names.js";
 import { buildHeader } from "./panel-header.js";
 import { buildToolbar } from "./panel-toolbar.js";
@@ -1168,6 +1147,10 @@ import { createFindingsPanel } from "./panel-findings.js";
 import { createTooltip } from "./panel-tooltip.js";
 import { attachInput } from "./input.js";
 import { installHandle } from "./handle.js";
+
+/** Tallest scroll spacer: browsers cap element heights (about 33M px); beyond it the scrollbar maps rows in
+ * proportion. */
+const MAX_SPACER_PX = 10_000_000;
 
 /** Wait this long after the last change before rewriting the URL hash (browsers throttle history updates). */
 const HASH_DELAY_MS = 200;
@@ -1220,7 +1203,9 @@ function start() {
   const axis = el("canvas", { className: "tt-axis" });
   const names = el("canvas", { className: "tt-names" });
   const plot = el("canvas", { className: "tt-plot" });
-  const chart = el("div", { className: "tt-chart" }, corner, axis, names, plot);
+  const spacer = el("div", { className: "tt-spacer" });
+  const scroller = el("div", { className: "tt-vscroll", aria: { label: "Scroll rows" } }, spacer);
+  const chart = el("div", { className: "tt-chart" }, corner, axis, el("div", { className: "tt-axis-end" }), names, plot, scroller);
   const app = document.getElementById("app");
   app.append(buildHeader(data, (i) => act.select(i)), toolbar.element,
     el("div", { className: "tt-main" }, chart, el("aside", { className: "tt-side" }, taskPanel.element, findings.element)),
@@ -1254,14 +1239,13 @@ function start() {
       drawTaskRows(p.ctx, state, rows, p.width);
       drawCancelArrows(p.ctx, state, rows, p.width, p.height);
       drawFlows(p.ctx, state, rows, p.width, p.height);
-      drawScrollbar(p.ctx, state, rows.length, p.width);
       drawTaskNames(n.ctx, state, rows, n.width);
     } else {
       const lanes = currentLanes(state);
       drawThreadLanes(p.ctx, state, lanes, p.width);
-      drawScrollbar(p.ctx, state, lanes.length, p.width);
       drawLaneNames(n.ctx, state, lanes, n.width);
     }
+    syncScroller();
     const a = fit(axis);
     drawAxis(a.ctx, state.view, a.width, a.height);
     const cornerText = state.mode === "tasks" ? "Task (tree order)" : "Thread";
@@ -1276,6 +1260,23 @@ function start() {
       performance.mark("tasktrace-first-frame");
     }
   }
+
+  /** The native scrollbar beside the plot mirrors state.scrollTop (scaled when the rows are very tall). */
+  let scrollerRatio = 1;
+  let syncing = false;
+  function syncScroller() {
+    const content = rowCount(state) * state.rowHeight;
+    const spacerHeight = Math.min(content, MAX_SPACER_PX);
+    if (spacer.style.height !== `${spacerHeight}px`) spacer.style.height = `${spacerHeight}px`;
+    const range = Math.max(0, content - state.size.plotHeight);
+    scrollerRatio = range > 0 ? Math.max(0, spacerHeight - state.size.plotHeight) / range : 1;
+    const wanted = Math.round(state.scrollTop * scrollerRatio);
+    if (Math.abs(scroller.scrollTop - wanted) >= 1) { syncing = true; scroller.scrollTop = wanted; }
+  }
+  scroller.addEventListener("scroll", () => {
+    if (syncing) { syncing = false; return; }
+    act.scrollTo(scrollerRatio > 0 ? scroller.scrollTop / scrollerRatio : 0);
+  });
 
   function scheduleHash() {
     const hash = encodeHash(state);
