@@ -89,6 +89,7 @@ export function createTaskPanel(onSelect) {
   };
 }
 
+/** Each segment as a transition row; the thread is shown for running segments only (the worker that ran the job). */
 function transitionTable(data, i, first, last, finalName) {
   const { segments, stateNames, tasks, threads } = data;
   const threadName = (id) => {
@@ -101,7 +102,7 @@ function transitionTable(data, i, first, last, finalName) {
     rows.push(el("tr", null, el("td", { className: "tt-num" }, formatNs(segments.starts[s])),
       el("td", null, stateNames[segments.states[s]]),
       el("td", { className: "tt-num" }, formatNs(segments.ends[s] - segments.starts[s])),
-      el("td", null, threadName(segments.threads[s]))));
+      el("td", null, stateNames[segments.states[s]] === "running" ? threadName(segments.threads[s]) : "")));
   }
   const more = last - first - rows.length;
   if (finalName !== null && !tasks.unfinished[i]) {

@@ -49,7 +49,8 @@ function lines(state, hover) {
   const out = [taskLabel(tasks, hover.task)];
   if (hover.segment >= 0) {
     const s = hover.segment;
-    const thread = segments.threads[s] ? ` on ${threadName(segments.threads[s])}` : "";
+    const running = stateNames[segments.states[s]] === "running";
+    const thread = running && segments.threads[s] ? ` on ${threadName(segments.threads[s])}` : "";
     out.push(`${stateNames[segments.states[s]]}${thread}`);
     out.push(`start ${formatNs(segments.starts[s])}`);
     out.push(`duration ${formatNs(segments.ends[s] - segments.starts[s])}`);

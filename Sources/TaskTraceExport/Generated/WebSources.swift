@@ -1492,6 +1492,7 @@ export function createTaskPanel(onSelect) {
   };
 }
 
+/** Each segment as a transition row; the thread is shown for running segments only (the worker that ran the job). */
 function transitionTable(data, i, first, last, finalName) {
   const { segments, stateNames, tasks, threads } = data;
   const threadName = (id) => {
@@ -1504,7 +1505,7 @@ function transitionTable(data, i, first, last, finalName) {
     rows.push(el("tr", null, el("td", { className: "tt-num" }, formatNs(segments.starts[s])),
       el("td", null, stateNames[segments.states[s]]),
       el("td", { className: "tt-num" }, formatNs(segments.ends[s] - segments.starts[s])),
-      el("td", null, threadName(segments.threads[s]))));
+      el("td", null, stateNames[segments.states[s]] === "running" ? threadName(segments.threads[s]) : "")));
   }
   const more = last - first - rows.length;
   if (finalName !== null && !tasks.unfinished[i]) {
@@ -1646,7 +1647,8 @@ function lines(state, hover) {
   const out = [taskLabel(tasks, hover.task)];
   if (hover.segment >= 0) {
     const s = hover.segment;
-    const thread = segments.threads[s] ? ` on ${threadName(segments.threads[s])}` : "";
+    const running = stateNames[segments.states[s]] === "running";
+    const thread = running && segments.threads[s] ? ` on ${threadName(segments.threads[s])}` : "";
     out.push(`${stateNames[segments.states[s]]}${thread}`);
     out.push(`start ${formatNs(segments.starts[s])}`);
     out.push(`duration ${formatNs(segments.ends[s] - segments.starts[s])}`);
