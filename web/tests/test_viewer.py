@@ -258,3 +258,47 @@ def test_unfinished_tasks_run_off_the_end(page, trace):
     page.keyboard.press("Escape")
     settle(page)
     assert pixel(page, area["width"] - 3, y) == UNFINISHED_RGB, "no run-off arrow at the end of an unfinished task"
+
+
+def _leaf_row(page, trace):
+    """Selects and shows the longest running segment of a leaf task; returns (task, start, end, area, x0, x1, y)."""
+    task, start, end = facts.longest_running_leaf(trace)
+    page.evaluate("id => window.tasktrace.select(id)", task)
+    focus_on(page, start, end)
+    area = plot(page)
+    x0, x1 = x_of(page, start), x_of(page, end)
+    y = find_row(page, area["x"] + (x0 + x1) / 2, lambda t: t == facts.label(trace, task)) - area["y"]
+    page.mouse.move(area["x"] - 50, area["y"] - 50)
+    page.keyboard.press("Escape")
+    settle(page)
+    return task, start, end, area, x0, x1, y
+
+
+def test_legend_hides_and_shows_a_state(page, trace):
+    _, _, _, _, x0, x1, y = _leaf_row(page, trace)
+    middle = (x0 + x1) / 2
+    assert pixel(page, middle, y) == RUNNING_RGB
+    page.click(".tt-legend-entry:has-text('running')")
+    settle(page)
+    assert pixel(page, middle, y) != RUNNING_RGB, "running was turned off in the legend"
+    page.click(".tt-legend-entry:has-text('running')")
+    settle(page)
+    assert pixel(page, middle, y) == RUNNING_RGB
+
+
+def test_hovering_a_task_draws_the_arrow_from_its_parent(page, trace):
+    task, _, _, area, x0, x1, y = _leaf_row(page, trace)
+    parent = facts.query(trace, "select parent_id from tasks where id = ?", (task,))[0][0]
+    if parent is None:
+        pytest.skip("the task has no parent")
+    created = facts.query(trace, "select min(ts_ns) from transition_log where task_id = ?", (task,))[0][0]
+    x = x_of(page, created)
+    boundary = y - 10   # just above the task's row: between bars, where only an arrow can be dark
+    dark = lambda: any(sum(pixel(page, x + dx, boundary)) < 300 for dx in (-2, -1, 0, 1, 2))
+    page.mouse.move(area["x"] - 50, area["y"] - 50)
+    page.keyboard.press("Escape")
+    settle(page)
+    assert not dark(), "an arrow is drawn with nothing hovered or selected"
+    page.mouse.move(area["x"] + (x0 + x1) / 2, area["y"] + y)
+    settle(page)
+    assert dark(), "no parent→child arrow at the task's creation time while hovering it"

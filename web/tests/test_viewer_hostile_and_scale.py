@@ -80,6 +80,31 @@ def test_a_100k_task_trace_opens_with_every_task(browser, tmp_path):
         assert page.evaluate("id => window.tasktrace.select(id)", last)
         assert panel_title(page) == facts.label(trace, last), "the last task is reachable: no row cap"
         page.keyboard.press("w")
-        page.keyboard.press("End")
+        page.keyboard.press("PageDown")
         settle(page)
+        assert problems == []
+
+
+def test_marks_and_an_inferred_outcome_are_listed(browser, tmp_path):
+    """Mark kinds the runtime writes (inferred_outcome, events_lost, on_actor) show in the task's panel, and an
+    inferred outcome never reads as a confident one."""
+    trace = tmp_path / "marks.sqlite"
+    shutil.copy(SAMPLE, trace)
+    with closing(sqlite3.connect(trace)) as db:
+        task, ended = db.execute("""SELECT task_id, ts_ns FROM transitions WHERE state = 'done'
+                                    ORDER BY task_id LIMIT 1""").fetchone()
+        kinds = {"inferred_outcome": "end inferred from the parent's wake-up", "events_lost": "2 events dropped",
+                 "on_actor": "actor job during this running segment"}
+        for kind, detail in kinds.items():
+            db.execute("insert into marks(task_id, ts_ns, kind, detail) values (?, ?, ?, ?)", (task, ended, kind, detail))
+        db.commit()
+    html = export_html(_binary(), trace, tmp_path / "marks.html")
+    with open_viewer(browser, html) as (page, problems):
+        assert page.evaluate("id => window.tasktrace.select(id)", task)
+        settle(page)
+        panel = page.locator(".tt-task-panel").inner_text()
+        assert "done (inferred)" in panel
+        for kind, detail in kinds.items():
+            assert kind in panel and detail in panel
+        assert "done (inferred)" in page.locator(".tt-header").inner_text()
         assert problems == []
