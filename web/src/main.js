@@ -72,8 +72,8 @@ function start() {
   const tooltip = createTooltip();
   const corner = el("div", { className: "tt-corner" });
   const axis = el("canvas", { className: "tt-axis" });
-  const names = el("canvas", { className: "tt-names" });
-  const plot = el("canvas", { className: "tt-plot" });
+  const names = el("canvas", { className: "tt-names", aria: { label: "Task and thread names; click a triangle to collapse or expand" } });
+  const plot = el("canvas", { className: "tt-plot", aria: { label: "Timeline: wheel zooms, drag pans, click selects a task" } });
   const spacer = el("div", { className: "tt-spacer" });
   const scroller = el("div", { className: "tt-vscroll", aria: { label: "Scroll rows" } }, spacer);
   const chart = el("div", { className: "tt-chart" }, corner, axis, el("div", { className: "tt-axis-end" }), names, plot, scroller);
@@ -170,7 +170,10 @@ function start() {
 
   attachInput(state, { names, plot, searchInput: toolbar.input }, act);
   installHandle(window, state, act);
-  window.addEventListener("resize", redraw);
+  // The chart's size changes with the window and with the header (opening the metadata or the unfinished list):
+  // redraw whenever the canvases' boxes change, or the browser would stretch the last frame.
+  new ResizeObserver(redraw).observe(plot);
+  new ResizeObserver(redraw).observe(names);
   window.addEventListener("hashchange", () => { applyHash(location.hash); redraw(); });
   // Size the plot before reading the hash, so revealing a selected row knows how tall the plot is.
   state.size.plotHeight = Math.max(1, plot.clientHeight);

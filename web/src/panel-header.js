@@ -40,6 +40,7 @@ export function buildHeader(data, onSelect) {
       el("li", null, el("code", null, key), ` ${formatCount(count)} — ${meaning}`))));
 
   const notes = [];
+  if (data.windowed) notes.push(`Export window: ${formatNs(data.start)} – ${formatNs(data.end)} of ${formatNs(data.traceEnd)}.`);
   if (data.omittedTasks > 0) notes.push(`${formatCount(data.omittedTasks)} tasks left out by the export's filter or time window.`);
   if (data.filter) notes.push(`Filter: name contains “${data.filter}”.`);
 
@@ -57,5 +58,17 @@ export function buildHeader(data, onSelect) {
       chips),
     integrity,
     notes.length ? el("div", { className: "tt-note" }, notes.join(" ")) : null,
-    unfinishedList);
+    unfinishedList,
+    metaTable(data));
+}
+
+/** Every `meta` row of the trace, as recorded (folded: the facts line above says the usual ones). */
+function metaTable(data) {
+  const rows = [...data.meta.entries()].map(([key, value]) => {
+    const readable = key.endsWith("_unix_ns") ? `${formatUnixNs(value)} (${value})`
+      : key === "duration_ns" ? `${formatNs(Number(value))} (${value})` : value;
+    return el("tr", null, el("th", null, key), el("td", null, readable));
+  });
+  rows.push(el("tr", null, el("th", null, "transitions read"), el("td", null, formatCount(data.transitions))));
+  return el("details", { className: "tt-meta" }, el("summary", null, "Trace metadata"), el("table", null, rows));
 }

@@ -302,3 +302,12 @@ def test_hovering_a_task_draws_the_arrow_from_its_parent(page, trace):
     page.mouse.move(area["x"] + (x0 + x1) / 2, area["y"] + y)
     settle(page)
     assert dark(), "no parent→child arrow at the task's creation time while hovering it"
+
+
+def test_opening_header_details_redraws_the_chart_at_its_new_size(page):
+    """Opening the metadata shrinks the chart; the canvases must be redrawn at their new size, not stretched."""
+    page.click(".tt-meta summary")
+    settle(page)
+    sizes = page.evaluate("""() => [...document.querySelectorAll('canvas')].map(c => [c.height,
+        Math.round(c.getBoundingClientRect().height * (window.devicePixelRatio || 1))])""")
+    assert all(abs(backing - shown) <= 1 for backing, shown in sizes), sizes

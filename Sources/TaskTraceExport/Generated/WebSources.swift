@@ -12,7 +12,7 @@ body { font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sa
 #app { display: flex; flex-direction: column; height: 100%; }
 button { font: inherit; cursor: pointer; }
 
-.tt-header { padding: 8px 12px 6px; border-bottom: 1px solid #dee2e6; background: #f8f9fa; }
+.tt-header { max-height: 45vh; overflow: auto; flex: none; padding: 8px 12px 6px; border-bottom: 1px solid #dee2e6; background: #f8f9fa; }
 .tt-title { display: flex; align-items: baseline; gap: 10px; }
 .tt-title h1 { font-size: 16px; margin: 0; }
 .tt-command { font-family: ui-monospace, Menlo, Consolas, monospace; color: #495057; overflow-wrap: anywhere; }
@@ -24,7 +24,11 @@ button { font: inherit; cursor: pointer; }
 .tt-integrity { margin-top: 6px; padding: 6px 10px; border: 2px solid #c92a2a; background: #fff5f5; color: #c92a2a; border-radius: 4px; }
 .tt-integrity ul { margin: 2px 0 0 18px; padding: 0; color: #862e2e; }
 .tt-note { margin-top: 4px; color: #5f3dc4; }
-.tt-unfinished { margin-top: 4px; }
+.tt-unfinished, .tt-meta { margin-top: 4px; }
+.tt-meta summary { cursor: pointer; color: #495057; }
+.tt-meta table { border-collapse: collapse; margin-top: 2px; }
+.tt-meta th, .tt-meta td { text-align: left; padding: 0 12px 0 0; font-weight: normal; overflow-wrap: anywhere; }
+.tt-meta th { color: #495057; font-family: ui-monospace, Menlo, Consolas, monospace; }
 .tt-unfinished summary { cursor: pointer; color: #862e9c; font-weight: 600; }
 .tt-links { display: flex; flex-wrap: wrap; gap: 2px 10px; max-height: 120px; overflow: auto; }
 .tt-link { border: 0; background: none; padding: 0; color: #1864ab; text-decoration: underline; text-align: left; overflow-wrap: anywhere; }
@@ -1201,8 +1205,8 @@ function start() {
   const tooltip = createTooltip();
   const corner = el("div", { className: "tt-corner" });
   const axis = el("canvas", { className: "tt-axis" });
-  const names = el("canvas", { className: "tt-names" });
-  const plot = el("canvas", { className: "tt-plot" });
+  const names = el("canvas", { className: "tt-names", aria: { label: "Task and thread names; click a triangle to collapse or expand" } });
+  const plot = el("canvas", { className: "tt-plot", aria: { label: "Timeline: wheel zooms, drag pans, click selects a task" } });
   const spacer = el("div", { className: "tt-spacer" });
   const scroller = el("div", { className: "tt-vscroll", aria: { label: "Scroll rows" } }, spacer);
   const chart = el("div", { className: "tt-chart" }, corner, axis, el("div", { className: "tt-axis-end" }), names, plot, scroller);
@@ -1299,7 +1303,10 @@ function start() {
 
   attachInput(state, { names, plot, searchInput: toolbar.input }, act);
   installHandle(window, state, act);
-  window.addEventListener("resize", redraw);
+  // The chart's size changes with the window and with the header (opening the metadata or the unfinished list):
+  // redraw whenever the canvases' boxes change, or the browser would stretch the last frame.
+  new ResizeObserver(redraw).observe(plot);
+  new ResizeObserver(redraw).observe(names);
   window.addEventListener("hashchange", () => { applyHash(location.hash); redraw(); });
   // Size the plot before reading the hash, so revealing a selected row knows how tall the plot is.
   state.size.plotHeight = Math.max(1, plot.clientHeight);
@@ -1379,6 +1386,7 @@ export function buildHeader(data, onSelect) {
       el("li", null, el("code", null, key), ` ${formatCount(count)} — ${meaning}`))));
 
   const notes = [];
+  if (data.windowed) notes.push(`Export window: ${formatNs(data.start)} – ${formatNs(data.end)} of ${formatNs(data.traceEnd)}.`);
   if (data.omittedTasks > 0) notes.push(`${formatCount(data.omittedTasks)} tasks left out by the export's filter or time window.`);
   if (data.filter) notes.push(`Filter: name contains “${data.filter}”.`);
 
@@ -1396,7 +1404,19 @@ export function buildHeader(data, onSelect) {
       chips),
     integrity,
     notes.length ? el("div", { className: "tt-note" }, notes.join(" ")) : null,
-    unfinishedList);
+    unfinishedList,
+    metaTable(data));
+}
+
+/** Every `meta` row of the trace, as recorded (folded: the facts line above says the usual ones). */
+function metaTable(data) {
+  const rows = [...data.meta.entries()].map(([key, value]) => {
+    const readable = key.endsWith("_unix_ns") ? `${formatUnixNs(value)} (${value})`
+      : key === "duration_ns" ? `${formatNs(Number(value))} (${value})` : value;
+    return el("tr", null, el("th", null, key), el("td", null, readable));
+  });
+  rows.push(el("tr", null, el("th", null, "transitions read"), el("td", null, formatCount(data.transitions))));
+  return el("details", { className: "tt-meta" }, el("summary", null, "Trace metadata"), el("table", null, rows));
 }
 
 """#),

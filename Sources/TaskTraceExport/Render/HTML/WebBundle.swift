@@ -89,18 +89,18 @@ enum WebBundle {
         var lineNumber = 0
         for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
-            let where_ = "\(name):\(lineNumber)"
+            let location = "\(name):\(lineNumber)"
             if line.hasPrefix("import ") {
-                let (names, target) = try parseImport(String(line), at: where_)
+                let (names, target) = try parseImport(String(line), at: location)
                 module.imports.append(target)
                 module.body += "const { \(names) } = modules[\"\(target)\"];\n"
             } else if line.hasPrefix("export ") {
                 let declaration = line.dropFirst("export ".count)
                 guard let keyword = declarationKeywords.first(where: { declaration.hasPrefix($0) }) else {
-                    throw Failure(description: "\(where_): unsupported export form (use export function/const/let/class NAME)")
+                    throw Failure(description: "\(location): unsupported export form (use export function/const/let/class NAME)")
                 }
                 let identifier = declaration.dropFirst(keyword.count).prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "$" }
-                guard !identifier.isEmpty else { throw Failure(description: "\(where_): export without a name") }
+                guard !identifier.isEmpty else { throw Failure(description: "\(location): export without a name") }
                 module.exports.append(String(identifier))
                 module.body += declaration + "\n"
             } else {
@@ -111,8 +111,8 @@ enum WebBundle {
     }
 
     /// `import { a, b } from "./x.js";` -> ("a, b", "x.js").
-    private static func parseImport(_ line: String, at where_: String) throws -> (String, String) {
-        let failure = Failure(description: "\(where_): unsupported import (use: import { a, b } from \"./file.js\";)")
+    private static func parseImport(_ line: String, at location: String) throws -> (String, String) {
+        let failure = Failure(description: "\(location): unsupported import (use: import { a, b } from \"./file.js\";)")
         guard let open = line.firstIndex(of: "{"), let close = line.firstIndex(of: "}"), open < close else { throw failure }
         let names = line[line.index(after: open)..<close].split(separator: ",").map { $0.trimmingSpaces }
         guard !names.isEmpty, names.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }) else { throw failure }
