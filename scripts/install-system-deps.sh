@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages tasktrace's build and tests need, only those that are missing.
 # libsqlite3-dev: the CSQLite system library; sqlite3: tests query traces as users do;
-# chromium, libxml2-utils, librsvg2-bin: the browser and SVG checks of tests/browser.
+# chromium, libxml2-utils, librsvg2-bin: the browser and SVG checks of web/tests.
 set -euo pipefail
 needed=(libsqlite3-dev sqlite3 chromium libxml2-utils librsvg2-bin python3-venv)
 missing=()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Sets up the offline real-viewer tests (tests/browser/): Debian packages (scripts/install-system-deps.sh)
+# Sets up the offline real-viewer tests (web/tests/): Debian packages (scripts/install-system-deps.sh)
 # + .venv-tests/. Idempotent: apt runs only when a package is missing; pip runs only when
-# tests/browser/requirements.txt changed since the last successful install (stamp file).
+# web/tests/requirements.txt changed since the last successful install (stamp file).
 # Never runs `playwright install`: the tests drive Debian's /usr/bin/chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,7 @@ for bin in /usr/bin/chromium xmllint rsvg-convert; do
 done
 
 venv=.venv-tests
-req=tests/browser/requirements.txt
+req=web/tests/requirements.txt
 stamp=$venv/.requirements.sha256
 want=$(sha256sum "$req" | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && "$venv/bin/python" -c 'import playwright, viztracer, pytest' 2>/dev/null; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (README, .ci/run): installs whatever is missing, builds, and runs every test —
-# the Swift suites, then the real-viewer checks of a freshly recorded demo trace and of the committed sample.
+# the Swift suites, then the real-viewer checks and the HTML viewer's browser tests (web/tests/) on a freshly recorded
+# demo trace and on the committed sample.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,11 +15,13 @@ bin="$(swift build --show-bin-path)/tasktrace"
 out=test-output
 rm -rf "$out" && mkdir -p "$out"
 "$bin" record demo --output "$out/demo.sqlite" --no-html
-.venv-tests/bin/pytest tests/browser/test_harness.py -q
+.venv-tests/bin/pytest web/tests/test_harness.py -q
 for trace in "$out/demo.sqlite" samples/sample.sqlite; do
-    echo "real viewers: $trace"
-    TASKTRACE_BIN="$bin" TASKTRACE_SAMPLE="$trace" .venv-tests/bin/pytest tests/browser/test_exports.py -q
+    echo "real viewers and our HTML viewer: $trace"
+    TASKTRACE_BIN="$bin" TASKTRACE_SAMPLE="$trace" .venv-tests/bin/pytest web/tests/test_exports.py web/tests/test_viewer.py -q
 done
+# Hostile task names and a 100k-task trace in the HTML viewer (no timing: web/bench/ measures speed).
+TASKTRACE_BIN="$bin" .venv-tests/bin/pytest web/tests/test_viewer_hostile_and_scale.py -q
 
 # A user's own program tracing itself through the library (a separate package depending on this one).
 bash scripts/check-sample-program.sh "$out"

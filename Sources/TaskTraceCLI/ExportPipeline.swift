@@ -52,11 +52,10 @@ func exportTrace(
     do {
         var writer = ByteWriter { chunk in try output.write(chunk) }
         switch format {
-        // Lint findings (default thresholds) are drawn on their tasks; the HTML page will embed
-        // `TimelineAnalysis` itself once the interactive viewer lands.
+        // Lint findings (default thresholds) are drawn on their tasks and listed in the viewer's findings panel.
         case .chrome: try ChromeTraceExporter.write(timeline, to: &writer, findings: findings)
         case .svg: try SVGGanttExporter.write(timeline, to: &writer, findings: findings)
-        case .html: try HTMLSummaryExporter.write(timeline, to: &writer)
+        case .html: try HTMLViewerExporter.write(timeline, to: &writer, findings: findings)
         }
         try writer.flush()
         try output.commit()

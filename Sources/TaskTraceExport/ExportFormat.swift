@@ -6,7 +6,7 @@ public enum ExportFormat: String, Sendable, CaseIterable, Hashable {
     case chrome
     /// A static SVG 1.1 Gantt chart, one row per task.
     case svg
-    /// A self-contained HTML page: a summary and the SVG chart.
+    /// A self-contained interactive HTML viewer (sources in `web/`, data inlined; opens offline).
     case html
 
     /// The format a file name implies by its extension (`.json` → chrome, `.svg`, `.html`/`.htm`), or nil.

@@ -83,7 +83,7 @@ struct DamagedInputTests {
             var writer = ByteWriter { bytes.append(contentsOf: $0) }
             switch format {
             case .svg: try SVGGanttExporter.write(timeline, to: &writer)
-            default: try HTMLSummaryExporter.write(timeline, to: &writer)
+            default: try HTMLViewerExporter.write(timeline, to: &writer)
             }
             try writer.flush()
             #expect(bytes.count > 500)

@@ -16,7 +16,7 @@ struct SampleExportTests {
         switch format {
         case .chrome: try ChromeTraceExporter.write(timeline, to: &out, findings: timeline.findings())
         case .svg: try SVGGanttExporter.write(timeline, to: &out, findings: timeline.findings())
-        case .html: try HTMLSummaryExporter.write(timeline, to: &out)
+        case .html: try HTMLViewerExporter.write(timeline, to: &out, findings: timeline.findings())
         }
         return out.bytes
     }

@@ -25,7 +25,7 @@ def _input(var: str) -> Path:
     value = os.environ.get(var)
     if not value:
         pytest.fail(f"{var} is not set: export TASKTRACE_BIN=<built tasktrace executable> "
-                    f"TASKTRACE_SAMPLE=<trace.sqlite> before running tests/browser/test_exports.py",
+                    f"TASKTRACE_SAMPLE=<trace.sqlite> before running web/tests/test_exports.py",
                     pytrace=False)
     if not Path(value).is_file():
         pytest.fail(f"{var}={value}: no such file", pytrace=False)

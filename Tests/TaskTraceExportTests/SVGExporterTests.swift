@@ -3,8 +3,8 @@ import Foundation
 import TaskTraceModel
 import Testing
 
-@Suite("SVG Gantt and HTML summary")
-struct SVGAndHTMLExporterTests {
+@Suite("SVG Gantt")
+struct SVGExporterTests {
     static func text(_ format: ExportFormat, _ timeline: Timeline = TimelineBuilderTests.build()) throws -> String {
         String(decoding: try SampleExportTests.render(format, timeline), as: UTF8.self)
     }
@@ -22,7 +22,7 @@ struct SVGAndHTMLExporterTests {
     }
 
     @Test func namesAndErrorsAreEscaped() throws {
-        for format in [ExportFormat.svg, .html] {
+        for format in [ExportFormat.svg] {
             let text = try Self.text(format)
             #expect(!text.contains("<script>"))
             #expect(text.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quotes&#39; #7"))
@@ -65,17 +65,6 @@ struct SVGAndHTMLExporterTests {
         #expect(SVGGanttExporter.tickStep(span: 1_424_000, target: 8) == 200_000)
         #expect(SVGGanttExporter.tickStep(span: 10, target: 8) == 1)
         #expect(SVGGanttExporter.tickStep(span: 3_000_000_000, target: 8) == 500_000_000)
-    }
-
-    @Test func htmlIsSelfContainedWithSummary() throws {
-        let html = try Self.text(.html)
-        #expect(html.hasPrefix("<!DOCTYPE html>"))
-        #expect(!html.contains("<script"))
-        #expect(!html.contains("src="))
-        #expect(html.contains("The recorder dropped 3 events"))
-        #expect(html.contains("<h2>Slowest tasks</h2>"))
-        #expect(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""))
-        #expect(!html.contains("<?xml"))
     }
 
     @Test func exportsAreDeterministic() throws {
