@@ -42,13 +42,10 @@ func exportTrace(
         throw CleanExit.failure(error.description)
     }
     // Findings of the whole trace, placed on the part exported: a filter or window must not create false ones.
-    var findings: [Finding] = []
-    if format != .html {
-        findings =
-            options.isEverything
-            ? timeline.findings()
-            : timeline.placing(try loadTimeline(tracePath: tracePath, options: TimelineOptions(), showProgress: false).findings())
-    }
+    let findings =
+        options.isEverything
+        ? timeline.findings()
+        : timeline.placing(try loadTimeline(tracePath: tracePath, options: TimelineOptions(), showProgress: false).findings())
     do {
         var writer = ByteWriter { chunk in try output.write(chunk) }
         switch format {
