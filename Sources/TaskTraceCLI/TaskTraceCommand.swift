@@ -14,7 +14,7 @@ struct TaskTraceCommand: AsyncParsableCommand {
             """,
         version: TraceFormat.toolVersion,
         subcommands: [
-            InfoCommand.self, ExportCommand.self, SampleTraceCommand.self, BenchExportCommand.self, RecordCommand.self,
+            InfoCommand.self, CheckCommand.self, ExportCommand.self, SampleTraceCommand.self, BenchExportCommand.self, RecordCommand.self,
         ]
     )
 

@@ -212,7 +212,7 @@ public final class TraceReader: @unchecked Sendable {
     }
 
     /// Runs a query and calls `row` for each result row; SQLite errors become `TraceStoreError`.
-    private func query(
+    package func query(
         _ sql: String, bind: (SQLiteStatement) -> Void = { _ in }, row: (SQLiteStatement) -> Void
     ) throws(TraceStoreError) {
         do {
