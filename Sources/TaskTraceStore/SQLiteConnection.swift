@@ -98,6 +98,10 @@ package final class SQLiteConnection: @unchecked Sendable {
     /// SQLite's message for the most recent failure on this connection.
     package var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
 
+    /// The operating system's error number behind the most recent I/O failure on this connection (0 when none),
+    /// e.g. `EFBIG` when a write hit the file size limit.
+    package var lastSystemErrno: Int32 { sqlite3_system_errno(handle) }
+
     /// The extended result code of the most recent failure on this connection.
     package var lastErrorCode: Int32 { sqlite3_extended_errcode(handle) }
 }

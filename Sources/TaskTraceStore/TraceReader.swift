@@ -229,6 +229,7 @@ public final class TraceReader: @unchecked Sendable {
     private static func checkHeader(path: String) throws(TraceStoreError) {
         var info = stat()
         guard stat(path, &info) == 0 else { throw .fileNotFound(path: path) }
+        if (info.st_mode & S_IFMT) == S_IFDIR { throw .isDirectory(path: path) }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw .notSQLite(path: path)
         }

@@ -21,7 +21,9 @@ import Darwin
 /// try writer.finish(meta: [MetaKey.endedUnixNs: "\(now)"])
 /// ```
 public final class TraceWriter: @unchecked Sendable {
-    private let connection: SQLiteConnection
+    /// Set in `init`, released in `deinit` before `lock` (see there).
+    private var connection: SQLiteConnection!
+    private let lock: TraceFileLock
     public let path: String
     public private(set) var isFinished = false
 
@@ -29,20 +31,11 @@ public final class TraceWriter: @unchecked Sendable {
     /// - Throws: `TraceStoreError.cannotCreate` when the path cannot be written.
     public init(path: String) throws(TraceStoreError) {
         self.path = path
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let existing = path + suffix
-            var info = stat()
-            guard lstat(existing, &info) == 0 else { continue }
-            // Replace an old trace, never a device, a FIFO or a folder that happens to sit at the path.
-            guard (info.st_mode & S_IFMT) == S_IFREG else {
-                throw .cannotCreate(path: path, detail: "\(existing) exists and is not a regular file")
-            }
-            if unlink(existing) != 0 {
-                throw .cannotCreate(path: path, detail: "cannot replace the existing \(existing)")
-            }
-        }
+        // Claims the path first: a second recording on it is refused, never interleaved (see TraceFileLock).
+        lock = try TraceFileLock(path: path)
         do {
-            connection = try SQLiteConnection(path: path, mode: .readWriteCreate)
+            let connection = try SQLiteConnection(path: path, mode: .readWriteCreate)
+            self.connection = connection
             try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
             try connection.transaction {
                 try connection.execute(TraceSchema.createTables)
@@ -55,10 +48,19 @@ public final class TraceWriter: @unchecked Sendable {
                 ])
             }
         } catch let error as SQLiteError {
+            connection = nil
+            unlink(path)
             throw .cannotCreate(path: path, detail: error.message)
         } catch {
+            connection = nil
+            unlink(path)
             throw .cannotCreate(path: path, detail: "\(error)")
         }
+    }
+
+    deinit {
+        // The SQLite connection first: closing the lock's descriptor earlier would drop SQLite's POSIX locks.
+        connection = nil
     }
 
     /// Sets `meta` entries (insert or replace), in a transaction of their own.
@@ -87,6 +89,7 @@ public final class TraceWriter: @unchecked Sendable {
         try wrap {
             try connection.transaction {
                 try upsertMeta(meta)
+                WriterTestHook.beforeIndexes()
                 try connection.execute(TraceSchema.createIndexes)
             }
         }
@@ -96,19 +99,32 @@ public final class TraceWriter: @unchecked Sendable {
             try connection.execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;")
         } catch where error.primaryCode == 5 || error.primaryCode == 6 {  // SQLITE_BUSY, SQLITE_LOCKED
         } catch {
-            throw .sqlite(error)
+            throw writeFailure(error)
         }
         isFinished = true
     }
 
+    /// Runs one write, first making sure the path still names this trace (a deleted or moved file would take
+    /// every later batch into an unlinked inode silently); failures become one clear `TraceStoreError`.
     private func wrap(_ body: () throws -> Void) throws(TraceStoreError) {
+        guard lock.pathStillNamesFile else { throw .vanished(path: path) }
         do {
             try body()
         } catch let error as SQLiteError {
-            throw .sqlite(error)
+            throw writeFailure(error)
         } catch {
-            throw .sqlite(SQLiteError(code: -1, message: "\(error)"))
+            throw .writeFailed(path: path, detail: "\(error)")
         }
+    }
+
+    /// SQLite's message, with the operating system's reason for I/O failures ("disk I/O error: File too large").
+    private func writeFailure(_ error: SQLiteError) -> TraceStoreError {
+        var detail = error.message
+        let systemErrno = connection.lastSystemErrno
+        if [10, 13, 14].contains(error.primaryCode), systemErrno != 0 {  // SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN
+            detail += ": \(String(cString: strerror(systemErrno)))"
+        }
+        return .writeFailed(path: path, detail: detail)
     }
 
     private func upsertMeta(_ entries: [String: String]) throws {
