@@ -3,6 +3,7 @@ import Foundation
 import TaskTrace
 import TaskTraceDemo
 import TaskTraceExport
+import TaskTraceStore
 
 /// `tasktrace record demo`: runs the built-in asyncio scenarios on the runtime, records them straight into
 /// an SQLite trace, writes the HTML timeline beside it and prints a summary read back from the file.
@@ -67,15 +68,28 @@ struct RecordDemoCommand: AsyncParsableCommand {
         let command = (["tasktrace"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
 
         let started = ContinuousClock.now
-        let outcomes: [DemoRunner.Outcome]
-        do {
-            outcomes = try await TaskTrace.record(
-                to: paths.trace, workers: workerCount, name: "demo", command: command
-            ) { runtime in
+        let tracePath = paths.trace
+        let recording = Task {
+            try await TaskTrace.record(to: tracePath, workers: workerCount, name: "demo", command: command) { runtime in
                 await DemoRunner.run(selection, runtime: runtime, options: options)
             }
+        }
+        // Ctrl-C or SIGTERM: cancel the recording, which still finishes the trace file.
+        let interrupt = RecordingInterrupt { recording.cancel() }
+        let result = await recording.result
+        let caught = interrupt.remove()
+        let outcomes: [DemoRunner.Outcome]
+        do {
+            outcomes = try result.get()
+        } catch let error as TraceStoreError {
+            // Already names the file and says what was kept (full disk, file removed, another recording).
+            throw CleanExit.failure(error.description)
         } catch {
             throw CleanExit.failure("\(paths.trace): recording failed: \(error)")
+        }
+        if let caught {
+            CleanExit.printError("interrupted: the recording stopped early and the trace was finished: \(paths.trace)")
+            throw ExitCode(128 + caught)
         }
         let recorded = ContinuousClock.now
 
