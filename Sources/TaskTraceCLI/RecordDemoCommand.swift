@@ -35,7 +35,10 @@ struct RecordDemoCommand: AsyncParsableCommand {
     /// About 5 GB of memory at ~1.7 KB per task in flight: more would run the machine out of memory, not test it.
     static let maxLoadTasks = 3_000_000
 
-    @Option(help: "Number of trivial tasks of the `load` scenario (at most 3,000,000).")
+    /// `flood` keeps one wave of children in flight, so its count is bounded by patience, not memory.
+    static let maxFloodTasks = 100_000_000
+
+    @Option(help: "Number of trivial tasks of the `load` (at most 3,000,000) and `flood` (100,000,000) scenarios.")
     var tasks: Int = 10_000
 
     @Option(help: "Seed of the scenarios' random sleeps and failures.")
@@ -59,8 +62,9 @@ struct RecordDemoCommand: AsyncParsableCommand {
         guard (1...Self.maxWorkers).contains(workers) else {
             throw CleanExit.failure("--workers must be between 1 and \(Self.maxWorkers), got \(workers)")
         }
-        guard tasks >= 1, tasks <= Self.maxLoadTasks else {
-            throw CleanExit.failure("--tasks must be between 1 and \(Self.maxLoadTasks), got \(tasks)")
+        let taskLimit = selection.contains { $0.name == "load" } ? Self.maxLoadTasks : Self.maxFloodTasks
+        guard tasks >= 1, tasks <= taskLimit else {
+            throw CleanExit.failure("--tasks must be between 1 and \(taskLimit), got \(tasks)")
         }
         let paths = try DemoOutputPaths(output: output, writesHTML: !noHTML)
         let options = DemoOptions(seed: seed, loadTasks: tasks)

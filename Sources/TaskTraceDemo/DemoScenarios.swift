@@ -19,6 +19,7 @@ public enum DemoScenarios {
         ErrorScenarios.commonErrors,
         CrawlerScenario.scenario,
         LoadScenario.scenario,
+        FloodScenario.scenario,
     ]
 
     /// The scenarios `tasktrace record demo` runs without `--scenario`, in run order.

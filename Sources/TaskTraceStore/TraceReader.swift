@@ -165,6 +165,13 @@ public final class TraceReader: @unchecked Sendable {
         return result
     }
 
+    /// Number of rows of `table` (one of the tables in `TraceSchema.requiredColumns`), without reading them.
+    public func rowCount(of table: TraceTable) throws(TraceStoreError) -> Int {
+        var count = 0
+        try query("SELECT count(*) FROM \(table.rawValue)") { count = Int($0.int64(0)) }
+        return count
+    }
+
     /// Number of transitions in the trace.
     public func transitionCount() throws(TraceStoreError) -> Int {
         var count = 0
