@@ -20,6 +20,7 @@ public enum DemoScenarios {
         CrawlerScenario.scenario,
         LoadScenario.scenario,
         FloodScenario.scenario,
+        ExitScenario.scenario,
     ]
 
     /// The scenarios `tasktrace record demo` runs without `--scenario`, in run order.

@@ -211,3 +211,24 @@ struct CrashSafetyCLITests {
         #expect(LiveTrace.value(trace, "SELECT count(*) FROM tasks WHERE name = 'coroutine'") == "0")
     }
 }
+
+extension CrashSafetyCLITests {
+    @Test("exit() inside the recording: the process ends with that status, the trace is kept as after a crash")
+    func exitInsideTheRecording() throws {
+        let workspace = try Workspace()
+        let trace = workspace.path("exit.sqlite")
+        let child = try ChildProcess(
+            CLIRunner.binaryURL.path, ["record", "demo", "--scenario", "exit", "--no-html", "--output", trace],
+            outputIn: workspace.url.path
+        )
+        let exit = try #require(child.wait(), "exit() inside the recording hung")
+        #expect(exit.status == 3, "\(exit): \(child.stderr)")
+        try Self.expectUsableAfterCrash(trace, in: workspace)
+        for name in ["demo", "exit"] {
+            let state = Self.lastState(trace, task: name)
+            #expect(state != nil && !["done", "cancelled", "errored"].contains(state ?? ""), "\(name): \(state ?? "none")")
+        }
+        let kept = LiveTrace.value(trace, "SELECT count(*) FROM tasks WHERE name LIKE 'before-exit-%'") ?? "?"
+        print("exit(): \(kept) of the 100 tasks finished 300 ms before exit() are in the trace")
+    }
+}

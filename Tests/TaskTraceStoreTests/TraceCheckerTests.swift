@@ -157,3 +157,22 @@ struct TraceCheckerTests {
         #expect(report.problems.first?.message.contains("is a directory") == true)
     }
 }
+
+extension TraceCheckerTests {
+    @Test("a damaged index (which quick_check at open does not see) is a corrupt error")
+    func damagedIndex() throws {
+        let directory = try TemporaryDirectory()
+        let path = try Self.legalTrace(in: directory)
+        // Make the index disagree with its table behind SQLite's back (writable_schema trick: drop the index's
+        // knowledge of one row by rewriting the table row without updating the index).
+        let sql = """
+            PRAGMA writable_schema = ON;
+            UPDATE sqlite_master SET sql = 'CREATE INDEX transition_log_by_time ON transition_log(state_code)'
+                WHERE name = 'transition_log_by_time';
+            """
+        #expect(try SQLiteShell.run(path, sql, readOnly: false).status == 0)
+        let report = TraceChecker.check(path: path)
+        #expect(!report.isValid)
+        #expect(report.problems.contains { $0.code == "corrupt" }, "\(report.problems)")
+    }
+}

@@ -48,6 +48,7 @@ private struct CheckPass {
     init(reader: TraceReader) { self.reader = reader }
 
     mutating func run(into report: inout TraceCheckReport) throws(TraceStoreError) {
+        try checkIntegrity(into: &report)
         let meta = try reader.meta()
         checkMeta(meta, into: &report)
         try checkStates(into: &report)
@@ -60,6 +61,18 @@ private struct CheckPass {
         }
         try checkMarks(into: &report)
         try checkUntrackedJobs(into: &report)
+    }
+
+    /// SQLite's full `integrity_check`: unlike the reader's `quick_check` at open, it also compares every index
+    /// with its table, so a damaged index (which an export's `ORDER BY ts_ns` would meet) is found here too.
+    private func checkIntegrity(into report: inout TraceCheckReport) throws(TraceStoreError) {
+        var findings: [String] = []
+        try reader.query("PRAGMA integrity_check(10)") { row in
+            if let line = row.string(0), line != "ok" { findings.append(line) }
+        }
+        for finding in findings {
+            report.add(.init(severity: .error, code: "corrupt", message: "SQLite integrity check: \(finding)"))
+        }
     }
 
     private func checkMeta(_ meta: [String: String], into report: inout TraceCheckReport) {
