@@ -18,6 +18,15 @@ import TaskTraceModel
 /// if !report.isValid { for problem in report.problems { print(problem.message) } }
 /// ```
 public enum TraceChecker {
+    /// Every problem code the checker reports (docs/schema.md lists each), besides the integrity counters'
+    /// `meta` keys (`dropped_events`, `skipped_events`, …), which are warnings under their own names.
+    public static let codes: [String] = [
+        "unreadable", "corrupt", "format_version_mismatch", "states_table", "bad_counter", "not_finished",
+        "bad_state_code", "timestamp_out_of_range", "first_state_not_created", "illegal_transition",
+        "time_goes_backwards", "unknown_task", "unknown_thread", "missing_parent", "parent_cycle",
+        "task_without_transitions", "mark_unknown_task", "untracked_unknown_thread", "untracked_ends_before_start",
+    ]
+
     /// Checks the trace at `path`. Never throws: a file that cannot be read is a report with an `unreadable` error.
     public static func check(path: String) -> TraceCheckReport {
         var report = TraceCheckReport(path: path)
