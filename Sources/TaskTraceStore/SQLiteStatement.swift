@@ -57,7 +57,8 @@ package final class SQLiteStatement: @unchecked Sendable {
         switch rc {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
-        default: throw SQLiteError(code: rc, message: connection.lastErrorMessage, sql: sql)
+        default:
+            throw SQLiteError(code: rc, message: connection.lastErrorMessage, sql: sql, systemErrno: connection.lastSystemErrno)
         }
     }
 

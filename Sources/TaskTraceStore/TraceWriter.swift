@@ -21,51 +21,64 @@ import Darwin
 /// try writer.finish(meta: [MetaKey.endedUnixNs: "\(now)"])
 /// ```
 public final class TraceWriter: @unchecked Sendable {
-    /// Set in `init`, released in `deinit` before `lock` (see there).
-    private var connection: SQLiteConnection!
+    /// Closed in `deinit`, before `lock` is released (see there).
+    private let connection: SQLiteConnection
     private let lock: TraceFileLock
     public let path: String
     public private(set) var isFinished = false
 
     /// Creates a new trace at `path`, replacing any file (and its `-wal`/`-shm` companions) already there.
-    /// - Throws: `TraceStoreError.cannotCreate` when the path cannot be written.
+    /// - Throws: `TraceStoreError.inUse` when another recording writes `path`, `.isDirectory`, or `.cannotCreate`
+    ///   when the path cannot be written.
     public init(path: String) throws(TraceStoreError) {
         self.path = path
         // Claims the path first: a second recording on it is refused, never interleaved (see TraceFileLock).
         lock = try TraceFileLock(path: path)
         do {
-            let connection = try SQLiteConnection(path: path, mode: .readWriteCreate)
-            self.connection = connection
+            connection = try Self.createSchema(path: path)
+        } catch {
+            unlink(path)
+            throw .cannotCreate(path: path, detail: error.message)
+        }
+    }
+
+    /// Opens the new file, switches it to WAL and creates tables, states, version and the first `meta` rows.
+    private static func createSchema(path: String) throws(SQLiteError) -> SQLiteConnection {
+        let connection = try SQLiteConnection(path: path, mode: .readWriteCreate)
+        do {
             try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
             try connection.transaction {
                 try connection.execute(TraceSchema.createTables)
                 try connection.execute(TraceSchema.insertStates)
                 try connection.execute("PRAGMA user_version=\(TraceFormat.version)")
-                try upsertMeta([
-                    MetaKey.formatVersion: String(TraceFormat.version),
-                    MetaKey.tasktraceVersion: TraceFormat.toolVersion,
-                    MetaKey.droppedEvents: "0",
-                ])
+                try upsertMeta(
+                    [
+                        MetaKey.formatVersion: String(TraceFormat.version),
+                        MetaKey.tasktraceVersion: TraceFormat.toolVersion,
+                        MetaKey.droppedEvents: "0",
+                    ],
+                    on: connection
+                )
             }
         } catch let error as SQLiteError {
-            connection = nil
-            unlink(path)
-            throw .cannotCreate(path: path, detail: error.message)
+            connection.close()
+            throw error
         } catch {
-            connection = nil
-            unlink(path)
-            throw .cannotCreate(path: path, detail: "\(error)")
+            connection.close()
+            throw SQLiteError(code: -1, message: "\(error)")
         }
+        return connection
     }
 
     deinit {
-        // The SQLite connection first: closing the lock's descriptor earlier would drop SQLite's POSIX locks.
-        connection = nil
+        // SQLite first: closing the lock's descriptor while SQLite still has the file open would drop SQLite's
+        // POSIX locks (closing any descriptor of a file drops the process's POSIX locks on it).
+        connection.close()
     }
 
     /// Sets `meta` entries (insert or replace), in a transaction of their own.
     public func setMeta(_ entries: [String: String]) throws(TraceStoreError) {
-        try wrap { try connection.transaction { try upsertMeta(entries) } }
+        try wrap { try connection.transaction { try Self.upsertMeta(entries, on: connection) } }
     }
 
     /// Writes one batch in one transaction.
@@ -88,7 +101,7 @@ public final class TraceWriter: @unchecked Sendable {
         guard !isFinished else { return }
         try wrap {
             try connection.transaction {
-                try upsertMeta(meta)
+                try Self.upsertMeta(meta, on: connection)
                 WriterTestHook.beforeIndexes()
                 try connection.execute(TraceSchema.createIndexes)
             }
@@ -120,14 +133,18 @@ public final class TraceWriter: @unchecked Sendable {
     /// SQLite's message, with the operating system's reason for I/O failures ("disk I/O error: File too large").
     private func writeFailure(_ error: SQLiteError) -> TraceStoreError {
         var detail = error.message
-        let systemErrno = connection.lastSystemErrno
-        if [10, 13, 14].contains(error.primaryCode), systemErrno != 0 {  // SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN
-            detail += ": \(String(cString: strerror(systemErrno)))"
+        let systemErrno = error.systemErrno
+        if [10, 13, 14].contains(error.primaryCode) {  // SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN
+            if systemErrno != 0 {
+                detail += ": \(String(cString: strerror(systemErrno)))"
+            } else if let reason = WriteFailureReason.guess(path: path) {
+                detail += ": \(reason)"
+            }
         }
         return .writeFailed(path: path, detail: detail)
     }
 
-    private func upsertMeta(_ entries: [String: String]) throws {
+    private static func upsertMeta(_ entries: [String: String], on connection: SQLiteConnection) throws {
         let statement = try connection.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)")
         for (key, value) in entries.sorted(by: { $0.key < $1.key }) {
             statement.bind(1, key)
