@@ -88,6 +88,8 @@ struct RecordDemoCommand: AsyncParsableCommand {
         } catch let error as TraceStoreError {
             // Already names the file and says what was kept (full disk, file removed, another recording).
             throw CleanExit.failure(error.description)
+        } catch is CancellationError where caught != nil {
+            outcomes = []  // interrupted before the scenarios returned: reported below
         } catch {
             throw CleanExit.failure("\(paths.trace): recording failed: \(error)")
         }
