@@ -32,7 +32,7 @@ final class TraceFileLock {
         for _ in 0..<16 {
             let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             if fd >= 0 {
-                if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+                if !Self.lockOrUnsupported(fd) {
                     // Another recording opened the file we just created and locked it first: it owns the path.
                     close(fd)
                     throw .inUse(path: path)
@@ -79,7 +79,7 @@ final class TraceFileLock {
         let old = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         if old >= 0 {
             defer { close(old) }
-            if flock(old, LOCK_EX | LOCK_NB) != 0 { throw .inUse(path: path) }
+            if !lockOrUnsupported(old) { throw .inUse(path: path) }
             var held = stat()
             guard fstat(old, &held) == 0, held.st_dev == info.st_dev, held.st_ino == info.st_ino else { return }
         }
@@ -87,6 +87,13 @@ final class TraceFileLock {
         if unlink(path) != 0, errno != ENOENT {
             throw .cannotCreate(path: path, detail: "cannot replace the existing \(path) (\(errnoText()))")
         }
+    }
+
+    /// Takes the exclusive lock without waiting: true when taken, or when the file system cannot lock at all (some
+    /// network file systems), where recording unprotected beats refusing to record; false when another holds it.
+    private static func lockOrUnsupported(_ descriptor: Int32) -> Bool {
+        if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return true }
+        return errno != EWOULDBLOCK && errno != EAGAIN
     }
 
     private static func removeCompanions(of path: String) throws(TraceStoreError) {

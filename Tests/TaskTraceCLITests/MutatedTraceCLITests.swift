@@ -3,11 +3,11 @@ import Testing
 
 /// Byte-mutated and truncated traces, fed to the built binary in a subprocess with a deadline: each run ends with
 /// one clear line and exit 1, or a valid result (exit 0, an export that parses) — never a crash (a signal), never
-/// a hang, never a change to the input. Seeded and reproducible: `TASKTRACE_FUZZ_CASES` cases (default 150) from
+/// a hang, never a change to the input. Seeded and reproducible: `TASKTRACE_FUZZ_CASES` cases (default 300) from
 /// `TASKTRACE_FUZZ_SEED` (default 1), mutating the committed real recording `samples/demo.sqlite`.
 @Suite("Fuzz: mutated and truncated trace files", .serialized)
 struct MutatedTraceCLITests {
-    static var cases: Int { ProcessInfo.processInfo.environment["TASKTRACE_FUZZ_CASES"].flatMap(Int.init) ?? 150 }
+    static var cases: Int { ProcessInfo.processInfo.environment["TASKTRACE_FUZZ_CASES"].flatMap(Int.init) ?? 300 }
     static var firstSeed: UInt64 { ProcessInfo.processInfo.environment["TASKTRACE_FUZZ_SEED"].flatMap(UInt64.init) ?? 1 }
 
     /// SplitMix64: the same seed gives the same mutation everywhere.
