@@ -89,11 +89,19 @@ final class TraceFileLock {
         }
     }
 
-    /// Takes the exclusive lock without waiting: true when taken, or when the file system cannot lock at all (some
-    /// network file systems), where recording unprotected beats refusing to record; false when another holds it.
+    /// Takes the exclusive lock: true when taken, or when the file system cannot lock at all (some network file
+    /// systems), where recording unprotected beats refusing to record; false when another holds it.
+    ///
+    /// A held lock is retried for up to ~250 ms before giving up: a recording that just ended may still have its
+    /// lock held for a moment by a child process the program was forking (a forked child shares the descriptor
+    /// until it execs), while a recording in progress holds it for its whole duration.
     private static func lockOrUnsupported(_ descriptor: Int32) -> Bool {
-        if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return true }
-        return errno != EWOULDBLOCK && errno != EAGAIN
+        for attempt in 0..<25 {
+            if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return true }
+            guard errno == EWOULDBLOCK || errno == EAGAIN else { return true }
+            if attempt < 24 { usleep(10_000) }
+        }
+        return false
     }
 
     private static func removeCompanions(of path: String) throws(TraceStoreError) {
