@@ -18,6 +18,8 @@ bin="$(swift build --show-bin-path)/tasktrace"
 out=test-output
 rm -rf "$out" && mkdir -p "$out"
 "$bin" record demo --output "$out/demo.sqlite" --no-html
+# A real recording and the committed samples pass `tasktrace check` (exit 1 would stop here).
+for trace in "$out/demo.sqlite" samples/demo.sqlite samples/sample.sqlite; do "$bin" check "$trace"; done
 .venv-tests/bin/pytest tests/browser/test_harness.py -q
 for trace in "$out/demo.sqlite" samples/sample.sqlite; do
     echo "real viewers: $trace"
