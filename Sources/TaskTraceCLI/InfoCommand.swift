@@ -18,10 +18,11 @@ struct InfoCommand: ParsableCommand {
         for key in meta.keys.sorted() {
             print("\(TerminalText.oneLine(key)): \(TerminalText.oneLine(meta[key] ?? ""))")
         }
-        print("tasks: \(try reader.tasks().count)")
-        print("threads: \(try reader.threads().count)")
-        print("transitions: \(try reader.transitionCount())")
-        print("marks: \(try reader.marks().count)")
+        // Counted by SQLite, not loaded: a trace of millions of tasks needs no memory for this.
+        print("tasks: \(try reader.rowCount(of: .tasks))")
+        print("threads: \(try reader.rowCount(of: .threads))")
+        print("transitions: \(try reader.rowCount(of: .transitions))")
+        print("marks: \(try reader.rowCount(of: .marks))")
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import TaskTrace
 import TaskTraceDemo
 import TaskTraceExport
+import TaskTraceStore
 
 /// `tasktrace record demo`: runs the built-in asyncio scenarios on the runtime, records them straight into
 /// an SQLite trace, writes the HTML timeline beside it and prints a summary read back from the file.
@@ -34,7 +35,10 @@ struct RecordDemoCommand: AsyncParsableCommand {
     /// About 5 GB of memory at ~1.7 KB per task in flight: more would run the machine out of memory, not test it.
     static let maxLoadTasks = 3_000_000
 
-    @Option(help: "Number of trivial tasks of the `load` scenario (at most 3,000,000).")
+    /// `flood` keeps one wave of children in flight, so its count is bounded by patience, not memory.
+    static let maxFloodTasks = 100_000_000
+
+    @Option(help: "Number of trivial tasks of the `load` (at most 3,000,000) and `flood` (100,000,000) scenarios.")
     var tasks: Int = 10_000
 
     @Option(help: "Seed of the scenarios' random sleeps and failures.")
@@ -58,8 +62,9 @@ struct RecordDemoCommand: AsyncParsableCommand {
         guard (1...Self.maxWorkers).contains(workers) else {
             throw CleanExit.failure("--workers must be between 1 and \(Self.maxWorkers), got \(workers)")
         }
-        guard tasks >= 1, tasks <= Self.maxLoadTasks else {
-            throw CleanExit.failure("--tasks must be between 1 and \(Self.maxLoadTasks), got \(tasks)")
+        let taskLimit = selection.contains { $0.name == "load" } ? Self.maxLoadTasks : Self.maxFloodTasks
+        guard tasks >= 1, tasks <= taskLimit else {
+            throw CleanExit.failure("--tasks must be between 1 and \(taskLimit), got \(tasks)")
         }
         let paths = try DemoOutputPaths(output: output, writesHTML: !noHTML)
         let options = DemoOptions(seed: seed, loadTasks: tasks)
@@ -67,15 +72,30 @@ struct RecordDemoCommand: AsyncParsableCommand {
         let command = (["tasktrace"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
 
         let started = ContinuousClock.now
-        let outcomes: [DemoRunner.Outcome]
-        do {
-            outcomes = try await TaskTrace.record(
-                to: paths.trace, workers: workerCount, name: "demo", command: command
-            ) { runtime in
+        let tracePath = paths.trace
+        let recording = Task {
+            try await TaskTrace.record(to: tracePath, workers: workerCount, name: "demo", command: command) { runtime in
                 await DemoRunner.run(selection, runtime: runtime, options: options)
             }
+        }
+        // Ctrl-C or SIGTERM: cancel the recording, which still finishes the trace file.
+        let interrupt = RecordingInterrupt { recording.cancel() }
+        let result = await recording.result
+        let caught = interrupt.remove()
+        let outcomes: [DemoRunner.Outcome]
+        do {
+            outcomes = try result.get()
+        } catch let error as TraceStoreError {
+            // Already names the file and says what was kept (full disk, file removed, another recording).
+            throw CleanExit.failure(error.description)
+        } catch is CancellationError where caught != nil {
+            outcomes = []  // interrupted before the scenarios returned: reported below
         } catch {
             throw CleanExit.failure("\(paths.trace): recording failed: \(error)")
+        }
+        if let caught {
+            CleanExit.printError("interrupted: the recording stopped early and the trace was finished: \(paths.trace)")
+            throw ExitCode(128 + caught)
         }
         let recorded = ContinuousClock.now
 

@@ -14,7 +14,8 @@ struct TaskTraceCommand: AsyncParsableCommand {
             """,
         version: TraceFormat.toolVersion,
         subcommands: [
-            InfoCommand.self, ExportCommand.self, StatsCommand.self, LintCommand.self, CriticalPathCommand.self, SampleTraceCommand.self, BenchExportCommand.self, RecordCommand.self,
+            InfoCommand.self, CheckCommand.self, ExportCommand.self, StatsCommand.self, LintCommand.self,
+            CriticalPathCommand.self, SampleTraceCommand.self, BenchExportCommand.self, RecordCommand.self,
         ]
     )
 

@@ -10,20 +10,23 @@ struct TraceSummary {
     var durationNanos: UInt64 = 0
     var droppedEvents: String = "unknown"
 
-    /// Reads `path` with `TraceReader`.
+    /// Reads `path` with `TraceReader`, streaming transitions and keeping one byte of state per task (a flood
+    /// trace of millions of tasks must not cost more memory to summarise than it cost to record).
     /// - Throws: `TraceStoreError` when the file cannot be read.
     init(path: String) throws {
         let reader = try TraceReader(path: path)
         let meta = try reader.meta()
-        taskCount = try reader.tasks().count
-        var validator = TransitionValidator()
+        taskCount = try reader.rowCount(of: .tasks)
+        var lastState: [TraceTaskID: TaskState] = [:]
+        var perState = [Int](repeating: 0, count: TaskState.allCases.count)
         var lastTimestamp: UInt64 = 0
         try reader.forEachTransition { record in
-            transitionsPerState[record.state, default: 0] += 1
-            validator.observe(record)
+            perState[Int(record.state.rawValue)] += 1
+            lastState[record.taskID] = record.state
             lastTimestamp = max(lastTimestamp, record.timestamp)
         }
-        unfinishedCount = validator.unfinishedTasks.count
+        for state in TaskState.allCases { transitionsPerState[state] = perState[Int(state.rawValue)] }
+        unfinishedCount = lastState.values.count { !$0.isTerminal }
         durationNanos = meta[MetaKey.durationNs].flatMap { UInt64($0) } ?? lastTimestamp
         droppedEvents = meta[MetaKey.droppedEvents] ?? "unknown"
     }

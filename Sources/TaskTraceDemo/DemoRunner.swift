@@ -21,17 +21,24 @@ public enum DemoRunner {
     /// Spawns each scenario as a task named after it on `runtime` and awaits it before the next one.
     ///
     /// Call it from a task running on `runtime` (the body of `TaskTrace.record`), so the scenario tasks are
-    /// children of that task. A scenario that throws does not stop the others.
+    /// children of that task. A scenario that throws does not stop the others. Cancelling the calling task (an
+    /// interrupted recording) cancels the running scenario and skips the rest, so the recording ends promptly.
     /// - Returns: one outcome per scenario, in order.
     public static func run(
         _ scenarios: [DemoScenario], runtime: TraceRuntime, options: DemoOptions
     ) async -> [Outcome] {
         var outcomes: [Outcome] = []
         for scenario in scenarios {
+            if Task.isCancelled { break }
             let task = runtime.spawn(scenario.name) {
                 try await scenario.run(runtime, options)
             }
-            switch await task.result {
+            let result = await withTaskCancellationHandler {
+                await task.result
+            } onCancel: {
+                task.cancel(reason: "the recording was interrupted")
+            }
+            switch result {
             case .success:
                 outcomes.append(Outcome(name: scenario.name, failure: nil))
             case .failure(let error):

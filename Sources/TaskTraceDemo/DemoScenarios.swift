@@ -19,6 +19,8 @@ public enum DemoScenarios {
         ErrorScenarios.commonErrors,
         CrawlerScenario.scenario,
         LoadScenario.scenario,
+        FloodScenario.scenario,
+        ExitScenario.scenario,
     ]
 
     /// The scenarios `tasktrace record demo` runs without `--scenario`, in run order.

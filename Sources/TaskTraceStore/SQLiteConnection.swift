@@ -6,6 +6,8 @@ internal import CSQLite
 /// That owner is what protects it, hence `@unchecked Sendable`, so it may be handed between threads.
 package final class SQLiteConnection: @unchecked Sendable {
     private let handle: OpaquePointer
+    /// False after `close()`; nothing may use the connection then.
+    private var isOpen = true
     private var statementCache: [String: SQLiteStatement] = [:]
     package let path: String
     /// How long a statement waits for another connection's lock before reporting SQLITE_BUSY.
@@ -42,7 +44,13 @@ package final class SQLiteConnection: @unchecked Sendable {
         sqlite3_busy_timeout(db, Self.busyTimeoutMilliseconds)
     }
 
-    deinit {
+    deinit { close() }
+
+    /// Finalizes the cached statements and closes the database now, rather than when the last reference goes
+    /// (a writer must close SQLite before it releases its own lock on the file). Calling it twice does nothing.
+    package func close() {
+        guard isOpen else { return }
+        isOpen = false
         statementCache.removeAll()
         sqlite3_close_v2(handle)
     }
@@ -54,7 +62,7 @@ package final class SQLiteConnection: @unchecked Sendable {
         if rc != SQLITE_OK {
             let message = errorMessage.map { String(cString: $0) } ?? lastErrorMessage
             sqlite3_free(errorMessage)
-            throw SQLiteError(code: rc, message: message, sql: sql)
+            throw SQLiteError(code: rc, message: message, sql: sql, systemErrno: lastSystemErrno)
         }
     }
 
@@ -67,7 +75,7 @@ package final class SQLiteConnection: @unchecked Sendable {
         var statement: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard rc == SQLITE_OK, let statement else {
-            throw SQLiteError(code: rc, message: lastErrorMessage, sql: sql)
+            throw SQLiteError(code: rc, message: lastErrorMessage, sql: sql, systemErrno: lastSystemErrno)
         }
         let wrapped = SQLiteStatement(handle: statement, connection: self, sql: sql)
         statementCache[sql] = wrapped
@@ -79,7 +87,9 @@ package final class SQLiteConnection: @unchecked Sendable {
         try execute("BEGIN")
         do {
             let result = try body()
-            try execute("COMMIT")
+            // Stepped, not `execute`d: `sqlite3_exec` finalizes before returning, which loses the OS error number
+            // of a failed commit (the reason a full disk or a size limit gives).
+            try prepare("COMMIT").run()
             return result
         } catch {
             try? execute("ROLLBACK")
@@ -97,6 +107,10 @@ package final class SQLiteConnection: @unchecked Sendable {
 
     /// SQLite's message for the most recent failure on this connection.
     package var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
+
+    /// The operating system's error number behind the most recent I/O failure on this connection (0 when none),
+    /// e.g. `EFBIG` when a write hit the file size limit.
+    package var lastSystemErrno: Int32 { sqlite3_system_errno(handle) }
 
     /// The extended result code of the most recent failure on this connection.
     package var lastErrorCode: Int32 { sqlite3_extended_errcode(handle) }

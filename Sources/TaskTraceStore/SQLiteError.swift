@@ -6,11 +6,15 @@ public struct SQLiteError: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: Int32
     public var message: String
     public var sql: String?
+    /// The operating system's error number behind an I/O failure (`EFBIG`, `ENOSPC`), 0 when none or unknown.
+    /// Captured when the error happens: a later statement (the rollback) may overwrite SQLite's copy.
+    public var systemErrno: Int32
 
-    public init(code: Int32, message: String, sql: String? = nil) {
+    public init(code: Int32, message: String, sql: String? = nil, systemErrno: Int32 = 0) {
         self.code = code
         self.message = message
         self.sql = sql
+        self.systemErrno = systemErrno
     }
 
     /// SQLite's primary result code, without the extended bits.

@@ -36,7 +36,18 @@ package final class SQLiteStatement: @unchecked Sendable {
             sqlite3_bind_null(handle, index)
             return
         }
-        sqlite3_bind_text(handle, index, value, -1, tasktrace_sqlite_transient())
+        // With the byte count, not -1: text holding a NUL character is stored whole, not cut at the NUL.
+        var utf8 = value
+        utf8.withUTF8 { bytes in
+            _ = bytes.withMemoryRebound(to: CChar.self) { text in
+                guard let base = text.baseAddress else {
+                    return sqlite3_bind_text(handle, index, "", 0, tasktrace_sqlite_transient())
+                }
+                return sqlite3_bind_text64(
+                    handle, index, base, UInt64(text.count), tasktrace_sqlite_transient(), UInt8(SQLITE_UTF8)
+                )
+            }
+        }
     }
 
     /// Advances to the next row: true when a row is available, false when done.
@@ -46,7 +57,8 @@ package final class SQLiteStatement: @unchecked Sendable {
         switch rc {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
-        default: throw SQLiteError(code: rc, message: connection.lastErrorMessage, sql: sql)
+        default:
+            throw SQLiteError(code: rc, message: connection.lastErrorMessage, sql: sql, systemErrno: connection.lastSystemErrno)
         }
     }
 
@@ -64,6 +76,8 @@ package final class SQLiteStatement: @unchecked Sendable {
 
     package func string(_ column: Int32) -> String? {
         guard let text = sqlite3_column_text(handle, column) else { return nil }
-        return String(cString: text)
+        // All the bytes, NULs included; invalid UTF-8 (from another tool) becomes U+FFFD rather than a failure.
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
 }

@@ -165,6 +165,13 @@ public final class TraceReader: @unchecked Sendable {
         return result
     }
 
+    /// Number of rows of `table` (one of the tables in `TraceSchema.requiredColumns`), without reading them.
+    public func rowCount(of table: TraceTable) throws(TraceStoreError) -> Int {
+        var count = 0
+        try query("SELECT count(*) FROM \(table.rawValue)") { count = Int($0.int64(0)) }
+        return count
+    }
+
     /// Number of transitions in the trace.
     public func transitionCount() throws(TraceStoreError) -> Int {
         var count = 0
@@ -212,7 +219,7 @@ public final class TraceReader: @unchecked Sendable {
     }
 
     /// Runs a query and calls `row` for each result row; SQLite errors become `TraceStoreError`.
-    private func query(
+    package func query(
         _ sql: String, bind: (SQLiteStatement) -> Void = { _ in }, row: (SQLiteStatement) -> Void
     ) throws(TraceStoreError) {
         do {
@@ -229,6 +236,7 @@ public final class TraceReader: @unchecked Sendable {
     private static func checkHeader(path: String) throws(TraceStoreError) {
         var info = stat()
         guard stat(path, &info) == 0 else { throw .fileNotFound(path: path) }
+        if (info.st_mode & S_IFMT) == S_IFDIR { throw .isDirectory(path: path) }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw .notSQLite(path: path)
         }

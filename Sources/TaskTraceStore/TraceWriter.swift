@@ -21,49 +21,64 @@ import Darwin
 /// try writer.finish(meta: [MetaKey.endedUnixNs: "\(now)"])
 /// ```
 public final class TraceWriter: @unchecked Sendable {
+    /// Closed in `deinit`, before `lock` is released (see there).
     private let connection: SQLiteConnection
+    private let lock: TraceFileLock
     public let path: String
     public private(set) var isFinished = false
 
     /// Creates a new trace at `path`, replacing any file (and its `-wal`/`-shm` companions) already there.
-    /// - Throws: `TraceStoreError.cannotCreate` when the path cannot be written.
+    /// - Throws: `TraceStoreError.inUse` when another recording writes `path`, `.isDirectory`, or `.cannotCreate`
+    ///   when the path cannot be written.
     public init(path: String) throws(TraceStoreError) {
         self.path = path
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let existing = path + suffix
-            var info = stat()
-            guard lstat(existing, &info) == 0 else { continue }
-            // Replace an old trace, never a device, a FIFO or a folder that happens to sit at the path.
-            guard (info.st_mode & S_IFMT) == S_IFREG else {
-                throw .cannotCreate(path: path, detail: "\(existing) exists and is not a regular file")
-            }
-            if unlink(existing) != 0 {
-                throw .cannotCreate(path: path, detail: "cannot replace the existing \(existing)")
-            }
-        }
+        // Claims the path first: a second recording on it is refused, never interleaved (see TraceFileLock).
+        lock = try TraceFileLock(path: path)
         do {
-            connection = try SQLiteConnection(path: path, mode: .readWriteCreate)
+            connection = try Self.createSchema(path: path)
+        } catch {
+            unlink(path)
+            throw .cannotCreate(path: path, detail: error.message)
+        }
+    }
+
+    /// Opens the new file, switches it to WAL and creates tables, states, version and the first `meta` rows.
+    private static func createSchema(path: String) throws(SQLiteError) -> SQLiteConnection {
+        let connection = try SQLiteConnection(path: path, mode: .readWriteCreate)
+        do {
             try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
             try connection.transaction {
                 try connection.execute(TraceSchema.createTables)
                 try connection.execute(TraceSchema.insertStates)
                 try connection.execute("PRAGMA user_version=\(TraceFormat.version)")
-                try upsertMeta([
-                    MetaKey.formatVersion: String(TraceFormat.version),
-                    MetaKey.tasktraceVersion: TraceFormat.toolVersion,
-                    MetaKey.droppedEvents: "0",
-                ])
+                try upsertMeta(
+                    [
+                        MetaKey.formatVersion: String(TraceFormat.version),
+                        MetaKey.tasktraceVersion: TraceFormat.toolVersion,
+                        MetaKey.droppedEvents: "0",
+                    ],
+                    on: connection
+                )
             }
         } catch let error as SQLiteError {
-            throw .cannotCreate(path: path, detail: error.message)
+            connection.close()
+            throw error
         } catch {
-            throw .cannotCreate(path: path, detail: "\(error)")
+            connection.close()
+            throw SQLiteError(code: -1, message: "\(error)")
         }
+        return connection
+    }
+
+    deinit {
+        // SQLite first: closing the lock's descriptor while SQLite still has the file open would drop SQLite's
+        // POSIX locks (closing any descriptor of a file drops the process's POSIX locks on it).
+        connection.close()
     }
 
     /// Sets `meta` entries (insert or replace), in a transaction of their own.
     public func setMeta(_ entries: [String: String]) throws(TraceStoreError) {
-        try wrap { try connection.transaction { try upsertMeta(entries) } }
+        try wrap { try connection.transaction { try Self.upsertMeta(entries, on: connection) } }
     }
 
     /// Writes one batch in one transaction.
@@ -86,7 +101,8 @@ public final class TraceWriter: @unchecked Sendable {
         guard !isFinished else { return }
         try wrap {
             try connection.transaction {
-                try upsertMeta(meta)
+                try Self.upsertMeta(meta, on: connection)
+                WriterTestHook.beforeIndexes()
                 try connection.execute(TraceSchema.createIndexes)
             }
         }
@@ -96,22 +112,39 @@ public final class TraceWriter: @unchecked Sendable {
             try connection.execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;")
         } catch where error.primaryCode == 5 || error.primaryCode == 6 {  // SQLITE_BUSY, SQLITE_LOCKED
         } catch {
-            throw .sqlite(error)
+            throw writeFailure(error)
         }
         isFinished = true
     }
 
+    /// Runs one write, first making sure the path still names this trace (a deleted or moved file would take
+    /// every later batch into an unlinked inode silently); failures become one clear `TraceStoreError`.
     private func wrap(_ body: () throws -> Void) throws(TraceStoreError) {
+        guard lock.pathStillNamesFile else { throw .vanished(path: path) }
         do {
             try body()
         } catch let error as SQLiteError {
-            throw .sqlite(error)
+            throw writeFailure(error)
         } catch {
-            throw .sqlite(SQLiteError(code: -1, message: "\(error)"))
+            throw .writeFailed(path: path, detail: "\(error)")
         }
     }
 
-    private func upsertMeta(_ entries: [String: String]) throws {
+    /// SQLite's message, with the operating system's reason for I/O failures ("disk I/O error: File too large").
+    private func writeFailure(_ error: SQLiteError) -> TraceStoreError {
+        var detail = error.message
+        let systemErrno = error.systemErrno
+        if [10, 13, 14].contains(error.primaryCode) {  // SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN
+            if systemErrno != 0 {
+                detail += ": \(String(cString: strerror(systemErrno)))"
+            } else if let reason = WriteFailureReason.guess(path: path) {
+                detail += ": \(reason)"
+            }
+        }
+        return .writeFailed(path: path, detail: detail)
+    }
+
+    private static func upsertMeta(_ entries: [String: String], on connection: SQLiteConnection) throws {
         let statement = try connection.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)")
         for (key, value) in entries.sorted(by: { $0.key < $1.key }) {
             statement.bind(1, key)

@@ -43,7 +43,7 @@ struct ReaderRefusalTests {
     @Test func directoryIsNotATrace() throws {
         let directory = try TemporaryDirectory()
         expectRefusal(directory.url.path) {
-            if case .notSQLite = $0 { return true }
+            if case .isDirectory = $0 { return $0.description == "\(directory.url.path): is a directory, not a trace file" }
             return false
         }
     }

@@ -66,3 +66,14 @@ struct SchemaDocTests {
         }
     }
 }
+
+extension SchemaDocTests {
+    @Test("every code tasktrace check reports is documented")
+    func everyCheckCodeDocumented() throws {
+        let doc = try Self.schemaDoc
+        let integrity = TraceIntegrity(meta: [:]).counters.map(\.key)
+        for code in TraceChecker.codes + integrity {
+            #expect(doc.contains("`\(code)`"), "docs/schema.md does not document check code \(code)")
+        }
+    }
+}

@@ -7,8 +7,11 @@ enum LoadScenario {
         summary: "N trivial tasks (--tasks N, default 10,000) for scale and benchmarks",
         isInDefaultSet: false
     ) { runtime, options in
-        let tasks = (0..<options.loadTasks).map { index in
-            runtime.spawn("load-\(index)") { index }
+        var tasks: [SpawnedTask<Int>] = []
+        tasks.reserveCapacity(options.loadTasks)
+        // Stops spawning when cancelled (an interrupted recording); the tasks already spawned still finish.
+        for index in 0..<options.loadTasks where !Task.isCancelled {
+            tasks.append(runtime.spawn("load-\(index)") { index })
         }
         let results = await runtime.gatherResults(tasks)
         let succeeded = results.count { if case .success = $0 { true } else { false } }

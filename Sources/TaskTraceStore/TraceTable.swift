@@ -1,0 +1,8 @@
+/// The tables of a trace that hold rows a user counts (docs/schema.md). Thread-safe (a value type).
+public enum TraceTable: String, Sendable, CaseIterable {
+    case tasks
+    case threads
+    case marks
+    case transitions = "transition_log"
+    case untrackedJobs = "untracked_jobs"
+}

@@ -1,0 +1,22 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A test-only pause inside `TraceWriter.finish`, so crash tests can kill a recorder exactly while it builds the
+/// final indexes (a moment too short to hit by timing).
+///
+/// When the environment variable `TASKTRACE_TEST_PAUSE_BEFORE_INDEXES` names a file path, `finish` creates that
+/// file inside its final transaction (after the final `meta` rows, before the indexes) and then sleeps until the
+/// process is killed. Unset (always, outside tests) it costs one `getenv` per recording.
+enum WriterTestHook {
+    static let variable = "TASKTRACE_TEST_PAUSE_BEFORE_INDEXES"
+
+    static func beforeIndexes() {
+        guard let marker = getenv(variable), marker.pointee != 0 else { return }
+        let fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd >= 0 { close(fd) }
+        while true { sleep(60) }
+    }
+}
