@@ -11,6 +11,9 @@ final class JobQueue: @unchecked Sendable {
         var job: UnownedJob
         var taskID: TraceTaskID
         var recorded: Bool
+        /// Handed over by the global-executor hook (process capture): run on the generic executor, like the
+        /// runtime's own global executor would, not as this task executor.
+        var global = false
     }
 
     private let lock = ConditionLock()
@@ -24,9 +27,9 @@ final class JobQueue: @unchecked Sendable {
     private var liveWorkers = 0
 
     /// Adds a job; wakes one idle worker. Returns false when no worker is alive to run it (after shutdown).
-    func push(_ job: UnownedJob, taskID: TraceTaskID) -> Bool {
+    func push(_ job: UnownedJob, taskID: TraceTaskID, global: Bool = false) -> Bool {
         lock.withLock {
-            items.append(Item(job: job, taskID: taskID, recorded: recording))
+            items.append(Item(job: job, taskID: taskID, recorded: recording, global: global))
             if idleWorkers > 0 { lock.signal() }
             return liveWorkers > 0
         }

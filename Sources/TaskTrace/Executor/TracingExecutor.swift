@@ -1,3 +1,4 @@
+import Synchronization
 import TaskTraceModel
 
 /// A `TaskExecutor` with its own named worker threads that records the life cycle of every task it runs.
@@ -16,6 +17,9 @@ public final class TracingExecutor: TaskExecutor {
     let recorder: TraceRecorder
     let queue = JobQueue()
     let identity: JobIdentity
+    /// Whole-program capture: a spawn token naming the program's main task (`ProcessRecording.mainTaskID`), attached to
+    /// that task's first recorded enqueue; 0 when unused. See `ProcessRecording`.
+    let mainTaskToken = Atomic<UInt64>(0)
 
     init(workers: Int, recorder: TraceRecorder, identity: JobIdentity) {
         workerCount = max(1, workers)
@@ -40,27 +44,41 @@ public final class TracingExecutor: TaskExecutor {
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let unownedJob = UnownedJob(job)
+        let taskID = recordEnqueue(unownedJob)
+        push(unownedJob, taskID: taskID, global: false)
+    }
+
+    /// Appends the enqueue event of `job` (while recording) and returns its task id (0: none, or not recording).
+    func recordEnqueue(_ unownedJob: UnownedJob) -> TraceTaskID {
         var taskID: TraceTaskID = 0
         if queue.isRecording {
             let info = identity.lookup(unownedJob)
             taskID = info.taskID
             if taskID != 0 {
                 let context = ThreadContext.current
-                let token = context.pendingSpawnToken
-                if token != 0 {
+                var token = context.pendingSpawnToken
+                let owned = context.owner == recorder.id
+                var parentEvidence = owned ? context.currentTask : 0
+                if token == 0, taskID == ProcessRecording.mainTaskID {
+                    token = mainTaskToken.exchange(0, ordering: .relaxed)
+                    if token != 0 { parentEvidence = 0 }  // a resume, not the main task's creation
+                } else if token != 0 {
                     context.pendingSpawnToken = 0
                     context.spawnedTaskID = taskID
                 }
-                let owned = context.owner == recorder.id
                 recorder.append(
                     RawEvent(
                         kind: .enqueue, task: taskID, thread: owned ? context.threadID : 0,
-                        aux: owned ? context.currentTask : 0, token: token, detail: info.hint.rawValue
+                        aux: parentEvidence, token: token, detail: info.hint.rawValue
                     )
                 )
             }
         }
-        if !queue.push(unownedJob, taskID: taskID), queue.claimRestart() {
+        return taskID
+    }
+
+    func push(_ unownedJob: UnownedJob, taskID: TraceTaskID, global: Bool) {
+        if !queue.push(unownedJob, taskID: taskID, global: global), queue.claimRestart() {
             // Recording is over and the workers have exited; a late job still has to run.
             // If even that thread is refused, drain the queue on this thread rather than strand the job.
             if !NamedThread.start(osName: "tt-late", { [self] in runLoop() }) { runLoop() }
@@ -76,7 +94,11 @@ public final class TracingExecutor: TaskExecutor {
             if item.recorded {
                 recorder.append(RawEvent(kind: .jobStart, task: item.taskID, thread: threadID))
             }
-            item.job.runSynchronously(on: executor)
+            if item.global {
+                runGlobal(item, executor: executor)
+            } else {
+                item.job.runSynchronously(on: executor)
+            }
             if item.recorded {
                 recorder.append(RawEvent(kind: .jobEnd, task: item.taskID, thread: threadID))
             }
