@@ -1,0 +1,48 @@
+// An ordinary program using Swift concurrency: Task {}, Task.detached {}, the main actor and Task.sleep.
+// It does not import tasktrace. It prints what it started, so a check can compare the trace with it.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Pretends to fetch a page: sleeps, then returns its size.
+func fetch(_ page: Int) async -> Int {
+    try? await Task.sleep(for: .milliseconds(10 * page))
+    return page * 100
+}
+
+actor Tally {
+    private(set) var total = 0
+    func add(_ amount: Int) { total += amount }
+}
+
+let tally = Tally()
+// Unstructured tasks (their names are set with Task(name:); each yields once, so its name can be read).
+let fetches = (1...3).map { page in
+    Task(name: "fetch \(page)") {
+        await Task.yield()
+        let size = await fetch(page)
+        await tally.add(size)
+    }
+}
+// A detached task that keeps no handle: it ends on its own.
+Task.detached(name: "cleanup") {
+    await Task.yield()
+    try? await Task.sleep(for: .milliseconds(5))
+}
+// Main-actor work started from a detached task.
+let report = Task.detached(name: "report") {
+    await Task.yield()
+    await MainActor.run { print("main actor: reporting") }
+    // A task started from inside a named task: the runtime shows the starter's name to the enqueue of this one.
+    await Task(name: "report detail") { await Task.yield() }.value
+}
+for fetch in fetches { await fetch.value }
+await report.value
+try? await Task.sleep(for: .milliseconds(20))
+print("started 6 tasks: fetch 1, fetch 2, fetch 3, cleanup, report, report detail; total \(await tally.total)")
+
+// `--exit-code N` ends the program with exit(N), so a check can see the code come back through tasktrace.
+let arguments = CommandLine.arguments
+if let flag = arguments.firstIndex(of: "--exit-code"), flag + 1 < arguments.count, let code = Int32(arguments[flag + 1]) {
+    exit(code)
+}
