@@ -101,6 +101,12 @@ static void *signal_watcher(void *unused) {
     }
     tasktrace_preload_swift_finish(byte);
     signal(byte, SIG_DFL);
+    // This thread may have been born with the signal blocked (threads started during load inherit the loader's
+    // mask); unblocked here, the re-raised signal ends the process at once, as the original would have.
+    sigset_t only;
+    sigemptyset(&only);
+    sigaddset(&only, byte);
+    pthread_sigmask(SIG_UNBLOCK, &only, NULL);
     raise(byte);
     return NULL;
 }

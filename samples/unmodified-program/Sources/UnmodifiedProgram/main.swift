@@ -41,8 +41,13 @@ await report.value
 try? await Task.sleep(for: .milliseconds(20))
 print("started 6 tasks: fetch 1, fetch 2, fetch 3, cleanup, report, report detail; total \(await tally.total)")
 
-// `--exit-code N` ends the program with exit(N), so a check can see the code come back through tasktrace.
+// `--exit-code N` ends the program with exit(N), and `--terminate` with SIGTERM, so a check can see how the
+// program ended come back through tasktrace.
 let arguments = CommandLine.arguments
+if arguments.contains("--terminate") {
+    kill(getpid(), SIGTERM)
+    while true { pause() }
+}
 if let flag = arguments.firstIndex(of: "--exit-code"), flag + 1 < arguments.count, let code = Int32(arguments[flag + 1]) {
     exit(code)
 }
