@@ -22,3 +22,6 @@ done
 
 # A user's own program tracing itself through the library (a separate package depending on this one).
 bash scripts/check-sample-program.sh "$out"
+
+# An unmodified program traced from outside: `tasktrace record -- PROGRAM` (whole-process capture, preloaded).
+bash scripts/check-unmodified-program.sh

@@ -44,9 +44,13 @@ extension TracingExecutor {
         let context = ThreadContext.current
         let running = context.currentTask
         guard context.owner == recorder.id, running != 0, context.nameCheckedTask != running else { return }
-        context.nameCheckedTask = running
         if let name = TaskEvidence.currentTaskName() {
+            context.nameCheckedTask = running
             recorder.append(.taskName(task: running, name: name))
+        } else if withUnsafeCurrentTask(body: { $0 != nil }) {
+            // The task is current and has no name. (When it is not current — it enqueues itself on suspending —
+            // nothing can be read yet: try again at its next enqueue.)
+            context.nameCheckedTask = running
         }
     }
 }

@@ -16,7 +16,7 @@ actor Tally {
 }
 
 let tally = Tally()
-// Unstructured tasks (their names are set with Task(name:); each yields once, so its name can be read).
+// Unstructured tasks, started from the main actor (top-level code), so their first job runs there too.
 let fetches = (1...3).map { page in
     Task(name: "fetch \(page)") {
         await Task.yield()
@@ -24,10 +24,10 @@ let fetches = (1...3).map { page in
         await tally.add(size)
     }
 }
-// A detached task that keeps no handle: it ends on its own.
+// A detached task that nobody keeps a handle to: it ends on its own.
 Task.detached(name: "cleanup") {
-    await Task.yield()
     try? await Task.sleep(for: .milliseconds(5))
+    Task.detached { print("cleanup: done") }
 }
 // Main-actor work started from a detached task.
 let report = Task.detached(name: "report") {
@@ -39,7 +39,7 @@ let report = Task.detached(name: "report") {
 for fetch in fetches { await fetch.value }
 await report.value
 try? await Task.sleep(for: .milliseconds(20))
-print("started 6 tasks: fetch 1, fetch 2, fetch 3, cleanup, report, report detail; total \(await tally.total)")
+print("started 7 tasks (named: fetch 1, fetch 2, fetch 3, cleanup, report, report detail; 1 unnamed); total \(await tally.total)")
 
 // `--exit-code N` ends the program with exit(N), and `--terminate` with SIGTERM, so a check can see how the
 // program ended come back through tasktrace.
