@@ -94,6 +94,7 @@ public enum TaskTrace {
 
         if configuration.capture == .process { ProcessCapture.restore() }
         await runtime.executor.stopRecording()
+        if configuration.capture == .process { runtime.executor.recordLateFrees() }
         runtime.executor.shutdown()
         runtime.blockingPool.shutdown()
         let endedUnix = TraceClock.unixNanos()

@@ -34,7 +34,9 @@ enum ProgramInspector {
             )
         }
         guard let elf = ELFDynamicInfo(data) else {
-            return ProgramProblem("\(name): is not a Linux executable (ELF, 64-bit), so not a Swift program tasktrace can trace")
+            return ProgramProblem(
+                "\(name): is not a Linux executable (ELF, 64-bit), so not a Swift program tasktrace can trace"
+            )
         }
         if elf.needed.contains(where: { $0.hasPrefix("libswift_Concurrency.so") }) { return nil }
         if data.range(of: Data("swift_task_enqueueGlobal_hook".utf8)) != nil {
@@ -50,7 +52,8 @@ enum ProgramInspector {
             )
         }
         return ProgramProblem(
-            "\(name): is not a Swift program (it does not load the Swift concurrency runtime), so it has no tasks to trace"
+            "\(name): is not a Swift program (it does not load the Swift concurrency runtime), "
+                + "so it has no tasks to trace"
         )
     }
 

@@ -45,7 +45,9 @@ struct RecordProgramCommand: AsyncParsableCommand {
         }
         let workerCount = workers ?? ProcessInfo.processInfo.activeProcessorCount
         guard (1...RecordDemoCommand.maxWorkers).contains(workerCount) else {
-            throw CleanExit.failure("--workers must be between 1 and \(RecordDemoCommand.maxWorkers), got \(workerCount)")
+            throw CleanExit.failure(
+                "--workers must be between 1 and \(RecordDemoCommand.maxWorkers), got \(workerCount)"
+            )
         }
         let executable: String
         switch ProgramInspector.resolve(name) {

@@ -69,7 +69,7 @@ func tasktracePreloadSwiftMainRun(
         work(context)
         return
     }
-    recording.runMainJob(taskID: taskID) { work(context) }
+    recording.runMainJob(context, taskID: taskID) { work(context) }
 }
 
 /// Reads and removes the preload's environment variables; prints errors.

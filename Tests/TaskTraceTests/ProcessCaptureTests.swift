@@ -26,7 +26,7 @@ struct ProcessCaptureTests {
         let sink = InMemoryTraceSink()
         let work = Workload(tag: "capture-\(workers)")
         // The body hands the kept handles out, so they outlive the recording: the runtime cannot free those tasks.
-        let (parentTask, sleeperTask) = try await TaskTrace.record(into: sink, workers: workers, capture: .process) { _ in
+        let handles = try await TaskTrace.record(into: sink, workers: workers, capture: .process) { _ in
             // A named task that starts two more: its name is readable while it enqueues them.
             let parent = Task(name: work.parentName) { () -> Int in
                 let child = Task(name: work.childName) { () -> Int in
@@ -51,7 +51,7 @@ struct ProcessCaptureTests {
             _ = await (parent.value, sleeper.value)
             return (parent, sleeper)
         }
-        #expect(await parentTask.value + sleeperTask.value == 112)
+        #expect(await handles.0.value + handles.1.value == 112)
         TraceAssertions.expectValid(sink)
         #expect(sink.meta[ProcessRecording.captureMetaKey] == "process")
         #expect(ProcessCapture.current == nil)
@@ -88,6 +88,33 @@ struct ProcessCaptureTests {
         for record in sink.transitions where ours.contains(record.taskID) && record.state == .running {
             #expect(workerIDs.contains(record.threadID))
         }
+    }
+
+    @Test("a task whose handle is dropped after its last job ends inferred done, at that job's end", arguments: [1, 4])
+    func handleDroppedLater(workers: Int) async throws {
+        let sink = InMemoryTraceSink()
+        let name = "late-free-\(workers)"
+        try await TaskTrace.record(into: sink, workers: workers, capture: .process) { _ in
+            var kept: Task<Int, Never>? = Task(name: name) { await Task.detached { 1 }.value }
+            // With one worker this resumes only after the task's final job returned, while the handle is held.
+            _ = await kept?.value
+            kept = nil
+        }
+        TraceAssertions.expectValid(sink)
+        let late = try #require(sink.task(named: name))
+        let states = sink.transitions(of: late.id)
+        #expect(states.first == .created)
+        #expect(states.last == .done)
+        let marks = sink.marks.filter { $0.taskID == late.id && $0.kind == MarkKind.inferredOutcome }
+        #expect(marks.count == 1)
+        if workers == 1 {
+            #expect(marks.first?.detail?.contains("by the end of the recording") == true)
+        }
+        // It ended at the end of its last job, not when the recording ended.
+        let lastRunning = sink.transitions.last { $0.taskID == late.id && $0.state == .running }
+        let end = sink.transitions.last { $0.taskID == late.id }
+        #expect(end.map(\.timestamp) ?? 0 >= lastRunning.map(\.timestamp) ?? 0)
+        #expect(end.map(\.timestamp) ?? .max < UInt64(sink.meta[MetaKey.durationNs] ?? "0") ?? 0)
     }
 
     @Test("the hooks are restored: a second capture can install them, and jobs after it are not recorded")

@@ -37,7 +37,8 @@ def rows(trace: Path, sql: str, *params):
 
 def states_by_task(trace: Path) -> dict:
     by_task = {}
-    for task, state, ts, thread in rows(trace, "select task_id, state, ts_ns, thread_id from transitions order by ts_ns, seq"):
+    query = "select task_id, state, ts_ns, thread_id from transitions order by ts_ns, seq"
+    for task, state, ts, thread in rows(trace, query):
         by_task.setdefault(task, []).append((state, ts, thread))
     return by_task
 
@@ -99,6 +100,17 @@ def test_detached_task_without_handle_ends_inferred_done(traced):
     marks = rows(trace, "select kind, detail from marks where task_id = ?", cleanup)
     assert [kind for kind, _ in marks] == ["inferred_outcome"], marks
     assert "freed" in marks[0][1]
+
+
+def test_task_whose_handle_is_dropped_later_ends_inferred_done(traced):
+    folder, _ = traced
+    trace = folder / "trace.sqlite"
+    # `report detail` is awaited through a temporary handle, dropped after (or while) its last job ended.
+    report = rows(trace, "select id from tasks where name = 'report'")[0][0]
+    (detail,) = [t for (t,) in rows(trace, "select id from tasks where parent_id = ?", report)]
+    assert states_by_task(trace)[detail][-1][0] == "done"
+    marks = rows(trace, "select detail from marks where task_id = ? and kind = 'inferred_outcome'", detail)
+    assert len(marks) == 1 and "freed" in marks[0][0]
 
 
 def test_tasks_with_kept_handles_are_not_claimed_done(traced):

@@ -19,11 +19,12 @@ final class MainActorLane: Sendable {
     /// Records the enqueue of a main-actor job; returns its task id (0 for a job with no task).
     func enqueued(_ job: UnownedJob) -> TraceTaskID {
         if executor.queue.isRecording { executor.recordRunningTaskName() }
-        return executor.recordEnqueue(job)
+        return executor.recordEnqueue(job, global: true)
     }
 
-    /// Runs `body` (the main-actor job `taskID`) on the lane: job start, body, job end.
-    func run(taskID: TraceTaskID, _ body: () -> Void) {
+    /// Runs `body` (the main-actor job `job` of task `taskID`) on the lane: job start, body, job end; an unstructured
+    /// task's lifetime is watched across it as on the workers.
+    func run(job: UnownedJob?, taskID: TraceTaskID, _ body: () -> Void) {
         let recorder = executor.recorder
         let context = ThreadContext.current
         let saved = (context.owner, context.threadID, context.currentTask)
@@ -31,8 +32,11 @@ final class MainActorLane: Sendable {
         context.owner = recorder.id
         context.threadID = threadID
         context.currentTask = taskID
+        var watch: TaskEvidence.LifetimeWatch?
+        if recording, let job { watch = executor.watchLifetime(of: job, taskID: taskID) }
         if recording { recorder.append(RawEvent(kind: .jobStart, task: taskID, thread: threadID)) }
         body()
+        executor.jobReturned(taskID: taskID, watch: watch)
         if recording { recorder.append(RawEvent(kind: .jobEnd, task: taskID, thread: threadID)) }
         (context.owner, context.threadID, context.currentTask) = saved
     }

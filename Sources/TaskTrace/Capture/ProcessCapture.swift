@@ -6,7 +6,8 @@ import TaskTraceModel
 /// Makes a `TracingExecutor` the process's global executor for a recording (`CaptureMode.process`).
 ///
 /// The Swift concurrency runtime lets one party replace its global executor through exported hook variables
-/// (`swift_task_enqueueGlobal_hook`, `…WithDelay_hook`, `…WithDeadline_hook`, `swift_task_enqueueMainExecutor_hook`;
+/// (`swift_task_enqueueGlobal_hook`, `…WithDelay_hook`, `…WithDeadline_hook`,
+/// `swift_task_enqueueMainExecutor_hook`;
 /// set and restored by the C target `CTaskTraceHooks`). While installed:
 /// - every global job (`Task {}`, `Task.detached {}`, a task resuming after `await`, a default actor's job) goes to
 ///   the executor's queue and runs on its workers, recorded like any other job;
@@ -102,7 +103,7 @@ enum ProcessCapture {
             return
         }
         let taskID = lane.enqueued(job)
-        DispatchQueue.main.async { lane.run(taskID: taskID) { runOnMain(job) } }
+        DispatchQueue.main.async { lane.run(job: job, taskID: taskID) { runOnMain(job) } }
     }
 
     /// A job that arrived in the instant between the hooks' restore and their callbacks' reset.

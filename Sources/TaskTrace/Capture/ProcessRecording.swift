@@ -86,6 +86,7 @@ package final class ProcessRecording: Sendable {
         // A job on this very thread (exit() called from a task) never ends while we wait: do not wait for it.
         let onOwnWorker = recorder.currentTask != 0
         if !onOwnWorker { quiet.wait(nanoseconds: graceNanoseconds) }
+        runtime.executor.recordLateFrees()
         let stop = Self.wait { done in
             recorder.stop(
                 meta: [
@@ -149,7 +150,7 @@ extension ProcessRecording {
     }
 
     /// Runs a main-actor job's `body` on the main-actor lane (job start and end recorded).
-    package func runMainJob(taskID: UInt64, _ body: () -> Void) {
-        mainLane.run(taskID: taskID, body)
+    package func runMainJob(_ job: UnsafeMutableRawPointer?, taskID: UInt64, _ body: () -> Void) {
+        mainLane.run(job: job.map { unsafeBitCast($0, to: UnownedJob.self) }, taskID: taskID, body)
     }
 }

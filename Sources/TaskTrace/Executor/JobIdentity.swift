@@ -27,6 +27,10 @@ struct JobIdentity: Sendable {
         case child = 2
         case groupChild = 3
         case asyncLet = 4
+        /// Process capture: a task that is not a child, enqueued through the global-executor hook (`Task {}`,
+        /// `Task.detached {}`). Set by the executor, never by `lookup`: the deriver holds its job ends until the
+        /// task runs again or is known to have finished.
+        case unstructured = 5
 
         var isStructuredChild: Bool { self == .child || self == .groupChild || self == .asyncLet }
     }
@@ -89,7 +93,9 @@ enum TaskEvidence {
     }
 
     /// A task object watched across one of its jobs. Reference type because Swift keeps weak references in classes.
-    final class LifetimeWatch {
+    /// `@unchecked Sendable`: the weak reference is only ever loaded after `init` (Swift's weak loads are atomic) and
+    /// the flag is immutable.
+    final class LifetimeWatch: @unchecked Sendable {
         private weak var task: AnyObject?
         /// The cancellation flag when the job started (false if unreadable).
         let wasCancelled: Bool

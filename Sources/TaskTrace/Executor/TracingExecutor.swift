@@ -20,6 +20,8 @@ public final class TracingExecutor: TaskExecutor {
     /// Whole-program capture: a spawn token naming the program's main task (`ProcessRecording.mainTaskID`), attached to
     /// that task's first recorded enqueue; 0 when unused. See `ProcessRecording`.
     let mainTaskToken = Atomic<UInt64>(0)
+    /// Process capture: unstructured tasks alive at their last job end, to check again when the recording ends.
+    let lifetimes = TaskLifetimeRegistry()
 
     init(workers: Int, recorder: TraceRecorder, identity: JobIdentity) {
         workerCount = max(1, workers)
@@ -49,7 +51,8 @@ public final class TracingExecutor: TaskExecutor {
     }
 
     /// Appends the enqueue event of `job` (while recording) and returns its task id (0: none, or not recording).
-    func recordEnqueue(_ unownedJob: UnownedJob) -> TraceTaskID {
+    /// `global`: the job came through the process-capture hooks (a non-child task is then `.unstructured`).
+    func recordEnqueue(_ unownedJob: UnownedJob, global: Bool = false) -> TraceTaskID {
         var taskID: TraceTaskID = 0
         if queue.isRecording {
             let info = identity.lookup(unownedJob)
@@ -69,7 +72,8 @@ public final class TracingExecutor: TaskExecutor {
                 recorder.append(
                     RawEvent(
                         kind: .enqueue, task: taskID, thread: owned ? context.threadID : 0,
-                        aux: parentEvidence, token: token, detail: info.hint.rawValue
+                        aux: parentEvidence, token: token,
+                        detail: (global && info.hint == .notChild ? .unstructured : info.hint).rawValue
                     )
                 )
             }

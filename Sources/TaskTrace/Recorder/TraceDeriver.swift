@@ -131,6 +131,9 @@ struct TraceDeriver {
                 default: .unknown
                 }
             record = TaskRecord(id: id, parentID: evidenceParent, kind: kind)
+            // Process capture: an unstructured task's job end is held like a structured child's — until its next
+            // enqueue (suspended + scheduled), evidence that it finished (an outcome payload), or the trace's end.
+            if hint == .unstructured { track.structured = true }
             if hint.isStructuredChild, let parent = evidenceParent, let parentSlot = slots[parent],
                 !tracks[parentSlot].state.isTerminal
             {
@@ -252,6 +255,11 @@ struct TraceDeriver {
             guard let slot = slots[task] else { return }
             tracks[slot].outcome = state
             tracks[slot].outcomeError = error
+            if let end = tracks[slot].deferredEnd {
+                // Evidence that came after the task's held job end (process capture: freed later): it ended there.
+                tracks[slot].deferredEnd = nil
+                finish(slot, task, state, at: end, error: error)
+            }
         case .mark(let task, let kind, let detail):
             batch.marks.append(MarkRecord(taskID: task, timestamp: timestamp, kind: kind, detail: detail))
             if kind == MarkKind.cancelRequested, let task {

@@ -39,7 +39,8 @@ let report = Task.detached(name: "report") {
 for fetch in fetches { await fetch.value }
 await report.value
 try? await Task.sleep(for: .milliseconds(20))
-print("started 7 tasks (named: fetch 1, fetch 2, fetch 3, cleanup, report, report detail; 1 unnamed); total \(await tally.total)")
+let named = "fetch 1, fetch 2, fetch 3, cleanup, report, report detail"
+print("started 7 tasks (named: \(named); 1 unnamed); total \(await tally.total)")
 
 // `--exit-code N` ends the program with exit(N), and `--terminate` with SIGTERM, so a check can see how the
 // program ended come back through tasktrace.
@@ -48,6 +49,8 @@ if arguments.contains("--terminate") {
     kill(getpid(), SIGTERM)
     while true { pause() }
 }
-if let flag = arguments.firstIndex(of: "--exit-code"), flag + 1 < arguments.count, let code = Int32(arguments[flag + 1]) {
+if let flag = arguments.firstIndex(of: "--exit-code"), flag + 1 < arguments.count,
+    let code = Int32(arguments[flag + 1])
+{
     exit(code)
 }
