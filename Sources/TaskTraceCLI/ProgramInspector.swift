@@ -7,8 +7,15 @@ import Foundation
 /// Reads the file's ELF program headers and dynamic section (64-bit, little-endian); never runs it.
 /// Thread-safe (stateless).
 enum ProgramInspector {
-    /// The program's path, or one sentence saying why it cannot be traced.
-    static func resolve(_ name: String) -> Result<String, ProgramProblem> {
+    /// What `record` needs to know about a program it can trace.
+    struct Program {
+        var path: String
+        /// It has an async `main` (imports `swift_task_asyncMainDrainQueue`): its task 1 is that main task.
+        var hasAsyncMain: Bool
+    }
+
+    /// The program, or one sentence saying why it cannot be traced.
+    static func resolve(_ name: String) -> Result<Program, ProgramProblem> {
         guard let path = locate(name) else {
             return .failure(ProgramProblem("\(name): no such program (not a file, and not found on PATH)"))
         }
@@ -23,7 +30,8 @@ enum ProgramInspector {
             return .failure(ProgramProblem("\(name): cannot be read"))
         }
         if let problem = problem(with: data, shownAs: name) { return .failure(problem) }
-        return .success(path)
+        let asyncMain = data.range(of: Data("swift_task_asyncMainDrainQueue".utf8)) != nil
+        return .success(Program(path: path, hasAsyncMain: asyncMain))
     }
 
     /// Why `data` (a program's bytes) cannot be traced, or nil when it can.

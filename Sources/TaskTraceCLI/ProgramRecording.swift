@@ -10,11 +10,11 @@ import Glibc
 /// what was recorded: the wiring behind `tasktrace record -- PROGRAM`.
 ///
 /// The recorder is configured through environment variables it reads and removes at load
-/// (`TASKTRACE_PRELOAD_OUTPUT`, `…_WORKERS`, `…_COMMAND`, `…_ORIGINAL_LD_PRELOAD`). While the program runs, this
+/// (`TASKTRACE_PRELOAD_OUTPUT`, `…_WORKERS`, `…_COMMAND`, `…_ASYNC_MAIN`, `…_ORIGINAL_LD_PRELOAD`). While the program runs, this
 /// process ignores SIGINT (the terminal sends it to the program too, whose recorder then finishes the trace) and
 /// passes SIGTERM and SIGHUP on to it.
 struct ProgramRecording {
-    let executable: String
+    let program: ProgramInspector.Program
     let arguments: [String]
     let paths: DemoOutputPaths
     let workers: Int
@@ -48,6 +48,7 @@ struct ProgramRecording {
     /// Runs the program to its end.
     /// - Throws: `ExitCode` after one line on stderr when it cannot be started or left no trace.
     func run() throws -> Run {
+        let executable = program.path
         let library = try Self.preloadLibrary()
         // A stale trace must not pass for this run's: the recorder creates the file anew.
         for suffix in ["", "-wal", "-shm", "-journal"] { unlink(paths.trace + suffix) }
@@ -59,6 +60,7 @@ struct ProgramRecording {
         environment["TASKTRACE_PRELOAD_OUTPUT"] = paths.trace
         environment["TASKTRACE_PRELOAD_WORKERS"] = String(workers)
         environment["TASKTRACE_PRELOAD_COMMAND"] = ([executable] + arguments).joined(separator: " ")
+        environment["TASKTRACE_PRELOAD_ASYNC_MAIN"] = program.hasAsyncMain ? "1" : "0"
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)

@@ -49,15 +49,15 @@ struct RecordProgramCommand: AsyncParsableCommand {
                 "--workers must be between 1 and \(RecordDemoCommand.maxWorkers), got \(workerCount)"
             )
         }
-        let executable: String
+        let executable: ProgramInspector.Program
         switch ProgramInspector.resolve(name) {
-        case .success(let path): executable = path
+        case .success(let program): executable = program
         case .failure(let problem): throw CleanExit.failure(problem.message)
         }
         let stem = URL(fileURLWithPath: name).lastPathComponent
         let paths = try DemoOutputPaths(output: output ?? "\(stem).sqlite", writesHTML: !noHTML)
         let run = try ProgramRecording(
-            executable: executable, arguments: Array(program.dropFirst()), paths: paths, workers: workerCount
+            program: executable, arguments: Array(program.dropFirst()), paths: paths, workers: workerCount
         ).run()
         try run.report(paths: paths, programName: name, workers: workerCount)
         if run.exitCode != 0 { throw ExitCode(run.exitCode) }

@@ -12,7 +12,8 @@ import Glibc
 ///
 /// Configuration comes from the environment, set by `tasktrace record` and removed here so the program's own
 /// children are not recorded into the same file:
-/// `TASKTRACE_PRELOAD_OUTPUT` (trace path), `TASKTRACE_PRELOAD_WORKERS`, `TASKTRACE_PRELOAD_COMMAND`.
+/// `TASKTRACE_PRELOAD_OUTPUT` (trace path), `TASKTRACE_PRELOAD_WORKERS`, `TASKTRACE_PRELOAD_COMMAND`,
+/// `TASKTRACE_PRELOAD_ASYNC_MAIN` (`1`: the program has an async `main`).
 /// Thread-safe: the recording lives behind a `Mutex`.
 enum PreloadRecording {
     static let active = Mutex<ProcessRecording?>(nil)
@@ -26,8 +27,10 @@ func tasktracePreloadSwiftStart() -> Int32 {
     guard let path = environment.take("TASKTRACE_PRELOAD_OUTPUT"), !path.isEmpty else { return 1 }
     let workers = environment.take("TASKTRACE_PRELOAD_WORKERS").flatMap { Int($0) } ?? 1
     let command = environment.take("TASKTRACE_PRELOAD_COMMAND") ?? CommandLine.arguments.joined(separator: " ")
+    let asyncMain = environment.take("TASKTRACE_PRELOAD_ASYNC_MAIN") == "1"
     do {
-        let recording = try ProcessRecording(path: path, workers: workers, command: command)
+        // Runs in the load-time constructor, on the main thread, before `main`.
+        let recording = try ProcessRecording(path: path, workers: workers, command: command, asyncMain: asyncMain)
         PreloadRecording.active.withLock { $0 = recording }
         PreloadRecording.outputPath.withLock { $0 = path }
         tasktrace_preload_observe_main_queue(1)

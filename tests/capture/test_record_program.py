@@ -84,6 +84,9 @@ def test_trace_holds_every_task_the_program_started(traced):
     assert len(tasks) == count + 1, tasks
     main = [t for t, (parent, name, kind) in tasks.items() if name == "main" and kind == "root"]
     assert len(main) == 1
+    # Every other task was started by traced code, so each has a parent; the fetches and cleanup by `main`.
+    assert all(parent is not None for t, (parent, _, _) in tasks.items() if t != main[0]), tasks
+    assert sum(parent == main[0] for parent, _, _ in tasks.values()) == 5
     by_name = {name: t for t, (_, name, _) in tasks.items() if name}
     # Names are readable for the tasks that start another task while they run (cleanup, report).
     assert {"cleanup", "report"} <= set(by_name) and set(by_name) - {"main"} <= set(names)
@@ -188,3 +191,19 @@ def test_statically_linked_swift_program(tmp_path):
                    capture_output=True, timeout=300)
     line = bad_input(tmp_path, str(build / "static-program"))
     assert "statically" in line
+
+
+def test_synchronous_main_has_no_main_task(tmp_path):
+    """Task 1 of a program without an async main is an ordinary task: not named `main`, not a root."""
+    swiftc = shutil.which("swiftc")
+    if not swiftc:
+        pytest.skip("swiftc not on PATH")
+    source = tmp_path / "sync.swift"
+    source.write_text("import Foundation\nlet done = DispatchSemaphore(value: 0)\n"
+                      "Task.detached { done.signal() }\ndone.wait()\n")
+    subprocess.run([swiftc, str(source), "-o", str(tmp_path / "sync-program")], check=True, capture_output=True,
+                   timeout=300)
+    done = record(tmp_path, str(tmp_path / "sync-program"))
+    assert done.returncode == 0, done.stderr
+    tasks = rows(tmp_path / "trace.sqlite", "select id, name, kind from tasks")
+    assert len(tasks) == 1 and tasks[0][1] is None and tasks[0][2] == "unknown", tasks

@@ -34,8 +34,12 @@ package final class ProcessRecording: Sendable {
     }
 
     /// Starts recording every task of this process into a new SQLite file at `path`.
+    /// - Parameter asyncMain: the program has an async `main` (it imports `swift_task_asyncMainDrainQueue`): task 1
+    ///   is then that main task, recorded as the root `main`. When true, call this on the main thread before `main`:
+    ///   the main thread is credited with running task 1 (its first job runs there, unseen by any hook), so tasks it
+    ///   starts get it as their parent.
     /// - Throws: a store error (the file cannot be created), `TraceRuntimeError` (no threads, no hooks).
-    package init(path: String, workers: Int, command: String) throws {
+    package init(path: String, workers: Int, command: String, asyncMain: Bool) throws {
         let sink = try SQLiteTraceSink(path: path)
         var configuration = TraceConfiguration(workers: workers)
         configuration.capture = .process
@@ -59,16 +63,24 @@ package final class ProcessRecording: Sendable {
             _ = Self.wait { done in recorder.stop(meta: [:], then: done) }
             throw TraceRuntimeError.threadsUnavailable("any worker thread")
         }
-        // Name the program's main task (kind root, no parent) through the spawn-token mechanism.
-        let mainToken = recorder.makeToken()
-        recorder.append(.spawn(token: mainToken, record: TaskRecord(id: 0, name: "main", kind: .root)))
-        runtime.executor.mainTaskToken.store(mainToken, ordering: .relaxed)
+        if asyncMain {
+            // Name the program's main task (kind root, no parent) through the spawn-token mechanism.
+            let mainToken = recorder.makeToken()
+            recorder.append(.spawn(token: mainToken, record: TaskRecord(id: 0, name: "main", kind: .root)))
+            runtime.executor.mainTaskToken.store(mainToken, ordering: .relaxed)
+        }
         do {
             session = try ProcessCapture.install(runtime.executor)
         } catch {
             runtime.executor.shutdown()
             _ = Self.wait { done in recorder.stop(meta: [:], then: done) }
             throw error
+        }
+        if asyncMain {
+            let context = ThreadContext.current
+            context.owner = recorder.id
+            context.threadID = session.mainLane.threadID
+            context.currentTask = Self.mainTaskID
         }
     }
 
