@@ -73,7 +73,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TaskTraceTests",
-            dependencies: ["TaskTrace", "TaskTraceStore", "TaskTraceModel"],
+            dependencies: ["TaskTrace", "TaskTraceStore", "TaskTraceModel", "CTaskTraceHooks"],
             swiftSettings: strictSettings
         ),
         .testTarget(

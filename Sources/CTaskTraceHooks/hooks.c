@@ -156,3 +156,11 @@ const char *tasktrace_current_task_name(void) {
     }
     return function();
 }
+
+int tasktrace_enqueue_global_with_delay(unsigned long long delay_ns, void *job) {
+    typedef TT_SWIFTCC void (*enqueue_fn)(unsigned long long delay, void *job);
+    enqueue_fn function = (enqueue_fn)dlsym(RTLD_DEFAULT, "swift_task_enqueueGlobalWithDelay");
+    if (!function) return -1;
+    function(delay_ns, job);
+    return 0;
+}

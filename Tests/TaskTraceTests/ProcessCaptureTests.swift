@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CTaskTraceHooks
 import Synchronization
 import Testing
 import TaskTraceModel
@@ -117,6 +118,30 @@ struct ProcessCaptureTests {
         #expect(end.map(\.timestamp) ?? .max < UInt64(sink.meta[MetaKey.durationNs] ?? "0") ?? 0)
     }
 
+    @Test("a delayed job goes through the delay hook, waits on the timer, then runs and is recorded")
+    func delayHook() async throws {
+        let sink = InMemoryTraceSink()
+        let delayed = DelayingExecutor(nanoseconds: 2_000_000)
+        let value = try await TaskTrace.record(into: sink, capture: .process) { _ in
+            await Task(name: "delayed", executorPreference: delayed) { () -> Int in
+                // Starting a task while running makes this task's name readable.
+                await Task.detached { 41 }.value + 1
+            }.value
+        }
+        #expect(value == 42)
+        #expect(delayed.handedOver.load(ordering: .relaxed) >= 2)  // its first job and its resume
+        TraceAssertions.expectValid(sink)
+        let task = try #require(sink.task(named: "delayed"))
+        let states = sink.transitions(of: task.id)
+        #expect(states.prefix(3) == [.created, .scheduled, .running])
+        #expect(states.filter { $0 == .running }.count >= 2)
+        // Every running segment is on a recording worker: the timer handed the jobs to the tracing executor.
+        let workerIDs = Set(sink.threads.filter { $0.kind == .worker }.map(\.id))
+        for record in sink.transitions where record.taskID == task.id && record.state == .running {
+            #expect(workerIDs.contains(record.threadID))
+        }
+    }
+
     @Test("the hooks are restored: a second capture can install them, and jobs after it are not recorded")
     func hooksRestored() async throws {
         let first = InMemoryTraceSink()
@@ -188,4 +213,19 @@ struct DelayedJobTimerTests {
 /// The fake jobs a timer fired, in order.
 private final class FiredJobs: Sendable {
     let list = Mutex<[UInt]>([])
+}
+
+/// A task executor that hands every job to the runtime's delayed global enqueue, so the job reaches the
+/// process-capture delay hook (Swift 6.3's own `Task.sleep` does not use it).
+private final class DelayingExecutor: TaskExecutor {
+    let nanoseconds: UInt64
+    let handedOver = Atomic<Int>(0)
+
+    init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let pointer = unsafeBitCast(UnownedJob(job), to: UnsafeMutableRawPointer.self)
+        handedOver.add(1, ordering: .relaxed)
+        _ = tasktrace_enqueue_global_with_delay(nanoseconds, pointer)
+    }
 }

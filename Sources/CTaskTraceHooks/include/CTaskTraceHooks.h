@@ -38,6 +38,10 @@ int tasktrace_run_global_job(void *_Nonnull job);
 /// Returns 0, or -1 when the original main enqueue is unknown (no main job was ever hooked).
 int tasktrace_enqueue_main_original(void *_Nonnull job);
 
+/// Calls the runtime's `swift_task_enqueueGlobalWithDelay(delay_ns, job)` — what a delayed job goes through before
+/// any hook. Returns -1 when it is not exported. Used by tests to drive the delay hook end to end.
+int tasktrace_enqueue_global_with_delay(unsigned long long delay_ns, void *_Nonnull job);
+
 /// Whether the task `job` is marked cancelled (`swift_task_isCancelled`); -1 when that entry point is missing.
 /// Call only while the task is alive (before its job runs).
 int tasktrace_task_is_cancelled(void *_Nonnull job);
