@@ -89,7 +89,8 @@ struct ProgramRecording {
         let code = process.terminationReason == .uncaughtSignal ? 128 + status : status
         guard FileManager.default.fileExists(atPath: paths.trace) else {
             CleanExit.printError(
-                "\(executable): exited with code \(code) and left no trace (the recorder could not start: see above)"
+                "\(executable): exited with code \(code) and left no trace (the recorder did not start: see any message "
+                    + "above; a set-user-ID program ignores the preloaded recorder)"
             )
             throw ExitCode(code == 0 ? 1 : code)
         }
