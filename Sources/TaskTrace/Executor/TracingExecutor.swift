@@ -17,8 +17,8 @@ public final class TracingExecutor: TaskExecutor {
     let recorder: TraceRecorder
     let queue = JobQueue()
     let identity: JobIdentity
-    /// Whole-program capture: a spawn token naming the program's main task (`ProcessRecording.mainTaskID`), attached to
-    /// that task's first recorded enqueue; 0 when unused. See `ProcessRecording`.
+    /// Whole-program capture: a spawn token naming the program's main task (`ProcessRecording.mainTaskID`),
+    /// attached to that task's first recorded enqueue; 0 when unused. See `ProcessRecording`.
     let mainTaskToken = Atomic<UInt64>(0)
     /// Process capture: unstructured tasks alive at their last job end, to check again when the recording ends.
     let lifetimes = TaskLifetimeRegistry()
