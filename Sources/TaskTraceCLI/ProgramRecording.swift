@@ -10,9 +10,9 @@ import Glibc
 /// what was recorded: the wiring behind `tasktrace record -- PROGRAM`.
 ///
 /// The recorder is configured through environment variables it reads and removes at load
-/// (`TASKTRACE_PRELOAD_OUTPUT`, `…_WORKERS`, `…_COMMAND`, `…_ASYNC_MAIN`, `…_ORIGINAL_LD_PRELOAD`). While the program runs, this
-/// process ignores SIGINT (the terminal sends it to the program too, whose recorder then finishes the trace) and
-/// passes SIGTERM and SIGHUP on to it.
+/// (`TASKTRACE_PRELOAD_OUTPUT`, `…_WORKERS`, `…_COMMAND`, `…_ASYNC_MAIN`, `…_ORIGINAL_LD_PRELOAD`).
+/// While the program runs, this process ignores SIGINT (the terminal sends it to the program too, whose recorder then
+/// finishes the trace) and passes SIGTERM and SIGHUP on to it.
 struct ProgramRecording {
     let program: ProgramInspector.Program
     let arguments: [String]
@@ -89,8 +89,8 @@ struct ProgramRecording {
         let code = process.terminationReason == .uncaughtSignal ? 128 + status : status
         guard FileManager.default.fileExists(atPath: paths.trace) else {
             CleanExit.printError(
-                "\(executable): exited with code \(code) and left no trace (the recorder did not start: see any message "
-                    + "above; a set-user-ID program ignores the preloaded recorder)"
+                "\(executable): exited with code \(code) and left no trace (the recorder did not start: "
+                    + "see any message above; a set-user-ID program ignores the preloaded recorder)"
             )
             throw ExitCode(code == 0 ? 1 : code)
         }
