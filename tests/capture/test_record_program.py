@@ -141,11 +141,13 @@ def test_main_actor_work_runs_on_its_own_lane(traced):
     assert len(workers) == 2
 
 
-def test_sigterm_finishes_the_trace_and_is_passed_on(tmp_path):
-    done = record(tmp_path, PROGRAM, "--terminate")
-    assert done.returncode == 128 + 15, done.stderr
+@pytest.mark.parametrize("flag, signal_number", [("--terminate", 15), ("--interrupt", 2)])
+def test_a_signal_finishes_the_trace_and_ends_the_program(tmp_path, flag, signal_number):
+    done = record(tmp_path, PROGRAM, flag)
+    assert done.returncode == 128 + signal_number, done.stderr
     meta = dict(rows(tmp_path / "trace.sqlite", "select key, value from meta"))
     assert "ended_unix_ns" in meta
+    assert (tmp_path / "trace.html").exists()
 
 
 def bad_input(tmp_path: Path, *args: str, output: str = "out.sqlite"):

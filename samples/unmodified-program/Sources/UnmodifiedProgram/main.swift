@@ -42,11 +42,11 @@ try? await Task.sleep(for: .milliseconds(20))
 let named = "fetch 1, fetch 2, fetch 3, cleanup, report, report detail"
 print("started 7 tasks (named: \(named); 1 unnamed); total \(await tally.total)")
 
-// `--exit-code N` ends the program with exit(N), and `--terminate` with SIGTERM, so a check can see how the
-// program ended come back through tasktrace.
+// `--exit-code N` ends the program with exit(N), `--terminate` with SIGTERM and `--interrupt` with SIGINT (as
+// Ctrl-C would), so a check can see how the program ended come back through tasktrace.
 let arguments = CommandLine.arguments
-if arguments.contains("--terminate") {
-    kill(getpid(), SIGTERM)
+for (flag, signalNumber) in [("--terminate", SIGTERM), ("--interrupt", SIGINT)] where arguments.contains(flag) {
+    kill(getpid(), signalNumber)
     while true { pause() }
 }
 if let flag = arguments.firstIndex(of: "--exit-code"), flag + 1 < arguments.count,
