@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "TaskTraceExport", targets: ["TaskTraceExport"]),
         .library(name: "TaskTraceStore", targets: ["TaskTraceStore"]),
         .executable(name: "tasktrace", targets: ["TaskTraceCLI"]),
+        // Loaded with LD_PRELOAD by `tasktrace record -- PROGRAM`: records a whole unmodified program.
+        .library(name: "TaskTracePreload", type: .dynamic, targets: ["TaskTracePreload"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -31,9 +33,18 @@ let package = Package(
             dependencies: ["TaskTraceModel", "CSQLite"],
             swiftSettings: strictSettings
         ),
+        // The Swift concurrency runtime's global-executor hooks (swiftcall function pointers Swift cannot declare).
+        .target(name: "CTaskTraceHooks"),
         .target(
             name: "TaskTrace",
-            dependencies: ["TaskTraceModel", "TaskTraceStore"],
+            dependencies: ["TaskTraceModel", "TaskTraceStore", "CTaskTraceHooks"],
+            swiftSettings: strictSettings
+        ),
+        // Constructor, exit and signal handling, and the main-queue interposer of the preload library (C).
+        .target(name: "CTaskTracePreload"),
+        .target(
+            name: "TaskTracePreload",
+            dependencies: ["TaskTrace", "CTaskTracePreload"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -62,7 +73,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TaskTraceTests",
-            dependencies: ["TaskTrace", "TaskTraceStore", "TaskTraceModel"],
+            dependencies: ["TaskTrace", "TaskTraceStore", "TaskTraceModel", "CTaskTraceHooks"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -31,3 +31,6 @@ TASKTRACE_BIN="$bin" .venv-tests/bin/pytest web/tests/test_viewer_hostile_and_sc
 
 # A user's own program tracing itself through the library (a separate package depending on this one).
 bash scripts/check-sample-program.sh "$out"
+
+# An unmodified program traced from outside: `tasktrace record -- PROGRAM` (whole-process capture, preloaded).
+bash scripts/check-unmodified-program.sh

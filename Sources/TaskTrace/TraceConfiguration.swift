@@ -18,6 +18,9 @@ public struct TraceConfiguration: Sendable {
     public var payloadCapacity: Int = 1 << 18
     /// The writer flushes at least this often, in nanoseconds (and early when the buffer is half full).
     public var flushIntervalNanos: UInt64 = 100_000_000
+    /// `.executor` (default): tasks on the recording's executor. `.process`: every task of the process (`Task {}`,
+    /// `Task.detached {}`, library code), the executor serving as the global executor while the recording runs.
+    public var capture: CaptureMode = .executor
     /// Where timestamps come from.
     public var clock: TraceClock = .monotonic
     /// How jobs are mapped to task ids; replaced by tests to simulate an unreadable id.

@@ -1,3 +1,4 @@
+import CTaskTraceHooks
 import TaskTraceModel
 
 /// Reads who a job belongs to. The ONLY place that touches non-public runtime entry points.
@@ -33,6 +34,10 @@ struct JobIdentity: Sendable {
         /// A job with no task id that is a default actor's job (job kinds 0xC0…0xC2: inline, separate,
         /// override); other untracked jobs, such as the continuation `Task.yield()` enqueues (0xC3), are not.
         case defaultActor = 5
+        /// Process capture: a task that is not a child, enqueued through the global-executor hook (`Task {}`,
+        /// `Task.detached {}`). Set by the executor, never by `lookup`: the deriver holds its job ends until the
+        /// task runs again or is known to have finished.
+        case unstructured = 6
 
         var isStructuredChild: Bool { self == .child || self == .groupChild || self == .asyncLet }
     }
@@ -93,6 +98,45 @@ struct JobIdentity: Sendable {
 
     /// A lookup that never finds a task id: every job is untracked.
     static let unavailable = JobIdentity(lookup: { _ in Info(taskID: 0, hint: .unknown) })
+}
+
+/// Evidence about tasks that only process capture reads. Together with `JobIdentity` this is every non-public runtime
+/// entry point tasktrace uses (the C target `CTaskTraceHooks` looks each one up with `dlsym`, so a runtime without
+/// it degrades instead of failing to load):
+///
+/// - `swift_task_getCurrentTaskName`: `Task(name:)` of the task running on this thread, readable only while one of
+///   its jobs runs — so it is read when that task enqueues something (a child, a yield, a hop), never before.
+/// - `swift_task_isCancelled(task)`: read just before a job runs, while the task is certainly alive.
+/// - lifetime: a weak reference to the task object, taken before its job runs. If the object is gone when the job
+///   returns, the runtime freed the task, which it does only once the task has finished: that job was its last.
+///   (Checked on Swift 6.3.1: a `Task {}` or `Task.detached {}` whose handle nobody keeps is freed at the end of its
+///   final job; a task whose handle is kept stays alive, so its end stays unknown.)
+/// Thread-safe (stateless).
+enum TaskEvidence {
+    /// `Task.name` of the task whose job runs on the calling thread, or nil.
+    static func currentTaskName() -> String? {
+        guard let name = tasktrace_current_task_name() else { return nil }
+        return String(cString: name)
+    }
+
+    /// A task object watched across one of its jobs. Reference type because Swift keeps weak references in classes.
+    /// `@unchecked Sendable`: the weak reference is only ever loaded after `init` (Swift's weak loads are atomic) and
+    /// the flag is immutable.
+    final class LifetimeWatch: @unchecked Sendable {
+        private weak var task: AnyObject?
+        /// The cancellation flag when the job started (false if unreadable).
+        let wasCancelled: Bool
+
+        /// Call only with a job that is a task (task id != 0), before it runs: the task is alive then.
+        init(job: UnownedJob) {
+            let pointer = unsafeBitCast(job, to: UnsafeMutableRawPointer.self)
+            task = Unmanaged<AnyObject>.fromOpaque(pointer).takeUnretainedValue()
+            wasCancelled = tasktrace_task_is_cancelled(pointer) == 1
+        }
+
+        /// True once the runtime has freed the task (it finished).
+        var taskFreed: Bool { task == nil }
+    }
 }
 
 @_silgen_name("swift_task_getJobTaskId")

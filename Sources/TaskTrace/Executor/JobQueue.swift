@@ -13,6 +13,9 @@ final class JobQueue: @unchecked Sendable {
         var recorded: Bool
         /// A default actor's job: tasks' code runs inside it (see `ThreadContext.inUntrackedJob`).
         var isActorJob = false
+        /// Handed over by the global-executor hook (process capture): run on the generic executor, like the
+        /// runtime's own global executor would, not as this task executor.
+        var global = false
     }
 
     private let lock = ConditionLock()
@@ -26,9 +29,9 @@ final class JobQueue: @unchecked Sendable {
     private var liveWorkers = 0
 
     /// Adds a job; wakes one idle worker. Returns false when no worker is alive to run it (after shutdown).
-    func push(_ job: UnownedJob, taskID: TraceTaskID, isActorJob: Bool = false) -> Bool {
+    func push(_ job: UnownedJob, taskID: TraceTaskID, isActorJob: Bool = false, global: Bool = false) -> Bool {
         lock.withLock {
-            items.append(Item(job: job, taskID: taskID, recorded: recording, isActorJob: isActorJob))
+            items.append(Item(job: job, taskID: taskID, recorded: recording, isActorJob: isActorJob, global: global))
             if idleWorkers > 0 { lock.signal() }
             return liveWorkers > 0
         }

@@ -26,6 +26,8 @@ final class ThreadContext: @unchecked Sendable {
     var pendingSpawnToken: UInt64 = 0
     /// Written by the enqueue that consumed `pendingSpawnToken`: the id of the task just created.
     var spawnedTaskID: TraceTaskID = 0
+    /// Process capture: the last task whose `Task.name` this thread tried to read (read once per task and thread).
+    var nameCheckedTask: TraceTaskID = 0
 
     private static let key: pthread_key_t = {
         var key = pthread_key_t()

@@ -1,3 +1,4 @@
+import Synchronization
 import TaskTraceModel
 
 /// A `TaskExecutor` with its own named worker threads that records the life cycle of every task it runs.
@@ -16,6 +17,11 @@ public final class TracingExecutor: TaskExecutor {
     let recorder: TraceRecorder
     let queue = JobQueue()
     let identity: JobIdentity
+    /// Whole-program capture: a spawn token naming the program's main task (`ProcessRecording.mainTaskID`),
+    /// attached to that task's first recorded enqueue; 0 when unused. See `ProcessRecording`.
+    let mainTaskToken = Atomic<UInt64>(0)
+    /// Process capture: unstructured tasks alive at their last job end, to check again when the recording ends.
+    let lifetimes = TaskLifetimeRegistry()
 
     init(workers: Int, recorder: TraceRecorder, identity: JobIdentity) {
         workerCount = max(1, workers)
@@ -41,23 +47,23 @@ public final class TracingExecutor: TaskExecutor {
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let unownedJob = UnownedJob(job)
-        var taskID: TraceTaskID = 0
-        var isActorJob = false
-        if queue.isRecording {
-            let info = identity.lookup(unownedJob)
-            taskID = info.taskID
-            isActorJob = info.hint == .defaultActor
-            if taskID != 0 {
-                recordEnqueue(of: taskID, hint: info.hint)
-            } else if isActorJob {
-                recordActorJobEnqueue()
-            }
+        let (taskID, isActorJob) = recordEnqueue(unownedJob)
+        push(unownedJob, taskID: taskID, isActorJob: isActorJob, global: false)
+    }
+
+    /// Appends the enqueue event of `job` (while recording) and returns its task id (0: none, or not recording)
+    /// and whether it is a default actor's job. `global`: the job came through the process-capture hooks (a
+    /// non-child task is then `.unstructured`).
+    func recordEnqueue(_ unownedJob: UnownedJob, global: Bool = false) -> (TraceTaskID, Bool) {
+        guard queue.isRecording else { return (0, false) }
+        let info = identity.lookup(unownedJob)
+        if info.taskID != 0 {
+            let hint: JobIdentity.KindHint = global && info.hint == .notChild ? .unstructured : info.hint
+            recordEnqueue(of: info.taskID, hint: hint)
+        } else if info.hint == .defaultActor {
+            recordActorJobEnqueue()
         }
-        if !queue.push(unownedJob, taskID: taskID, isActorJob: isActorJob), queue.claimRestart() {
-            // Recording is over and the workers have exited; a late job still has to run.
-            // If even that thread is refused, drain the queue on this thread rather than strand the job.
-            if !NamedThread.start(osName: "tt-late", { [self] in runLoop() }) { runLoop() }
-        }
+        return (info.taskID, info.hint == .defaultActor)
     }
 
     /// Appends the enqueue event of a task's job, with the evidence of who enqueued it.
@@ -74,8 +80,12 @@ public final class TracingExecutor: TaskExecutor {
             enqueuer = identity.currentTaskID()
             if enqueuer == 0 { detail |= RawEvent.hopBack }
         }
-        let token = context.pendingSpawnToken
-        if token != 0 {
+        var token = context.pendingSpawnToken
+        if token == 0, taskID == ProcessRecording.mainTaskID {
+            // Process capture: the program's main task carries the token that names it, once.
+            token = mainTaskToken.exchange(0, ordering: .relaxed)
+            if token != 0 { enqueuer = 0 }
+        } else if token != 0 {
             context.pendingSpawnToken = 0
             context.spawnedTaskID = taskID
         }
@@ -86,6 +96,14 @@ public final class TracingExecutor: TaskExecutor {
         // A spawn's first enqueue carries the token that names the task: like the spawn itself, it waits for room
         // rather than being dropped, so no spawned task loses its name, kind, parent or site.
         if token != 0 { recorder.appendWaitingForRoom(event) } else { recorder.append(event) }
+    }
+
+    func push(_ unownedJob: UnownedJob, taskID: TraceTaskID, isActorJob: Bool, global: Bool) {
+        if !queue.push(unownedJob, taskID: taskID, isActorJob: isActorJob, global: global), queue.claimRestart() {
+            // Recording is over and the workers have exited; a late job still has to run.
+            // If even that thread is refused, drain the queue on this thread rather than strand the job.
+            if !NamedThread.start(osName: "tt-late", { [self] in runLoop() }) { runLoop() }
+        }
     }
 
     /// A default actor's job enqueued from a task's job while no Swift task is current: that task's code just
@@ -113,7 +131,11 @@ public final class TracingExecutor: TaskExecutor {
             if item.recorded {
                 recorder.append(RawEvent(kind: .jobStart, task: item.taskID, thread: threadID))
             }
-            item.job.runSynchronously(on: executor)
+            if item.global {
+                runGlobal(item, executor: executor)
+            } else {
+                item.job.runSynchronously(on: executor)
+            }
             if item.recorded {
                 recorder.append(RawEvent(kind: .jobEnd, task: item.taskID, thread: threadID))
             }

@@ -279,6 +279,9 @@ struct TraceDeriver {
                 default: .unknown
                 }
             record = TaskRecord(id: id, parentID: evidenceParent, kind: kind)
+            // Process capture: an unstructured task's job end is held like a structured child's — until its next
+            // enqueue (suspended + scheduled), evidence that it finished (an outcome payload), or the trace's end.
+            if hint == .unstructured { track.structured = true }
             if hint.isStructuredChild, let parent = evidenceParent { adopt(id, &track, parent: parent) }
         }
         let slot = addTrack(id, track)
@@ -456,6 +459,11 @@ struct TraceDeriver {
             tracks[slot].outcome = state
             tracks[slot].outcomeError = error
             tracks[slot].outcomeAt = timestamp
+            if let end = tracks[slot].heldEnd {
+                // Evidence that came after the task's held job end (process capture: freed later): it ended there.
+                tracks[slot].heldEnd = nil
+                finish(slot, task, state, at: end, error: error)
+            }
         case .mark(let task, let kind, let detail):
             // A mark about a task this trace does not know (a task of another executor) is trace-wide.
             let known = task.flatMap { slots[$0] != nil ? $0 : nil }

@@ -125,6 +125,12 @@ final class TraceRecorder: Sendable {
         return (created, context.spawnedTaskID)
     }
 
+    /// Registers a lane that is not one OS thread (the main actor's jobs, run by whichever thread drains the main
+    /// queue): a `threads` row with a fresh id. The thread running a lane's job borrows that id meanwhile.
+    func registerLane(name: String, kind: ThreadKind) -> TraceThreadID {
+        announceThread(name: name, kind: kind)
+    }
+
     /// A fresh spawn token (process-unique, never 0).
     func makeToken() -> UInt64 { Self.nextToken.wrappingAdd(1, ordering: .relaxed).oldValue }
 
@@ -173,13 +179,18 @@ final class TraceRecorder: Sendable {
 
     /// Asks the writer to flush everything, finish the sink with `meta` (plus `dropped_events`), and stop.
     func stop(meta: [String: String]) async -> StopResult {
+        await withCheckedContinuation { (continuation: CheckedContinuation<StopResult, Never>) in
+            stop(meta: meta) { continuation.resume(returning: $0) }
+        }
+    }
+
+    /// Same, reporting to `then` on the writer thread (for callers that cannot await: the process-exit handler).
+    func stop(meta: [String: String], then: @escaping @Sendable (StopResult) -> Void) {
         finalMeta.withLock { $0 = meta }
-        return await withCheckedContinuation { (continuation: CheckedContinuation<StopResult, Never>) in
-            wake.withLock {
-                writerState.stopping = true
-                writerState.stopped = { continuation.resume(returning: $0) }
-                wake.signal()
-            }
+        wake.withLock {
+            writerState.stopping = true
+            writerState.stopped = then
+            wake.signal()
         }
     }
 
