@@ -121,7 +121,12 @@ struct RecordDemoCommand: AsyncParsableCommand {
         for line in summary.lines {
             print(line)
         }
-        try printFindingsSummary(tracePath: paths.trace)
+        if summary.taskCount <= Self.lintSummaryTaskLimit {
+            try printFindingsSummary(tracePath: paths.trace)
+        } else {
+            // The summary would hold the whole timeline in memory on top of the recording: keep `record` lean.
+            print("lint: not run for \(summary.taskCount) tasks; run: tasktrace lint \(TerminalText.oneLine(paths.trace))")
+        }
 
         let failures = outcomes.filter { $0.failure != nil }
         if !failures.isEmpty {
@@ -131,6 +136,9 @@ struct RecordDemoCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
     }
+
+    /// Above this many tasks `record` does not lint the trace itself (it would load the whole timeline).
+    static let lintSummaryTaskLimit = 200_000
 
     /// Counts the trace's lint findings and names the most severe one, pointing at `tasktrace lint` for the rest.
     private func printFindingsSummary(tracePath: String) throws {

@@ -41,7 +41,7 @@ struct FuzzExportTests {
         switch format {
         case .chrome: try ChromeTraceExporter.write(timeline, to: &out)
         case .svg: try SVGGanttExporter.write(timeline, to: &out)
-        case .html: try HTMLSummaryExporter.write(timeline, to: &out)
+        case .html: try HTMLViewerExporter.write(timeline, to: &out, findings: timeline.findings())
         }
         return out.bytes
     }

@@ -499,12 +499,12 @@ struct TraceDeriver {
         if let detail { batch.tasks.append(TaskRecord(id: id, error: detail)) }
         emit(slot, id, state, at: timestamp, thread: thread)
         if inferred {
-            let because = state == .cancelled ? "cancellation was requested and its parent ended" : "its parent ended"
+            // Short, fixed details (stored inline, no allocation per task: a flood infers millions of these);
+            // docs/runtime.md explains them.
+            let detail = state == .cancelled ? "parent ended; cancel requested" : "parent ended"
             batch.marks.append(
                 MarkRecord(
-                    taskID: id, timestamp: tracks[slot].lastTimestamp, kind: MarkKind.inferredOutcome,
-                    detail: "\(state.name) inferred at its last job's end because \(because); "
-                        + "the executor cannot see how it ended"
+                    taskID: id, timestamp: tracks[slot].lastTimestamp, kind: MarkKind.inferredOutcome, detail: detail
                 )
             )
         }
