@@ -9,6 +9,8 @@ struct TraceSummary {
     var transitionsPerState: [TaskState: Int] = [:]
     var durationNanos: UInt64 = 0
     var droppedEvents: String = "unknown"
+    /// The recorder's integrity counters (dropped, skipped, reordered, reconstructed, late events).
+    var integrity = TraceIntegrity(meta: [:])
 
     /// Reads `path` with `TraceReader`, streaming transitions and keeping one byte of state per task (a flood
     /// trace of millions of tasks must not cost more memory to summarise than it cost to record).
@@ -29,6 +31,7 @@ struct TraceSummary {
         unfinishedCount = lastState.values.count { !$0.isTerminal }
         durationNanos = meta[MetaKey.durationNs].flatMap { UInt64($0) } ?? lastTimestamp
         droppedEvents = meta[MetaKey.droppedEvents] ?? "unknown"
+        integrity = TraceIntegrity(meta: meta)
     }
 
     /// The lines `record demo` prints.
@@ -39,6 +42,6 @@ struct TraceSummary {
             "tasks: \(taskCount)" + (unfinishedCount > 0 ? " (\(unfinishedCount) unfinished)" : ""),
             "transitions: \(total) (\(perState.joined(separator: ", ")))",
             "duration: " + String(format: "%.3f s", Double(durationNanos) / 1e9) + ", dropped events: \(droppedEvents)",
-        ]
+        ] + (integrity.summary.map { ["warning: this trace is not exact: \($0)"] } ?? [])
     }
 }

@@ -257,7 +257,8 @@ struct TraceDeriver {
     }
 
     private mutating func create(_ id: TraceTaskID, event: RawEvent) {
-        let evidenceParent: TraceTaskID? = event.aux != 0 && event.aux != id && slots[event.aux] != nil ? event.aux : nil
+        // Enqueue evidence names a task of this executor (even one not seen yet, like a captured program's main).
+        let evidenceParent: TraceTaskID? = event.aux != 0 && event.aux != id ? event.aux : nil
         var track = Track()
         var record: TaskRecord
         if event.token != 0, let spawned = spawns.removeValue(forKey: event.token) {

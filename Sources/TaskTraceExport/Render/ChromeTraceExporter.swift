@@ -134,10 +134,11 @@ public enum ChromeTraceExporter {
             try out.flushIfNeeded()
         }
 
-        if timeline.droppedEvents > 0 {
-            out.write(",\n{\"ph\":\"M\",\"pid\":1,\"tid\":0,\"name\":\"process_labels\",\"args\":{\"labels\":\"recorder dropped ")
-            out.writeDecimal(timeline.droppedEvents)
-            out.write(" events\"}}")
+        // Every integrity problem shows as a label on "Tasks" (the counters themselves are in `otherData`).
+        if let integrity = timeline.integrity.summary {
+            out.write(",\n{\"ph\":\"M\",\"pid\":1,\"tid\":0,\"name\":\"process_labels\",\"args\":{\"labels\":")
+            out.writeJSONString(integrity)
+            out.write("}}")
         }
 
         try writeFindings(findings, timeline: timeline, to: &out)

@@ -56,7 +56,8 @@ public enum SVGGanttExporter {
         out.writeXMLEscaped("tasktrace — \(timeline.meta[MetaKey.command] ?? "trace")")
         out.write("</text>\n<text x=\"8\" y=\"34\" fill=\"#444444\">")
         var summary = "\(timeline.tasks.count) tasks, \(timeline.segments.count) segments, \(TraceTimeText.format(span)) shown"
-        if timeline.droppedEvents > 0 { summary += ", recorder dropped \(timeline.droppedEvents) events" }
+        // Every integrity problem (dropped, skipped, reordered, reconstructed, late events), not only drops.
+        if let integrity = timeline.integrity.summary { summary += ", \(integrity)" }
         if timeline.omittedTaskCount > 0 { summary += ", \(timeline.omittedTaskCount) tasks filtered out" }
         if !findings.isEmpty { summary += ", \(findings.count) lint finding\(findings.count == 1 ? "" : "s") (circles: red error, orange warning, blue info)" }
         out.writeXMLEscaped(summary)
