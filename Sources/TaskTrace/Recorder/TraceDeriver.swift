@@ -119,11 +119,17 @@ struct TraceDeriver {
             if let end = tracks[slot].heldEnd {
                 tracks[slot].heldEnd = nil
                 emit(slot, id, .suspended, at: end)
-            } else if tracks[slot].state == .running, let outcome = tracks[slot].outcome {
-                // The job end after the outcome was dropped: the outcome itself bounds the end.
+            } else if let outcome = tracks[slot].outcome, !tracks[slot].state.isTerminal {
+                // The wrapper reported the outcome during a job, but the events of that job's start or end were
+                // dropped: the task ran and ended by the outcome's time.
+                let at = tracks[slot].outcomeAt
+                if tracks[slot].state == .suspended || tracks[slot].state == .created {
+                    rebuild(slot, id, .scheduled, at: at)
+                }
+                if tracks[slot].state == .scheduled { rebuild(slot, id, .running, at: at) }
                 tracks[slot].rebuilt += 1
                 reconstructedTransitions += 1
-                finish(slot, id, outcome, at: tracks[slot].outcomeAt, error: tracks[slot].outcomeError)
+                finish(slot, id, outcome, at: at, error: tracks[slot].outcomeError)
             }
         }
         for thread in lanes.indices where lanes[thread].busy && lanes[thread].task == 0 {
