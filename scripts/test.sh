@@ -24,7 +24,8 @@ for trace in "$out/demo.sqlite" samples/demo.sqlite samples/sample.sqlite; do "$
 .venv-tests/bin/pytest web/tests/test_harness.py -q
 for trace in "$out/demo.sqlite" samples/sample.sqlite; do
     echo "real viewers and our HTML viewer: $trace"
-    TASKTRACE_BIN="$bin" TASKTRACE_SAMPLE="$trace" .venv-tests/bin/pytest web/tests/test_exports.py web/tests/test_viewer.py -q
+    TASKTRACE_BIN="$bin" TASKTRACE_SAMPLE="$trace" .venv-tests/bin/pytest web/tests/test_exports.py web/tests/test_exports_match_sqlite.py \
+        web/tests/test_viewer.py -q
 done
 # Hostile task names and a 100k-task trace in the HTML viewer (no timing: web/bench/ measures speed).
 TASKTRACE_BIN="$bin" .venv-tests/bin/pytest web/tests/test_viewer_hostile_and_scale.py -q

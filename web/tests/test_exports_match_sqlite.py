@@ -1,0 +1,91 @@
+"""Every Chrome slice and every SVG bar checked against the SQLite transitions, by code that shares nothing with the
+exporter: the expected segments are computed here from the `transitions` view (docs/schema.md), the exports are
+parsed as a viewer would. Needs TASKTRACE_BIN and TASKTRACE_SAMPLE, like test_exports.py."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from trace_facts import query
+
+BIN = os.environ.get("TASKTRACE_BIN")
+TRACE = os.environ.get("TASKTRACE_SAMPLE")
+pytestmark = pytest.mark.skipif(not BIN or not TRACE, reason="needs TASKTRACE_BIN and TASKTRACE_SAMPLE")
+TERMINAL = {"done", "cancelled", "errored"}
+
+
+def expected_segments(trace: Path) -> dict[int, list[tuple[str, int, int]]]:
+    """Per task: (state, start ns, end ns) of each non-terminal state, to the next transition or the trace's end."""
+    meta = dict(query(trace, "select key, value from meta"))
+    ends = [int(meta.get("duration_ns", 0))]
+    ends += [r[0] or 0 for r in query(trace, "select max(ts_ns) from transitions")]
+    ends += [r[0] or 0 for r in query(trace, "select max(ts_ns) from marks")]
+    ends += [r[0] or 0 for r in query(trace, "select max(end_ns) from untracked_jobs")]
+    trace_end = max(ends)
+    by_task: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for task, state, ts in query(trace, "select task_id, state, ts_ns from transitions order by ts_ns, seq"):
+        by_task[task].append((state, ts))
+    segments = {}
+    for task, rows in by_task.items():
+        out = []
+        for (state, start), following in zip(rows, rows[1:] + [None]):
+            if state in TERMINAL:
+                continue
+            out.append((state, start, following[1] if following else trace_end))
+        segments[task] = out
+    return segments
+
+
+def export(tmp_path: Path, ext: str) -> Path:
+    out = tmp_path / f"trace.{ext}"
+    subprocess.run([BIN, "export", TRACE, "-o", str(out)], check=True, capture_output=True)
+    return out
+
+
+def test_every_chrome_slice_is_a_sqlite_segment(tmp_path):
+    expected = expected_segments(Path(TRACE))
+    events = json.loads(export(tmp_path, "json").read_text())["traceEvents"]
+    # Track -> task id, from the track's name ("name #id": the id is the last "#N").
+    task_of_tid = {}
+    for e in events:
+        if e["ph"] == "M" and e["pid"] == 1 and e["name"] == "thread_name":
+            task_of_tid[e["tid"]] = int(re.search(r"#(\d+)$", e["args"]["name"]).group(1))
+    got: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
+    for e in events:
+        if e["ph"] == "X" and e["pid"] == 1:
+            start = round(e["ts"] * 1000)
+            got[task_of_tid[e["tid"]]].append((e["name"], start, start + round(e["dur"] * 1000)))
+    assert set(got) <= set(expected)
+    for task, segments in expected.items():
+        # Every segment is one slice, zero-length ones included, exactly, in order.
+        want = segments
+        have = sorted(got.get(task, []), key=lambda s: (s[1], s[2]))
+        assert [s[0] for s in have] == [s[0] for s in want], task
+        for (_, s0, e0), (_, s1, e1) in zip(have, want):
+            # Chrome timestamps are microseconds with 3 decimals: exact to the nanosecond.
+            assert (s0, e0) == (s1, e1), (task, (s0, e0), (s1, e1))
+
+
+def test_every_sqlite_segment_is_one_svg_bar_or_part_of_a_merged_one(tmp_path):
+    expected = expected_segments(Path(TRACE))
+    svg = ET.parse(export(tmp_path, "svg")).getroot()
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    text = ET.tostring(svg, encoding="unicode")
+    # Each drawn bar carries a tooltip "<state> <duration>" or "N segments merged (mostly <state>), <duration>".
+    titles = [t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}title")]
+    drawn_states = [m.group(1) for t in titles for m in [re.match(r"(created|scheduled|running|suspended) ", t)] if m]
+    every = [s for segs in expected.values() for s in segs]
+    # Every segment is exactly one bar or one part of a merged bar (sub-pixel ones are merged), none invented,
+    # none lost.
+    merged = sum(int(m.group(1)) for t in titles for m in [re.match(r"(\d+) segments merged", t)] if m)
+    assert len(drawn_states) + merged == len(every)
+    # Every task of the trace has a row label.
+    for task in expected:
+        assert f"#{task}" in text, task
