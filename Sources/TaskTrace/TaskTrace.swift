@@ -52,6 +52,7 @@ public enum TaskTrace {
         into sink: any TraceSink, configuration: TraceConfiguration, name: String = "main", command: String? = nil,
         _ body: @escaping @Sendable (TraceRuntime) async throws -> T
     ) async throws -> T {
+        try configuration.validate()
         let recorder = TraceRecorder(sink: sink, configuration: configuration)
         let runtime = TraceRuntime(recorder: recorder, configuration: configuration)
         let startedUnix = TraceClock.unixNanos()

@@ -30,6 +30,18 @@ public struct TraceConfiguration: Sendable {
         self.workers = max(1, workers)
     }
 
+    /// Allowed `flushIntervalNanos`: 0 would make the writer spin, a huge one would never flush.
+    public static let flushIntervalRange: ClosedRange<UInt64> = 1_000_000...3_600_000_000_000
+
+    /// Throws `TraceRuntimeError.invalidConfiguration` for values the recorder cannot work with.
+    func validate() throws {
+        guard Self.flushIntervalRange.contains(flushIntervalNanos) else {
+            throw TraceRuntimeError.invalidConfiguration(
+                "flushIntervalNanos is \(flushIntervalNanos); it must be between 1 ms and 1 h (1_000_000…3_600_000_000_000)"
+            )
+        }
+    }
+
     /// The bound on the recorder's raw-event memory, in bytes.
     public var bufferBytes: Int { 2 * bufferCapacity * MemoryLayout<RawEvent>.stride }
 }

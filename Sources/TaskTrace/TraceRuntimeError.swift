@@ -4,11 +4,14 @@ public enum TraceRuntimeError: Error, Sendable, CustomStringConvertible {
     case threadsUnavailable(String)
     /// `CaptureMode.process` could not take over the global executor (the reason says why).
     case captureUnavailable(String)
+    /// A `TraceConfiguration` value is out of range (the text names it and the range).
+    case invalidConfiguration(String)
 
     public var description: String {
         switch self {
         case .threadsUnavailable(let which): "cannot start the recording: the system refused to create \(which)"
         case .captureUnavailable(let why): "cannot record the whole process: \(why)"
+        case .invalidConfiguration(let what): "invalid recording configuration: \(what)"
         }
     }
 }

@@ -55,8 +55,10 @@ final class ConditionLock: @unchecked Sendable {
         #else
         clock_gettime(CLOCK_REALTIME, &deadline)
         #endif
-        let total = UInt64(deadline.tv_nsec) + nanoseconds
-        deadline.tv_sec += Int(total / 1_000_000_000)
+        // Saturating: a wait of years is a wait of about a century, never an overflow trap.
+        let (total, overflow) = UInt64(deadline.tv_nsec).addingReportingOverflow(min(nanoseconds, 1 << 62))
+        let seconds = overflow ? Int.max / 2 : Int(total / 1_000_000_000)
+        deadline.tv_sec = deadline.tv_sec.addingReportingOverflow(seconds).overflow ? Int.max / 2 : deadline.tv_sec + seconds
         deadline.tv_nsec = Int(total % 1_000_000_000)
         pthread_cond_timedwait(condition, mutex, &deadline)
     }

@@ -37,6 +37,9 @@ final class JobQueue: @unchecked Sendable {
         }
     }
 
+    /// How long an idle worker waits for more work after shutdown before it exits.
+    static let lateLingerNanos: UInt64 = 500_000_000
+
     /// Mirrors `recording` for the enqueue hot path, read without taking the lock.
     private let recordingFlag = Atomic<Bool>(true)
 
@@ -53,8 +56,18 @@ final class JobQueue: @unchecked Sendable {
     /// (the worker must then exit). A returned item with `recorded` counts as busy until `finished(_:)`.
     func pop() -> Item? {
         lock.withLock {
+            var lingered = false
             while head == items.count {
                 if shuttingDown {
+                    // After the recording, tasks that outlive it still send jobs: linger a moment for the next
+                    // one instead of exiting at once and making every late job start a thread of its own.
+                    if !lingered {
+                        lingered = true
+                        idleWorkers += 1
+                        lock.wait(nanoseconds: Self.lateLingerNanos)
+                        idleWorkers -= 1
+                        continue
+                    }
                     liveWorkers -= 1
                     return nil
                 }

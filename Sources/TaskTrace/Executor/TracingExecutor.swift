@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 import TaskTraceModel
 
@@ -145,11 +146,22 @@ public final class TracingExecutor: TaskExecutor {
         }
     }
 
-    /// Stops recording; resumes once every recorded job that was running has ended.
-    func stopRecording() async {
+    /// Stops recording; resumes once every recorded job that was running has ended, or after `grace` at the
+    /// latest (`graceMilliseconds`): a job stuck in a blocking call (a task nobody awaited, inside a semaphore wait) must not hold the
+    /// recording open. Such a job's task stays `running` to the end of the trace.
+    func stopRecording(graceMilliseconds: Int = 250) async {
+        let once = ResumeOnce()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            queue.stopRecording { continuation.resume() }
+            let resume: @Sendable () -> Void = { if once.claim() { continuation.resume() } }
+            queue.stopRecording(then: resume)
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(graceMilliseconds), execute: resume)
         }
+    }
+
+    /// Lets one of two racing callers through. Thread-safe (an atomic flag).
+    private final class ResumeOnce: Sendable {
+        private let claimed = Atomic<Bool>(false)
+        func claim() -> Bool { !claimed.exchange(true, ordering: .acquiringAndReleasing) }
     }
 
     /// Lets the workers exit once the queue is empty.
