@@ -4,7 +4,7 @@ import Foundation
 /// tasktrace-benchmarks: the one benchmark suite (issue 11). Every candidate runs in this one process, interleaved
 /// round by round, and comparisons are medians of per-round ratios. See docs/performance.md for the figures.
 ///
-///   swift run -c release --package-path Benchmarks tasktrace-benchmarks [--quick] [--json] [--rounds N]
+///   swift run -c release --package-path Benchmarks tasktrace-benchmarks [--quick] [--json] [--rounds N] [--keep]
 @main
 struct BenchmarkSuite {
     static func main() async throws {
@@ -21,7 +21,10 @@ struct BenchmarkSuite {
 
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tasktrace-benchmarks-\(getpid())").path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        // `--keep`: leave the traces and exports in the scratch folder (for profiling and inspection).
+        let keep = arguments.contains("--keep")
+        defer { if !keep { try? FileManager.default.removeItem(atPath: scratch) } }
+        if keep { log("keeping files in \(scratch)") }
 
         log("tasktrace-benchmarks \(quick ? "--quick " : "")rounds=\(rounds) on \(Machine.cpuModel()), \(Machine.cores) cores")
         log("load average at start: \(Machine.loadAverage())")
