@@ -8,8 +8,8 @@ import Darwin
 
 /// Writes one trace file: schema, metadata, batches of rows, then indexes when the recording ends.
 ///
-/// Every `write` is one transaction with cached prepared statements, in WAL mode with `synchronous=NORMAL`, so
-/// a process killed mid-recording leaves every committed batch readable. `finish` builds the indexes and turns
+/// Every `write` is one transaction with cached prepared statements, in WAL mode with `synchronous=OFF`, so
+/// a process killed mid-recording leaves every committed batch readable (a power loss may lose the end). `finish` builds the indexes and turns
 /// the file back into a single self-contained file (journal mode DELETE).
 ///
 /// Not thread-safe: the recorder's writer thread owns it (that ownership is what `@unchecked Sendable` relies on).
@@ -43,7 +43,10 @@ public final class TraceWriter: @unchecked Sendable {
         }
         do {
             connection = try SQLiteConnection(path: path, mode: .readWriteCreate)
-            try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+            // synchronous=OFF: no fsync per batch or checkpoint. A killed process still leaves every committed
+            // batch readable (the operating system holds the written pages); only a power loss or kernel crash
+            // mid-recording can lose the end of the trace — a trade a trace file can afford (docs/performance.md).
+            try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;")
             try connection.transaction {
                 try connection.execute(TraceSchema.createTables)
                 try connection.execute(TraceSchema.insertStates)
