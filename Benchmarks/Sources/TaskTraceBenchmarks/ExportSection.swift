@@ -50,19 +50,23 @@ struct ExportSection {
                 let loaded = try loadTimeline()
                 timeline = loaded
                 let findings = loaded.findings()
-                var previous: UInt8 = 0
-                var writer = ByteWriter { chunk in
-                    // One event per line: count "\n{" (an event's start), across chunk boundaries too.
-                    for byte in chunk {
-                        if byte == UInt8(ascii: "{"), previous == UInt8(ascii: "\n") { events += 1 }
-                        previous = byte
-                    }
-                    bytes += chunk.count
-                }
+                var writer = ByteWriter { chunk in bytes += chunk.count }
                 writeSeconds = try Stopwatch.seconds {
                     try ChromeTraceExporter.write(loaded, to: &writer, findings: findings)
                     try writer.flush()
                 }
+            }
+            if let timeline {
+                // Counted in a second, untimed export: one event per line, so count "\n{" (an event's start).
+                var previous: UInt8 = 0
+                var counter = ByteWriter { chunk in
+                    for byte in chunk {
+                        if byte == UInt8(ascii: "{"), previous == UInt8(ascii: "\n") { events += 1 }
+                        previous = byte
+                    }
+                }
+                try ChromeTraceExporter.write(timeline, to: &counter, findings: timeline.findings())
+                try counter.flush()
             }
             loads.append(try Stopwatch.seconds { _ = try loadTimeline() })
             writes.append(writeSeconds)
