@@ -46,7 +46,7 @@ public final class TraceWriter: @unchecked Sendable {
             // synchronous=OFF: no fsync per batch or checkpoint. A killed process still leaves every committed
             // batch readable (the operating system holds the written pages); only a power loss or kernel crash
             // mid-recording can lose the end of the trace — a trade a trace file can afford (docs/performance.md).
-            try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;")
+            try connection.execute("PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;")
             try connection.transaction {
                 try connection.execute(TraceSchema.createTables)
                 try connection.execute(TraceSchema.insertStates)
@@ -87,21 +87,29 @@ public final class TraceWriter: @unchecked Sendable {
     /// Calling it twice does nothing the second time.
     public func finish(meta: [String: String] = [:]) throws(TraceStoreError) {
         guard !isFinished else { return }
+        // Leave WAL mode first, then build the index: its pages are then written once, straight into the file
+        // (new pages need no rollback journal), instead of into the WAL and copied again by the checkpoint.
+        try leaveWALMode()
         try wrap {
             try connection.transaction {
                 try upsertMeta(meta)
                 try connection.execute(TraceSchema.createIndexes)
             }
         }
-        // Best effort: a reader holding the file open (a user inspecting the live trace) can keep the WAL from
-        // being folded back in. The trace is complete either way; it then simply stays in WAL mode.
+        try leaveWALMode()
+        isFinished = true
+    }
+
+    /// Folds the WAL back into the file and returns to journal mode DELETE. Best effort: a reader holding the file
+    /// open (a user inspecting the live trace) can keep the WAL from being folded back in. The trace is complete
+    /// either way; it then simply stays in WAL mode.
+    private func leaveWALMode() throws(TraceStoreError) {
         do {
             try connection.execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;")
         } catch where error.primaryCode == 5 || error.primaryCode == 6 {  // SQLITE_BUSY, SQLITE_LOCKED
         } catch {
             throw .sqlite(error)
         }
-        isFinished = true
     }
 
     private func wrap(_ body: () throws -> Void) throws(TraceStoreError) {
