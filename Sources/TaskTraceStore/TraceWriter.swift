@@ -228,16 +228,38 @@ public final class TraceWriter: @unchecked Sendable {
         statement.bind(first + 3, record.threadID == 0 ? nil : Int64(record.threadID))
     }
 
+    /// Rows per multi-row marks INSERT: a group child's inferred outcome is one mark, so marks come in bursts as
+    /// large as the task rows.
+    private static let marksPerStatement = 32
+
     private func insertMarks(_ marks: [MarkRecord]) throws {
         guard !marks.isEmpty else { return }
-        let statement = try connection.prepare("INSERT INTO marks(task_id, ts_ns, kind, detail) VALUES (?, ?, ?, ?)")
-        for mark in marks {
-            statement.bind(1, mark.taskID.map { Int64(bitPattern: $0) })
-            statement.bind(2, Int64(bitPattern: mark.timestamp))
-            statement.bind(3, mark.kind)
-            statement.bind(4, mark.detail)
-            try statement.run()
+        let sql = "INSERT INTO marks(task_id, ts_ns, kind, detail) VALUES "
+        let wide = try connection.prepare(
+            sql + Array(repeating: "(?, ?, ?, ?)", count: Self.marksPerStatement).joined(separator: ", ")
+        )
+        let single = try connection.prepare(sql + "(?, ?, ?, ?)")
+        var index = marks.startIndex
+        while marks.endIndex - index >= Self.marksPerStatement {
+            var parameter: Int32 = 1
+            for mark in marks[index..<(index + Self.marksPerStatement)] {
+                bindMark(mark, to: wide, at: parameter)
+                parameter += 4
+            }
+            try wide.run()
+            index += Self.marksPerStatement
         }
+        for mark in marks[index...] {
+            bindMark(mark, to: single, at: 1)
+            try single.run()
+        }
+    }
+
+    private func bindMark(_ mark: MarkRecord, to statement: SQLiteStatement, at first: Int32) {
+        statement.bind(first, mark.taskID.map { Int64(bitPattern: $0) })
+        statement.bind(first + 1, Int64(bitPattern: mark.timestamp))
+        statement.bind(first + 2, mark.kind)
+        statement.bind(first + 3, mark.detail)
     }
 
     private func insertUntrackedJobs(_ jobs: [UntrackedJobRecord]) throws {

@@ -25,7 +25,9 @@ struct RuntimeSection {
     private(set) var integrityProblems: [String] = []
 
     mutating func run(log: (String) -> Void) async throws {
-        for round in 1...rounds {
+        // Round 0 warms up (the global pool's threads, the allocator's arenas, the file cache) and is not counted:
+        // measured cold, the first global spawn-heavy run took 2-3x the later ones.
+        for round in 0...rounds {
             for workload in Workload.allCases {
                 var timing = Round(global: 0)
                 var checksum = 0
@@ -45,12 +47,12 @@ struct RuntimeSection {
                     if tracedChecksum != checksum { integrityProblems.append("\(workload) checksum differs") }
                     timing.whole[workers] = whole
                     timing.body[workers] = body
-                    try inspect(path, workload: workload, workers: workers)
+                    if round > 0 { try inspect(path, workload: workload, workers: workers) }
                 }
-                results[workload, default: []].append(timing)
+                if round > 0 { results[workload, default: []].append(timing) }
                 log(
                     String(
-                        format: "round %d %@: global %.3f s; %@", round, workload.rawValue, timing.global,
+                        format: "%@ %d %@: global %.3f s; %@", round == 0 ? "warm-up" : "round", round, workload.rawValue, timing.global,
                         workerCounts.map { w in
                             String(format: "%dw whole %.3f body %.3f", w, timing.whole[w] ?? 0, timing.body[w] ?? 0)
                         }.joined(separator: "; ")
