@@ -58,6 +58,9 @@ struct BenchmarkSuite {
                 )
             }
         }
+        // Peak RSS so far: the recordings (and their untraced twins), before the export section loads a timeline.
+        let peakRSSRecording = Machine.peakRSSMegabytes()
+        log(String(format: "peak RSS after the recordings: %.0f MB", peakRSSRecording))
         if !runtime.integrityProblems.isEmpty { log("integrity: " + runtime.integrityProblems.joined(separator: "; ")) }
 
         // 3. The SQLite insert ceiling, through the product's writer.
@@ -131,6 +134,7 @@ struct BenchmarkSuite {
         json.add("recording_transitions_per_s", recordedYield / yieldWhole)
         json.add("export_chrome_s_100k", export.chromeWholeSeconds)
         json.add("html_blank_page_first_frame_s", blankFrame)
+        json.add("peak_rss_mb_recording", peakRSSRecording)
         json.add("integrity_problems", Double(runtime.integrityProblems.count))
         json.add("rounds", Double(rounds))
         json.add("load_average", Machine.loadAverage())
