@@ -3,7 +3,8 @@ import TaskTrace
 import TaskTraceStore
 
 /// The traced program against the same program on Swift's global executor, interleaved in one process:
-/// each round runs global, traced with 1 worker, traced with 2 workers (a b c a b c …), per workload.
+/// each round runs global, traced with 1 worker, traced with 2 workers, traced with 2 workers into a sink that
+/// discards rows (a b c d a b c d …), per workload.
 struct RuntimeSection {
     /// Timings of one round of one workload.
     struct Round {
@@ -11,6 +12,8 @@ struct RuntimeSection {
         /// Per worker count: the whole `record` call (file finished) and the body's own time.
         var whole: [Int: Double] = [:]
         var body: [Int: Double] = [:]
+        /// The whole `record` call with the most workers into `DiscardingSink` (no SQLite).
+        var discardingWhole = 0.0
     }
 
     let rounds: Int
@@ -49,13 +52,18 @@ struct RuntimeSection {
                     timing.body[workers] = body
                     if round > 0 { try inspect(path, workload: workload, workers: workers) }
                 }
+                if let workers = workerCounts.last {
+                    timing.discardingWhole = try await Stopwatch.seconds {
+                        _ = try await TaskTrace.record(into: DiscardingSink(), workers: workers) { _ in await workload.run() }
+                    }
+                }
                 if round > 0 { results[workload, default: []].append(timing) }
                 log(
                     String(
                         format: "%@ %d %@: global %.3f s; %@", round == 0 ? "warm-up" : "round", round, workload.rawValue, timing.global,
                         workerCounts.map { w in
                             String(format: "%dw whole %.3f body %.3f", w, timing.whole[w] ?? 0, timing.body[w] ?? 0)
-                        }.joined(separator: "; ")
+                        }.joined(separator: "; ") + String(format: "; discarding sink whole %.3f", timing.discardingWhole)
                     ) + " (load \(Machine.loadAverage()))"
                 )
             }
@@ -77,6 +85,12 @@ struct RuntimeSection {
     func ratio(_ workload: Workload, workers: Int, body: Bool) -> Double {
         let rows = results[workload] ?? []
         return Statistics.medianRatio(rows.map { (body ? $0.body[workers] : $0.whole[workers]) ?? .nan }, rows.map(\.global))
+    }
+
+    /// Median over rounds of the whole recording into `DiscardingSink` / global.
+    func discardingRatio(_ workload: Workload) -> Double {
+        let rows = results[workload] ?? []
+        return Statistics.medianRatio(rows.map(\.discardingWhole), rows.map(\.global))
     }
 
     func medianSeconds(_ workload: Workload, workers: Int?, body: Bool = false) -> Double {

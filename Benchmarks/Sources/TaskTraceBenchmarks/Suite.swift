@@ -2,7 +2,8 @@
 import Foundation
 
 /// tasktrace-benchmarks: the one benchmark suite (issue 11). Every candidate runs in this one process, interleaved
-/// round by round, and comparisons are medians of per-round ratios. See docs/performance.md for the figures.
+/// round by round (one uncounted warm-up round first), and comparisons are medians of per-round ratios. See
+/// docs/performance.md for the figures and what each key means.
 ///
 ///   swift run -c release --package-path Benchmarks tasktrace-benchmarks [--quick] [--json] [--rounds N] [--keep]
 @main
@@ -61,6 +62,14 @@ struct BenchmarkSuite {
         // Peak RSS so far: the recordings (and their untraced twins), before the export section loads a timeline.
         let peakRSSRecording = Machine.peakRSSMegabytes()
         log(String(format: "peak RSS after the recordings: %.0f MB", peakRSSRecording))
+        for workload in Workload.allCases {
+            log(
+                String(
+                    format: "%@ %dw into a sink that discards rows: whole record / global %.2f", workload.rawValue,
+                    headlineWorkers, runtime.discardingRatio(workload)
+                )
+            )
+        }
         if !runtime.integrityProblems.isEmpty { log("integrity: " + runtime.integrityProblems.joined(separator: "; ")) }
 
         // 3. The SQLite insert ceiling, through the product's writer.
@@ -128,6 +137,9 @@ struct BenchmarkSuite {
                 json.add("overhead_\(workload.rawValue)_vs_global_\(workers)w", runtime.ratio(workload, workers: workers, body: false))
                 json.add("inrun_\(workload.rawValue)_vs_global_\(workers)w", runtime.ratio(workload, workers: workers, body: true))
             }
+        }
+        for workload in Workload.allCases {
+            json.add("overhead_\(workload.rawValue)_vs_global_discarding_sink", runtime.discardingRatio(workload))
         }
         json.add("record_ns_per_event_2_threads", probeMedian[2])
         json.add("record_ns_per_event_4_threads", probeMedian[4])
