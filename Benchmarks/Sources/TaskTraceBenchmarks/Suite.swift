@@ -5,7 +5,7 @@ import Foundation
 /// round by round (one uncounted warm-up round first), and comparisons are medians of per-round ratios. See
 /// docs/performance.md for the figures and what each key means.
 ///
-///   swift run -c release --package-path Benchmarks tasktrace-benchmarks [--quick] [--json] [--rounds N] [--keep]
+///   swift run -c release --package-path Benchmarks tasktrace-benchmarks [--quick] [--json] [--rounds N] [--keep] [--probe-only]
 @main
 struct BenchmarkSuite {
     static func main() async throws {
@@ -44,6 +44,9 @@ struct BenchmarkSuite {
             "hot path, ns per appended event (median of \(rounds)): "
                 + [1, 2, 4].map { "\($0) thread(s) \(String(format: "%.1f", probeMedian[$0] ?? .nan))" }.joined(separator: ", ")
         )
+
+        // `--probe-only`: stop after the hot path (for A/B builds of the recorder's buffer).
+        if arguments.contains("--probe-only") { return }
 
         // 2. The traced program against the untraced one on Swift's global executor.
         var runtime = RuntimeSection(rounds: rounds, workerCounts: workerCounts, directory: scratch)
