@@ -109,7 +109,7 @@ struct BenchmarkSuite {
         var blankFrame: Double?
         if let chromium = ChromiumProbe.executable() {
             let blank = scratch + "/blank.html"
-            FileManager.default.createFile(atPath: blank, contents: Data("<!doctype html><title>blank</title>".utf8))
+            _ = FileManager.default.createFile(atPath: blank, contents: Data("<!doctype html><title>blank</title>".utf8))
             firstFrame = ChromiumProbe.firstFrameSeconds(of: "file://" + export.htmlPath, chromium: chromium, scratch: scratch)
             blankFrame = ChromiumProbe.firstFrameSeconds(of: "file://" + blank, chromium: chromium, scratch: scratch)
             log(String(format: "headless chromium screenshot: 100k html %.2f s, empty page %.2f s", firstFrame ?? .nan,
