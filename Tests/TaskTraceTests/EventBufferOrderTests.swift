@@ -1,8 +1,9 @@
 import Dispatch
 import Glibc
 import Synchronization
-import Testing
 import TaskTraceModel
+import Testing
+
 @testable import TaskTrace
 
 /// The deriver relies on every drain being in time order and on no later drain holding an earlier stamp. Any

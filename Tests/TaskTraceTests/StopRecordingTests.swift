@@ -1,7 +1,8 @@
 import Dispatch
 import Synchronization
-import Testing
 import TaskTraceModel
+import Testing
+
 @testable import TaskTrace
 
 /// Ending a recording while workers are still inside recorded jobs: the recorder must wait for those jobs' ends

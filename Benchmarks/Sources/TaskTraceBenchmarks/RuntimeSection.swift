@@ -36,7 +36,8 @@ struct RuntimeSection {
                 var checksum = 0
                 timing.global = await Stopwatch.seconds { checksum = await Task { await workload.run() }.value }
                 for workers in workerCounts {
-                    let path = workload == .spawn && workers == workerCounts.last
+                    let path =
+                        workload == .spawn && workers == workerCounts.last
                         ? keptSpawnTrace : directory + "/\(workload.rawValue)-w\(workers).sqlite"
                     var body = 0.0
                     var tracedChecksum = 0
@@ -54,16 +55,20 @@ struct RuntimeSection {
                 }
                 if let workers = workerCounts.last {
                     timing.discardingWhole = try await Stopwatch.seconds {
-                        _ = try await TaskTrace.record(into: DiscardingSink(), workers: workers) { _ in await workload.run() }
+                        _ = try await TaskTrace.record(into: DiscardingSink(), workers: workers) { _ in
+                            await workload.run()
+                        }
                     }
                 }
                 if round > 0 { results[workload, default: []].append(timing) }
                 log(
                     String(
-                        format: "%@ %d %@: global %.3f s; %@", round == 0 ? "warm-up" : "round", round, workload.rawValue, timing.global,
+                        format: "%@ %d %@: global %.3f s; %@", round == 0 ? "warm-up" : "round", round,
+                        workload.rawValue, timing.global,
                         workerCounts.map { w in
                             String(format: "%dw whole %.3f body %.3f", w, timing.whole[w] ?? 0, timing.body[w] ?? 0)
-                        }.joined(separator: "; ") + String(format: "; discarding sink whole %.3f", timing.discardingWhole)
+                        }.joined(separator: "; ")
+                            + String(format: "; discarding sink whole %.3f", timing.discardingWhole)
                     ) + " (load \(Machine.loadAverage()))"
                 )
             }
@@ -84,7 +89,8 @@ struct RuntimeSection {
     /// Median over rounds of (traced whole or body) / global.
     func ratio(_ workload: Workload, workers: Int, body: Bool) -> Double {
         let rows = results[workload] ?? []
-        return Statistics.medianRatio(rows.map { (body ? $0.body[workers] : $0.whole[workers]) ?? .nan }, rows.map(\.global))
+        return Statistics.medianRatio(
+            rows.map { (body ? $0.body[workers] : $0.whole[workers]) ?? .nan }, rows.map(\.global))
     }
 
     /// Median over rounds of the whole recording into `DiscardingSink` / global.

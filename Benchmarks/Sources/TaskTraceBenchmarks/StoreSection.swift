@@ -23,7 +23,8 @@ enum StoreSection {
                     )
                 )
                 if state == .created {
-                    batch.tasks.append(TaskRecord(id: task, parentID: 1, name: nil, kind: .groupChild, file: nil, line: nil))
+                    batch.tasks.append(
+                        TaskRecord(id: task, parentID: 1, name: nil, kind: .groupChild, file: nil, line: nil))
                 }
             }
             batches.append(batch)

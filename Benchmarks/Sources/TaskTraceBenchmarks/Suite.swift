@@ -1,11 +1,12 @@
-@_spi(Benchmarks) import TaskTrace
 import Foundation
+@_spi(Benchmarks) import TaskTrace
 
 /// tasktrace-benchmarks: the one benchmark suite (issue 11). Every candidate runs in this one process, interleaved
 /// round by round (one uncounted warm-up round first), and comparisons are medians of per-round ratios. See
 /// docs/performance.md for the figures and what each key means.
 ///
-///   swift run -c release --package-path Benchmarks tasktrace-benchmarks [--quick] [--json] [--rounds N] [--keep] [--probe-only]
+///   swift run -c release --package-path Benchmarks tasktrace-benchmarks [--quick] [--json] [--rounds N]
+///       [--keep] [--probe-only]
 @main
 struct BenchmarkSuite {
     static func main() async throws {
@@ -19,15 +20,17 @@ struct BenchmarkSuite {
         let workerCounts = [1, 2]
         let headlineWorkers = 2
 
-
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tasktrace-benchmarks-\(getpid())").path
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tasktrace-benchmarks-\(getpid())")
+            .path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         // `--keep`: leave the traces and exports in the scratch folder (for profiling and inspection).
         let keep = arguments.contains("--keep")
         defer { if !keep { try? FileManager.default.removeItem(atPath: scratch) } }
         if keep { log("keeping files in \(scratch)") }
 
-        log("tasktrace-benchmarks \(quick ? "--quick " : "")rounds=\(rounds) on \(Machine.cpuModel()), \(Machine.cores) cores")
+        log(
+            "tasktrace-benchmarks \(quick ? "--quick " : "")rounds=\(rounds) on \(Machine.cpuModel()), \(Machine.cores) cores"
+        )
         log("load average at start: \(Machine.loadAverage())")
 
         // 1. The hot path alone: one append (clock read + buffer) from 1, 2 and 4 threads at once, interleaved.
@@ -42,7 +45,8 @@ struct BenchmarkSuite {
         let probeMedian = probe.mapValues(Statistics.median)
         log(
             "hot path, ns per appended event (median of \(rounds)): "
-                + [1, 2, 4].map { "\($0) thread(s) \(String(format: "%.1f", probeMedian[$0] ?? .nan))" }.joined(separator: ", ")
+                + [1, 2, 4].map { "\($0) thread(s) \(String(format: "%.1f", probeMedian[$0] ?? .nan))" }.joined(
+                    separator: ", ")
         )
 
         // `--probe-only`: stop after the hot path (for A/B builds of the recorder's buffer).
@@ -57,7 +61,8 @@ struct BenchmarkSuite {
                     String(
                         format: "%@ %dw: whole record / global %.2f, body / global %.2f (global %.3f s, median)",
                         workload.rawValue, workers, runtime.ratio(workload, workers: workers, body: false),
-                        runtime.ratio(workload, workers: workers, body: true), runtime.medianSeconds(workload, workers: nil)
+                        runtime.ratio(workload, workers: workers, body: true),
+                        runtime.medianSeconds(workload, workers: nil)
                     )
                 )
             }
@@ -80,18 +85,23 @@ struct BenchmarkSuite {
         var storeRates: [Double] = []
         var storeFinish: [Double] = []
         for round in 0..<(quick ? 3 : rounds) {
-            let (rate, finish) = try StoreSection.transitionsPerSecond(rows: storeRows, path: scratch + "/store-\(round).sqlite")
+            let (rate, finish) = try StoreSection.transitionsPerSecond(
+                rows: storeRows, path: scratch + "/store-\(round).sqlite")
             storeRates.append(rate)
             storeFinish.append(finish)
             try? FileManager.default.removeItem(atPath: scratch + "/store-\(round).sqlite")
         }
         let storeRate = Statistics.median(storeRates)
-        log(String(format: "store: %.2f M transitions/s into SQLite incl. finish (index %.3f s), %d rows", storeRate / 1e6,
-                   Statistics.median(storeFinish), storeRows))
+        log(
+            String(
+                format: "store: %.2f M transitions/s into SQLite incl. finish (index %.3f s), %d rows", storeRate / 1e6,
+                Statistics.median(storeFinish), storeRows))
         let recordedYield = Double(runtime.transitionsRecorded[.yield] ?? 0)
         let yieldWhole = runtime.medianSeconds(.yield, workers: headlineWorkers)
-        log(String(format: "recording: yield-heavy %.0f transitions in %.3f s whole = %.2f M/s end to end", recordedYield,
-                   yieldWhole, recordedYield / yieldWhole / 1e6))
+        log(
+            String(
+                format: "recording: yield-heavy %.0f transitions in %.3f s whole = %.2f M/s end to end", recordedYield,
+                yieldWhole, recordedYield / yieldWhole / 1e6))
 
         // 4. Reading and exporting the 100k-task trace.
         let export = try ExportSection(tracePath: runtime.keptSpawnTrace, directory: scratch).run(rounds: quick ? 1 : 3)
@@ -99,7 +109,9 @@ struct BenchmarkSuite {
         let bytesPerTask = Double(export.chromeBytes) / Double(max(export.tasks, 1))
         log(
             String(
-                format: "export of %d tasks: load %.3f s; chrome %d events, %.1f MB (%.0f B/task), write %.3f s (%.2f M events/s), whole %.3f s; html %.3f s; stats %.3f s",
+                format:
+                    "export of %d tasks: load %.3f s; chrome %d events, %.1f MB (%.0f B/task), write %.3f s "
+                    + "(%.2f M events/s), whole %.3f s; html %.3f s; stats %.3f s",
                 export.tasks, export.loadSeconds, export.chromeEvents, Double(export.chromeBytes) / 1e6, bytesPerTask,
                 export.chromeWriteSeconds, eventsPerSecond / 1e6, export.chromeWholeSeconds, export.htmlSeconds,
                 export.statsSeconds
@@ -109,11 +121,15 @@ struct BenchmarkSuite {
         var blankFrame: Double?
         if let chromium = ChromiumProbe.executable() {
             let blank = scratch + "/blank.html"
-            _ = FileManager.default.createFile(atPath: blank, contents: Data("<!doctype html><title>blank</title>".utf8))
-            firstFrame = ChromiumProbe.firstFrameSeconds(of: "file://" + export.htmlPath, chromium: chromium, scratch: scratch)
+            _ = FileManager.default.createFile(
+                atPath: blank, contents: Data("<!doctype html><title>blank</title>".utf8))
+            firstFrame = ChromiumProbe.firstFrameSeconds(
+                of: "file://" + export.htmlPath, chromium: chromium, scratch: scratch)
             blankFrame = ChromiumProbe.firstFrameSeconds(of: "file://" + blank, chromium: chromium, scratch: scratch)
-            log(String(format: "headless chromium screenshot: 100k html %.2f s, empty page %.2f s", firstFrame ?? .nan,
-                       blankFrame ?? .nan))
+            log(
+                String(
+                    format: "headless chromium screenshot: 100k html %.2f s, empty page %.2f s", firstFrame ?? .nan,
+                    blankFrame ?? .nan))
         } else {
             log("headless chromium: not installed, html_100k_first_frame_s is null")
         }
@@ -137,8 +153,12 @@ struct BenchmarkSuite {
         json.add("stats_s_100k", export.statsSeconds)
         for workload in Workload.allCases {
             for workers in workerCounts {
-                json.add("overhead_\(workload.rawValue)_vs_global_\(workers)w", runtime.ratio(workload, workers: workers, body: false))
-                json.add("inrun_\(workload.rawValue)_vs_global_\(workers)w", runtime.ratio(workload, workers: workers, body: true))
+                json.add(
+                    "overhead_\(workload.rawValue)_vs_global_\(workers)w",
+                    runtime.ratio(workload, workers: workers, body: false))
+                json.add(
+                    "inrun_\(workload.rawValue)_vs_global_\(workers)w",
+                    runtime.ratio(workload, workers: workers, body: true))
             }
         }
         for workload in Workload.allCases {
