@@ -6,6 +6,7 @@ import PackageDescription
 let package = Package(
     name: "tasktrace-benchmarks",
     platforms: [.macOS(.v15)],
+    products: [.executable(name: "tasktrace-benchmarks", targets: ["TaskTraceBenchmarks"])],
     dependencies: [.package(name: "tasktrace", path: "../")],
     targets: [
         .systemLibrary(name: "CSQLiteBench", providers: [.apt(["libsqlite3-dev"])]),
@@ -16,6 +17,16 @@ let package = Package(
                 .product(name: "TaskTraceStore", package: "tasktrace"),
                 .product(name: "TaskTrace", package: "tasktrace"),
             ]
+        ),
+        // The one suite (issue 11): runtime overhead against Swift's global executor, hot path, store, exports.
+        .executableTarget(
+            name: "TaskTraceBenchmarks",
+            dependencies: [
+                .product(name: "TaskTrace", package: "tasktrace"),
+                .product(name: "TaskTraceStore", package: "tasktrace"),
+                .product(name: "TaskTraceExport", package: "tasktrace"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
         .executableTarget(
             name: "RuntimeBenchmark",

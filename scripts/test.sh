@@ -14,6 +14,9 @@ swift build
 heavy='CrashSafetyCLITests|FloodCLITests|DiskFullCLITests|MutatedTraceCLITests'
 swift test --skip "$heavy"
 swift test --filter "$heavy"
+# The benchmark suite must keep compiling (a debug build, ~15 s here); its figures are never gated on:
+# it is a benchmark, run by hand (docs/performance.md), not a timed test.
+swift build --package-path Benchmarks
 
 bin="$(swift build --show-bin-path)/tasktrace"
 out=test-output

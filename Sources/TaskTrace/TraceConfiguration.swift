@@ -17,7 +17,8 @@ public struct TraceConfiguration: Sendable {
     /// calls wait for the writer instead of dropping.
     public var payloadCapacity: Int = 1 << 18
     /// The writer flushes at least this often, in nanoseconds (and early when the buffer is half full).
-    public var flushIntervalNanos: UInt64 = 100_000_000
+    /// Short, so the writer keeps pace with the program instead of leaving a backlog for the end of the recording.
+    public var flushIntervalNanos: UInt64 = 10_000_000
     /// `.executor` (default): tasks on the recording's executor. `.process`: every task of the process (`Task {}`,
     /// `Task.detached {}`, library code), the executor serving as the global executor while the recording runs.
     public var capture: CaptureMode = .executor

@@ -40,10 +40,12 @@ package enum TraceSchema {
     }
 
     /// Built when a recording ends; `IF NOT EXISTS` so a reader of a crashed trace is unaffected.
+    ///
+    /// Only the index a reader uses: every export reads transitions `ORDER BY ts_ns, seq`, which this index serves
+    /// without a sort. Indexes on `tasks(parent_id)` and `marks(task_id)` were built too until no reader queried by
+    /// them: they cost a fifth of `finish` on a 100k-task trace (docs/performance.md).
     package static let createIndexes = """
         CREATE INDEX IF NOT EXISTS transition_log_by_time ON transition_log(ts_ns);
-        CREATE INDEX IF NOT EXISTS tasks_by_parent ON tasks(parent_id);
-        CREATE INDEX IF NOT EXISTS marks_by_task ON marks(task_id);
         """
 
     /// Tables a file must have to be read as a trace, with the columns the reader uses (in order of checking).

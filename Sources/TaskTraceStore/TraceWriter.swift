@@ -8,8 +8,8 @@ import Darwin
 
 /// Writes one trace file: schema, metadata, batches of rows, then indexes when the recording ends.
 ///
-/// Every `write` is one transaction with cached prepared statements, in WAL mode with `synchronous=NORMAL`, so
-/// a process killed mid-recording leaves every committed batch readable. `finish` builds the indexes and turns
+/// Every `write` is one transaction with cached prepared statements, in WAL mode with `synchronous=OFF`, so
+/// a process killed mid-recording leaves every committed batch readable (a power loss may lose the end). `finish` builds the indexes and turns
 /// the file back into a single self-contained file (journal mode DELETE).
 ///
 /// Not thread-safe: the recorder's writer thread owns it (that ownership is what `@unchecked Sendable` relies on).
@@ -46,7 +46,10 @@ public final class TraceWriter: @unchecked Sendable {
     private static func createSchema(path: String) throws(SQLiteError) -> SQLiteConnection {
         let connection = try SQLiteConnection(path: path, mode: .readWriteCreate)
         do {
-            try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+            // synchronous=OFF: no fsync per batch or checkpoint. A killed process still leaves every committed
+            // batch readable (the operating system holds the written pages); only a power loss or kernel crash
+            // mid-recording can lose the end of the trace — a trade a trace file can afford (docs/performance.md).
+            try connection.execute("PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;")
             try connection.transaction {
                 try connection.execute(TraceSchema.createTables)
                 try connection.execute(TraceSchema.insertStates)
@@ -99,6 +102,9 @@ public final class TraceWriter: @unchecked Sendable {
     /// Calling it twice does nothing the second time.
     public func finish(meta: [String: String] = [:]) throws(TraceStoreError) {
         guard !isFinished else { return }
+        // Leave WAL mode first, then build the index: its pages are then written once, straight into the file
+        // (new pages need no rollback journal), instead of into the WAL and copied again by the checkpoint.
+        try leaveWALMode()
         try wrap {
             try connection.transaction {
                 try Self.upsertMeta(meta, on: connection)
@@ -106,15 +112,20 @@ public final class TraceWriter: @unchecked Sendable {
                 try connection.execute(TraceSchema.createIndexes)
             }
         }
-        // Best effort: a reader holding the file open (a user inspecting the live trace) can keep the WAL from
-        // being folded back in. The trace is complete either way; it then simply stays in WAL mode.
+        try leaveWALMode()
+        isFinished = true
+    }
+
+    /// Folds the WAL back into the file and returns to journal mode DELETE. Best effort: a reader holding the file
+    /// open (a user inspecting the live trace) can keep the WAL from being folded back in. The trace is complete
+    /// either way; it then simply stays in WAL mode.
+    private func leaveWALMode() throws(TraceStoreError) {
         do {
             try connection.execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;")
         } catch where error.primaryCode == 5 || error.primaryCode == 6 {  // SQLITE_BUSY, SQLITE_LOCKED
         } catch {
             throw writeFailure(error)
         }
-        isFinished = true
     }
 
     /// Runs one write, first making sure the path still names this trace (a deleted or moved file would take
@@ -250,16 +261,38 @@ public final class TraceWriter: @unchecked Sendable {
         statement.bind(first + 3, record.threadID == 0 ? nil : Int64(record.threadID))
     }
 
+    /// Rows per multi-row marks INSERT: a group child's inferred outcome is one mark, so marks come in bursts as
+    /// large as the task rows.
+    private static let marksPerStatement = 32
+
     private func insertMarks(_ marks: [MarkRecord]) throws {
         guard !marks.isEmpty else { return }
-        let statement = try connection.prepare("INSERT INTO marks(task_id, ts_ns, kind, detail) VALUES (?, ?, ?, ?)")
-        for mark in marks {
-            statement.bind(1, mark.taskID.map { Int64(bitPattern: $0) })
-            statement.bind(2, Int64(bitPattern: mark.timestamp))
-            statement.bind(3, mark.kind)
-            statement.bind(4, mark.detail)
-            try statement.run()
+        let sql = "INSERT INTO marks(task_id, ts_ns, kind, detail) VALUES "
+        let wide = try connection.prepare(
+            sql + Array(repeating: "(?, ?, ?, ?)", count: Self.marksPerStatement).joined(separator: ", ")
+        )
+        let single = try connection.prepare(sql + "(?, ?, ?, ?)")
+        var index = marks.startIndex
+        while marks.endIndex - index >= Self.marksPerStatement {
+            var parameter: Int32 = 1
+            for mark in marks[index..<(index + Self.marksPerStatement)] {
+                bindMark(mark, to: wide, at: parameter)
+                parameter += 4
+            }
+            try wide.run()
+            index += Self.marksPerStatement
         }
+        for mark in marks[index...] {
+            bindMark(mark, to: single, at: 1)
+            try single.run()
+        }
+    }
+
+    private func bindMark(_ mark: MarkRecord, to statement: SQLiteStatement, at first: Int32) {
+        statement.bind(first, mark.taskID.map { Int64(bitPattern: $0) })
+        statement.bind(first + 1, Int64(bitPattern: mark.timestamp))
+        statement.bind(first + 2, mark.kind)
+        statement.bind(first + 3, mark.detail)
     }
 
     private func insertUntrackedJobs(_ jobs: [UntrackedJobRecord]) throws {

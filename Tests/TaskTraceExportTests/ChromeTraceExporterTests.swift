@@ -55,8 +55,16 @@ struct ChromeTraceExporterTests {
             let dur = try #require(slice["dur"] as? Double)
             #expect(ts >= 0 && dur >= 0)
             byTrack[slice["tid"] as? Int ?? 0, default: []].append((ts, ts + dur))
-            let args = try #require(slice["args"] as? [String: Any])
-            #expect(args["task"] != nil && args["outcome"] != nil && args["state"] as? String == slice["name"] as? String)
+        }
+        for track in Set(slices.compactMap { $0["tid"] as? Int }) {
+            // Static args once per track, on its first slice; later slices carry only what varies.
+            let onTrack = slices.filter { $0["tid"] as? Int == track }
+            let first = try #require(onTrack.first?["args"] as? [String: Any])
+            #expect(first["task"] != nil && first["outcome"] != nil && first["kind"] != nil)
+            for slice in onTrack.dropFirst() {
+                let keys = Set((slice["args"] as? [String: Any])?.keys.map { $0 } ?? [])
+                #expect(keys.isSubset(of: ["thread", "unfinished"]))
+            }
         }
         for track in byTrack.values {
             let sorted = track.sorted { $0.0 < $1.0 }

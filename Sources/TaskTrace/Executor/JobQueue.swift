@@ -5,7 +5,9 @@ import TaskTraceModel
 ///
 /// Also tracks whether recording is still on and how many recorded jobs are running, so the runtime can stop
 /// recording only after every running job has reported its end. Thread-safe: all state is behind `lock`
-/// (that is what `@unchecked Sendable` relies on).
+/// (that is what `@unchecked Sendable` relies on), except the two atomics: `recordingFlag` (mirrors `recording`)
+/// and `busyRecorded`, which a finishing job decrements without the lock — the lock was otherwise taken a third
+/// time per job only for tracing.
 final class JobQueue: @unchecked Sendable {
     struct Item {
         var job: UnownedJob
@@ -23,7 +25,9 @@ final class JobQueue: @unchecked Sendable {
     private var head = 0
     private var idleWorkers = 0
     private var recording = true
-    private var busyRecorded = 0
+    /// Recorded jobs popped and not yet finished. Incremented under `lock` (in `pop`, only while recording);
+    /// decremented without it. Sequentially consistent, paired with `recordingFlag` (see `finished`).
+    private let busyRecorded = Atomic<Int>(0)
     private var onQuiet: (@Sendable () -> Void)?
     private var shuttingDown = false
     private var liveWorkers = 0
@@ -85,7 +89,7 @@ final class JobQueue: @unchecked Sendable {
                 head = 0
             }
             item.recorded = item.recorded && recording
-            if item.recorded { busyRecorded += 1 }
+            if item.recorded { busyRecorded.add(1, ordering: .sequentiallyConsistent) }
             return item
         }
     }
@@ -93,9 +97,14 @@ final class JobQueue: @unchecked Sendable {
     /// A worker finished running `item`.
     func finished(_ item: Item) {
         guard item.recorded else { return }
+        // Store-then-load on both sides, all sequentially consistent: this decrement then a load of the flag here,
+        // the flag's store then a load of the count in `stopRecording`. At least one side sees the other's write,
+        // so the last job to finish after recording stopped always finds the callback, and a job that finished
+        // before stop saw zero lets stop run it. While recording (every job until the end) no lock is taken.
+        let remaining = busyRecorded.subtract(1, ordering: .sequentiallyConsistent).newValue
+        guard remaining == 0, !recordingFlag.load(ordering: .sequentiallyConsistent) else { return }
         let callback: (@Sendable () -> Void)? = lock.withLock {
-            busyRecorded -= 1
-            guard busyRecorded == 0, !recording, let quiet = onQuiet else { return nil }
+            guard busyRecorded.load(ordering: .sequentiallyConsistent) == 0, let quiet = onQuiet else { return nil }
             onQuiet = nil
             return quiet
         }
@@ -106,8 +115,8 @@ final class JobQueue: @unchecked Sendable {
     func stopRecording(then: @escaping @Sendable () -> Void) {
         let runNow: Bool = lock.withLock {
             recording = false
-            recordingFlag.store(false, ordering: .relaxed)
-            if busyRecorded == 0 { return true }
+            recordingFlag.store(false, ordering: .sequentiallyConsistent)
+            if busyRecorded.load(ordering: .sequentiallyConsistent) == 0 { return true }
             onQuiet = then
             return false
         }

@@ -5,9 +5,11 @@ import TaskTraceModel
 /// Layout: process 1 "Tasks" has one thread track per task (tid = 1 + tree position, named `name #id`, sorted
 /// by the tree), one `X` slice per state segment (`name` = the state, `cat` = `state`, `cname` from
 /// `StatePalette`), and one v1 flow (`s` on the parent, `f` with `"bp":"e"` on the child, `cat` = `spawn`) per
-/// task whose parent is in the timeline, bound at `Timeline.spawnLink(ofTask:)`. Terminal states get no slice:
-/// the outcome (and error) is in every slice's args. Marks (cancellation requests) are listed in the args of
-/// their task's slices. Lint findings, when passed, are the only instant events: one per finding on its task's track.
+/// task whose parent is in the timeline, bound at `Timeline.spawnLink(ofTask:)`. Terminal states get no slice.
+/// What never changes along a track is written once per track, not per slice (a 100k-task trace would otherwise
+/// repeat it 400k times): the task's name is the track's name, and its static args (task id, parent, name, kind,
+/// spawn site, outcome, error, marks such as cancellation requests) are the args of the track's first slice. Other
+/// slices carry only what varies: the thread that ran a `running` slice, and `unfinished` on an open last one. Lint findings, when passed, are the only instant events: one per finding on its task's track.
 /// Process 2 "Threads" has one track per worker thread with the running segments (named after the task) and
 /// untracked jobs ("actor job"). Metadata, trace-wide marks and the dropped-event count go to `otherData`;
 /// dropped events also appear as a `process_labels` label on "Tasks". Timestamps are µs with at most 3 decimals (exact ns).
@@ -29,7 +31,7 @@ public enum ChromeTraceExporter {
         out.write("{\"ph\":\"M\",\"pid\":2,\"tid\":0,\"name\":\"process_name\",\"args\":{\"name\":\"Threads\"}},\n")
         out.write("{\"ph\":\"M\",\"pid\":2,\"tid\":0,\"name\":\"process_sort_index\",\"args\":{\"sort_index\":2}}")
 
-        // Per-task bytes written once and reused for every slice.
+        // Per-task bytes: the track's name (reused by the thread lanes) and the static args of its first slice.
         var nameBytes: [[UInt8]] = []
         var argsTail: [[UInt8]] = []
         nameBytes.reserveCapacity(tasks.count)
@@ -41,6 +43,8 @@ public enum ChromeTraceExporter {
         for (index, task) in tasks.enumerated() {
             nameBytes.append(ByteWriter.jsonStringBytes(task.displayName))
             var tail = ByteWriter.collecting()
+            tail.write("\"task\":")
+            tail.writeDecimal(task.id)
             if let parent = task.parentID {
                 tail.write(",\"parent\":")
                 tail.writeDecimal(parent)
@@ -68,7 +72,6 @@ public enum ChromeTraceExporter {
                 }
                 tail.writeJSONString(text.joined(separator: "; "))
             }
-            tail.write("}}")
             argsTail.append(tail.bytes)
         }
 
@@ -89,7 +92,6 @@ public enum ChromeTraceExporter {
         let slicePrefix: [[UInt8]] = TaskState.allCases.map { state in
             Array(",\n{\"ph\":\"X\",\"cat\":\"state\",\"name\":\"\(state.name)\",\"cname\":\"\(palette[state].catapultName)\",\"pid\":1,\"tid\":".utf8)
         }
-        let stateArg: [[UInt8]] = TaskState.allCases.map { Array(",\"state\":\"\($0.name)\"".utf8) }
         let segments = timeline.segments
         for (index, task) in tasks.enumerated() {
             let tid = UInt64(index) + 1
@@ -99,18 +101,22 @@ public enum ChromeTraceExporter {
                 out.write(bytes: slicePrefix[state])
                 out.writeDecimal(tid)
                 writeSpan(start: start, end: segments.ends[row], to: &out)
-                out.write(",\"args\":{\"task\":")
-                out.writeDecimal(task.id)
-                out.write(bytes: stateArg[state])
+                let isFirst = row == task.segments.lowerBound
                 let thread = segments.threads[row]
+                let isOpenEnd = task.isUnfinished && row == task.segments.upperBound - 1
+                guard isFirst || thread != 0 || isOpenEnd else {
+                    out.write("}")
+                    try out.flushIfNeeded()
+                    continue
+                }
+                out.write(",\"args\":{")
+                if isFirst { out.write(bytes: argsTail[index]) }
                 if thread != 0 {
-                    out.write(",\"thread\":")
+                    out.write(isFirst ? ",\"thread\":" : "\"thread\":")
                     out.writeDecimal(UInt64(thread))
                 }
-                if task.isUnfinished && row == task.segments.upperBound - 1 {
-                    out.write(",\"unfinished\":true")
-                }
-                out.write(bytes: argsTail[index])
+                if isOpenEnd { out.write(isFirst || thread != 0 ? ",\"unfinished\":true" : "\"unfinished\":true") }
+                out.write("}}")
                 try out.flushIfNeeded()
             }
         }
@@ -250,10 +256,9 @@ public enum ChromeTraceExporter {
                 out.writeDecimal(tid)
                 out.write(",\"name\":")
                 out.write(bytes: nameBytes[index])
+                // The slice's name (the track name of its task, "name #id") says which task ran: no args needed.
                 writeSpan(start: start, end: segments.ends[row], to: &out)
-                out.write(",\"args\":{\"task\":")
-                out.writeDecimal(task.id)
-                out.write("}}")
+                out.write("}")
                 try out.flushIfNeeded()
             }
         }

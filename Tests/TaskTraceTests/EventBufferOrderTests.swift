@@ -1,0 +1,57 @@
+import Dispatch
+import Glibc
+import Synchronization
+import TaskTraceModel
+import Testing
+
+@testable import TaskTrace
+
+/// The deriver relies on every drain being in time order and on no later drain holding an earlier stamp. Any
+/// buffer that reads the clock outside its lock (per-thread buffers, or a shorter critical section) must keep
+/// that; a clock that stalls the reading thread after it has read the time (as a preemption between the read and
+/// the append would) makes such a buffer's stamps arrive out of order. Planted once: stamping with the time read
+/// outside the lock gave 483 backward steps; raising stamps to the last one but forgetting it at each drain, 130.
+@Suite("Event buffer order")
+struct EventBufferOrderTests {
+    /// Monotonic ticks; every third reader is held 200 µs after taking its tick.
+    static func stallingClock() -> TraceClock {
+        let ticks = Atomic<UInt64>(0)
+        return TraceClock(name: "stalling test clock") {
+            let tick = ticks.add(1, ordering: .sequentiallyConsistent).newValue
+            if tick % 3 == 0 { usleep(200) }
+            return tick * 1_000
+        }
+    }
+
+    @Test("stamps never go backwards within a drain or across drains, with threads stalled after the clock read")
+    func stampsAreMonotonicAcrossDrains() async throws {
+        let buffer = EventBuffer(capacity: 1 << 16, payloadCapacity: 16, clock: Self.stallingClock()) {}
+        let threads = 3
+        let perThread = 600
+        let finished = Atomic<Int>(0)
+        for index in 0..<threads {
+            let started = NamedThread.start(osName: "tt-order-\(index)") {
+                for _ in 0..<perThread {
+                    buffer.append(RawEvent(kind: .jobStart, task: TraceTaskID(index + 1), thread: UInt32(index + 1)))
+                }
+                finished.add(1, ordering: .sequentiallyConsistent)
+            }
+            #expect(started)
+        }
+        var drained: [RawEvent] = []
+        var events: [RawEvent] = []
+        var payloads: [EventPayload] = []
+        var lost: [TraceTaskID] = []
+        events.reserveCapacity(1 << 16)
+        while true {
+            let done = finished.load(ordering: .sequentiallyConsistent) == threads
+            _ = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lost, close: done)
+            drained += events
+            if done { break }
+            try await Task.sleep(for: .microseconds(300))
+        }
+        #expect(drained.count == threads * perThread)
+        let backwards = zip(drained, drained.dropFirst()).filter { $0.timestamp > $1.timestamp }.count
+        #expect(backwards == 0, "\(backwards) events stamped earlier than the event before them")
+    }
+}
