@@ -102,6 +102,7 @@ public final class TraceWriter: @unchecked Sendable {
     /// Calling it twice does nothing the second time.
     public func finish(meta: [String: String] = [:]) throws(TraceStoreError) {
         guard !isFinished else { return }
+        guard lock.pathStillNamesFile else { throw .vanished(path: path) }
         // Leave WAL mode first, then build the index: its pages are then written once, straight into the file
         // (new pages need no rollback journal), instead of into the WAL and copied again by the checkpoint.
         try leaveWALMode()

@@ -62,7 +62,7 @@ struct EndOfRecordingTests {
         let sink = InMemoryTraceSink()
         let done = Flag()
         let lateThreads = Names()
-        try await TaskTrace.record(into: sink, workers: 1) { runtime in
+        _ = try await TaskTrace.record(into: sink, workers: 1) { runtime in
             runtime.spawn("outlives") {
                 try await Task.sleep(for: .milliseconds(50))  // the recording has ended by now
                 for _ in 0..<30 {
