@@ -119,3 +119,17 @@ public enum MarkKind {
     /// The task ran on a default actor during this running segment (`detail` names the actor job evidence).
     public static let onActor = "on_actor"
 }
+
+/// How task ids read in labels.
+///
+/// Work that is not a Swift task (the blocking pool's `toThread` closures) gets ids from `blockingIDBase` up, far
+/// above Swift's own task ids; labels show those as `b1`, `b2`… instead of `281474976710657`. Thread-safe (static).
+public enum TaskIDText {
+    /// The first id of blocking-pool work: `2^48`.
+    public static let blockingIDBase: TraceTaskID = 1 << 48
+
+    /// `42` for a Swift task id, `b1` for the first blocking-pool task.
+    public static func label(_ id: TraceTaskID) -> String {
+        id > blockingIDBase && id < blockingIDBase << 1 ? "b\(id - blockingIDBase)" : String(id)
+    }
+}

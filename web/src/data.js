@@ -138,7 +138,14 @@ function decodeJobs(j) {
 /** The name shown everywhere: `name #id`, or a kind label (`group child #7`) for an unnamed task. */
 export function taskLabel(tasks, i) {
   const name = tasks.text(tasks.nameRefs[i]);
-  return `${name !== null ? name : KIND_LABELS[tasks.kind[i]] || "task"} #${tasks.id[i]}`;
+  return `${name !== null ? name : KIND_LABELS[tasks.kind[i]] || "task"} #${idText(tasks.id[i])}`;
+}
+
+/** Blocking-pool work has ids from 2^48 up (not Swift tasks): shown as `b1`, `b2`… as in every export. */
+const BLOCKING_ID_BASE = 2 ** 48;
+export function idText(id) {
+  const n = Number(id);
+  return n > BLOCKING_ID_BASE && n < 2 * BLOCKING_ID_BASE ? `b${n - BLOCKING_ID_BASE}` : String(id);
 }
 
 /** The spawn site (`Module/File.swift:12`), or null. */

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from trace_facts import query
+from trace_facts import id_text, query
 
 BIN = os.environ.get("TASKTRACE_BIN")
 TRACE = os.environ.get("TASKTRACE_SAMPLE")
@@ -56,7 +56,8 @@ def test_every_chrome_slice_is_a_sqlite_segment(tmp_path):
     task_of_tid = {}
     for e in events:
         if e["ph"] == "M" and e["pid"] == 1 and e["name"] == "thread_name":
-            task_of_tid[e["tid"]] = int(re.search(r"#(\d+)$", e["args"]["name"]).group(1))
+            text = re.search(r"#(b?\d+)$", e["args"]["name"]).group(1)
+            task_of_tid[e["tid"]] = 2 ** 48 + int(text[1:]) if text.startswith("b") else int(text)
     got: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
     for e in events:
         if e["ph"] == "X" and e["pid"] == 1:
@@ -88,4 +89,4 @@ def test_every_sqlite_segment_is_one_svg_bar_or_part_of_a_merged_one(tmp_path):
     assert len(drawn_states) + merged == len(every)
     # Every task of the trace has a row label.
     for task in expected:
-        assert f"#{task}" in text, task
+        assert f"#{id_text(task)}" in text, task

@@ -18,6 +18,13 @@ WHERE o.state = 'running' AND o.next_ns IS NOT NULL AND t.name IS NOT NULL {extr
 ORDER BY o.next_ns - o.ts_ns DESC, o.task_id LIMIT 1"""
 
 
+BLOCKING_ID_BASE = 2 ** 48  # docs/schema.md: blocking-pool work, labelled b1, b2…
+
+
+def id_text(task_id: int) -> str:
+    return f"b{task_id - BLOCKING_ID_BASE}" if BLOCKING_ID_BASE < task_id < 2 * BLOCKING_ID_BASE else str(task_id)
+
+
 def query(trace: Path, sql: str, args=()) -> list[tuple]:
     with closing(sqlite3.connect(f"{Path(trace).resolve().as_uri()}?mode=ro", uri=True)) as db:
         return db.execute(sql, args).fetchall()
@@ -25,11 +32,11 @@ def query(trace: Path, sql: str, args=()) -> list[tuple]:
 
 def label(trace: Path, task_id: int) -> str:
     name, kind = query(trace, "select name, kind from tasks where id = ?", (task_id,))[0]
-    return f"{name if name is not None else KIND_LABELS.get(kind, 'task')} #{task_id}"
+    return f"{name if name is not None else KIND_LABELS.get(kind, 'task')} #{id_text(task_id)}"
 
 
 def labels(trace: Path) -> dict[int, str]:
-    return {i: f"{n if n is not None else KIND_LABELS.get(k, 'task')} #{i}"
+    return {i: f"{n if n is not None else KIND_LABELS.get(k, 'task')} #{id_text(i)}"
             for i, n, k in query(trace, "select id, name, kind from tasks")}
 
 

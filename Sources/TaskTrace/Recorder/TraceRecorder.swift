@@ -136,7 +136,7 @@ final class TraceRecorder: Sendable {
 
     /// A task id for work that is not a Swift task (blocking pool): `2^48 + n`, far above Swift's task ids.
     func makeSyntheticTaskID() -> TraceTaskID {
-        (1 << 48) + nextSyntheticID.wrappingAdd(1, ordering: .relaxed).oldValue + 1
+        TaskIDText.blockingIDBase + nextSyntheticID.wrappingAdd(1, ordering: .relaxed).oldValue + 1
     }
 
     /// The task running on the calling thread: the task whose job this recording's worker runs, or else the

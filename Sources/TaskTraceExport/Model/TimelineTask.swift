@@ -41,7 +41,8 @@ public struct TimelineTask: Sendable, Hashable {
     /// "done (inferred)" rather than a confident "done".
     public var outcomeInferred = false
 
-    /// The name shown everywhere: `name #id`, or `task #id` for an unnamed task.
+    /// The name shown everywhere: `name #id`, or `task #id` for an unnamed task (blocking-pool work: `#b1`, see
+    /// `TaskIDText`).
     /// Unnamed tasks (automatically captured children) are labelled by kind, so `async let #5` and
     /// `group child #7` can be told apart without hovering.
     public var displayName: String {
@@ -55,7 +56,7 @@ public struct TimelineTask: Sendable, Hashable {
             case .spawned, .unknown: label = "task"
             }
         }
-        return "\(label) #\(id)"
+        return "\(label) #\(TaskIDText.label(id))"
     }
 
     /// The spawn site as `File.swift:12`, when known.
