@@ -101,29 +101,10 @@ struct ProgramRecording {
 extension ProgramRecording.Run {
     /// Writes the HTML beside the trace and prints the summary `record demo` prints.
     func report(paths: DemoOutputPaths, programName: String, workers: Int) throws {
-        let exported = ContinuousClock.now
-        if let html = paths.html {
-            try exportTrace(tracePath: paths.trace, format: .html, outputPath: html)
-        }
-        let finished = ContinuousClock.now
-        let summary: TraceSummary
-        do {
-            summary = try TraceSummary(path: paths.trace)
-        } catch {
-            throw CleanExit.failure("\(error)")
-        }
-        print(
-            "recorded \(programName) (exit code \(exitCode)) with \(workers) worker\(workers == 1 ? "" : "s") in "
-                + Self.format(duration)
-                + (paths.html == nil ? "" : " (+ \(Self.format(finished - exported)) for the HTML)")
+        try RecordingReport.finish(
+            paths: paths,
+            headline: "recorded \(programName) (exit code \(exitCode)) with \(workers) worker\(workers == 1 ? "" : "s")",
+            recording: duration
         )
-        print("trace: \(paths.trace)")
-        print("html:  \(paths.html ?? "not written (--no-html)")")
-        for line in summary.lines { print(line) }
-    }
-
-    private static func format(_ duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-        return String(format: "%.2f s", seconds)
     }
 }

@@ -97,36 +97,12 @@ struct RecordDemoCommand: AsyncParsableCommand {
             CleanExit.printError("interrupted: the recording stopped early and the trace was finished: \(paths.trace)")
             throw ExitCode(128 + caught)
         }
-        let recorded = ContinuousClock.now
-
-        if let htmlPath = paths.html {
-            // Prints its own one-line error and throws ExitCode on failure.
-            try exportTrace(tracePath: paths.trace, format: .html, outputPath: htmlPath)
-        }
-        let finished = ContinuousClock.now
-
-        let summary: TraceSummary
-        do {
-            summary = try TraceSummary(path: paths.trace)
-        } catch {
-            throw CleanExit.failure("\(error)")
-        }
-        print(
-            "recorded \(selection.count) scenario\(selection.count == 1 ? "" : "s") with \(workerCount) worker"
-                + "\(workerCount == 1 ? "" : "s") in \(format(recorded - started))"
-                + (paths.html == nil ? "" : " (+ \(format(finished - recorded)) for the HTML)")
+        try RecordingReport.finish(
+            paths: paths,
+            headline: "recorded \(selection.count) scenario\(selection.count == 1 ? "" : "s") with \(workerCount) worker"
+                + (workerCount == 1 ? "" : "s"),
+            recording: ContinuousClock.now - started
         )
-        print("trace: \(paths.trace)")
-        print("html:  \(paths.html ?? "not written (--no-html)")")
-        for line in summary.lines {
-            print(line)
-        }
-        if summary.taskCount <= Self.lintSummaryTaskLimit {
-            try printFindingsSummary(tracePath: paths.trace)
-        } else {
-            // The summary would hold the whole timeline in memory on top of the recording: keep `record` lean.
-            print("lint: not run for \(summary.taskCount) tasks; run: tasktrace lint \(TerminalText.oneLine(paths.trace))")
-        }
 
         let failures = outcomes.filter { $0.failure != nil }
         if !failures.isEmpty {
@@ -135,22 +111,6 @@ struct RecordDemoCommand: AsyncParsableCommand {
             }
             throw ExitCode(1)
         }
-    }
-
-    /// Above this many tasks `record` does not lint the trace itself (it would load the whole timeline).
-    static let lintSummaryTaskLimit = 200_000
-
-    /// Counts the trace's lint findings and names the most severe one, pointing at `tasktrace lint` for the rest.
-    private func printFindingsSummary(tracePath: String) throws {
-        let timeline = try loadTimeline(tracePath: tracePath, options: TimelineOptions(), showProgress: false)
-        let findings = timeline.findings()
-        var lines = ["lint: \(FindingsReport.summary(findings))"]
-        if let top = findings.first, let head = FindingsReport.lines(top).first {
-            lines.append("top finding: \(head)")
-            lines.append("see them all: tasktrace lint \(tracePath)")
-        }
-        // `print`, like the lines before it, so the order on a pipe is kept; names are made terminal-safe.
-        for line in lines { print(TerminalText.oneLine(line)) }
     }
 
     /// The scenarios to run, in the order given; the default set when none was named.
@@ -173,10 +133,5 @@ struct RecordDemoCommand: AsyncParsableCommand {
             let note = scenario.isInDefaultSet ? "" : " (not in the default set)"
             print("\(scenario.name)\(padding)  \(scenario.summary)\(note)")
         }
-    }
-
-    private func format(_ duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-        return String(format: "%.2f s", seconds)
     }
 }
