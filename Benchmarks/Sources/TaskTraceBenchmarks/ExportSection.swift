@@ -85,7 +85,7 @@ struct ExportSection {
                     else { throw CocoaError(.fileWriteUnknown) }
                     defer { try? output.close() }
                     var writer = ByteWriter { chunk in try output.write(contentsOf: chunk) }
-                    try HTMLSummaryExporter.write(loaded, to: &writer)
+                    try HTMLViewerExporter.write(loaded, to: &writer)
                     try writer.flush()
                 }
             )
