@@ -74,10 +74,11 @@ struct EndOfRecordingTests {
             }
         }
         while !done.isSet { try await Task.sleep(for: .milliseconds(10)) }
-        // Each job after the recording arrived within the linger time, so the lingering workers served them: at
-        // most one late thread (without the linger: a new `tt-late` thread for almost every one of the 30 jobs).
+        // Jobs after the recording arrive well within the linger time, so the lingering workers serve them: a late
+        // thread only when a loaded machine stretched a 5 ms sleep past the 500 ms linger (without the linger: a new
+        // `tt-late` thread for nearly every one of the 30 jobs, 30 when planted).
         let count = lateThreads.count
-        #expect(count <= 1, "\(count) late threads")
+        #expect(count <= 5, "\(count) late threads for 30 late jobs")
     }
 
     /// Linux thread ids of this process's threads with that name (from /proc/self/task).
