@@ -61,6 +61,9 @@ struct StructuredOutcomeTests {
         let sleeper = try final("sleeps")
         #expect(sleeper.1.state == .cancelled)
         #expect(sink.marks.contains { $0.taskID == sleeper.0.id && $0.detail?.contains("group body threw") == true })
+        // Named the way `cancel(reason:)` names a requester, so views draw the request from the group's task.
+        let root = try #require(sink.task(named: "main"))
+        #expect(sink.marks.contains { $0.taskID == sleeper.0.id && $0.detail?.hasPrefix("by task \(root.id) (its group)") == true })
         #expect(!sink.marks.contains { $0.kind == MarkKind.inferredOutcome })
     }
 

@@ -51,7 +51,8 @@ final class GroupChildSpawner: Sendable {
     func markRunningChildrenCancelled(reason: String) {
         let requester = recorder.currentTask
         let children = running.withLock { $0.sorted() }
-        let by = requester == 0 ? "by its group" : "by its group in task \(requester)"
+        // `by task N` first, as `SpawnedTask.cancel` writes it, so views can draw the request from its requester.
+        let by = requester == 0 ? "by its group" : "by task \(requester) (its group)"
         for child in children {
             recorder.append(.mark(taskID: child, kind: MarkKind.cancelRequested, detail: "\(by): \(reason)"))
         }
