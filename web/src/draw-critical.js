@@ -20,10 +20,14 @@ export function drawCriticalBand(ctx, path, task, y, width, rowHeight) {
   ctx.fillRect(0, y, width, rowHeight);
 }
 
-/** Over the bars: an outline around the row's steps on the path, or a veil over a row off the path. */
-export function drawCriticalOverlay(ctx, path, task, view, width, y, rowHeight, barTop, barHeight) {
+/**
+ * Over the bars: an outline around the row's steps on the path, or a veil over a row off the path (unless
+ * `keepBright`: the selected row stays readable).
+ */
+export function drawCriticalOverlay(ctx, path, task, view, width, y, rowHeight, barTop, barHeight, keepBright) {
   const steps = path.stepsByTask.get(task);
   if (!path.onPath.has(task)) {
+    if (keepBright) return;
     ctx.fillStyle = DIM;
     ctx.fillRect(0, y, width, rowHeight);
     return;

@@ -45,7 +45,7 @@ export function drawTaskRows(ctx, state, rows, width) {
     }
     const marks = data.marks.byTask.get(task);
     if (marks) drawRowMarks(ctx, marks, view, width, y + barTop, barHeight);
-    if (critical) drawCriticalOverlay(ctx, critical, task, view, width, y, rowHeight, barTop, barHeight);
+    if (critical) drawCriticalOverlay(ctx, critical, task, view, width, y, rowHeight, barTop, barHeight, task === state.selected);
   }
 }
 

@@ -82,9 +82,20 @@ def test_handle_gives_the_cli_chains(page, paths):
         assert page.evaluate("id => window.tasktrace.criticalPath(id)", path["task_id"]) == path["chain"]
 
 
+def row_y(page, trace, task: int, x: float) -> float:
+    """Plot y of task's row: reveals it (select, then Escape clears the selection highlight), then finds it by
+    its tooltip at plot x, and leaves the pointer off the chart (no hover highlight, no flow arrows)."""
+    area = plot(page)
+    page.evaluate("id => window.tasktrace.select(id)", task)
+    page.keyboard.press("Escape")
+    y = find_row(page, area["x"] + x, lambda t: t == facts.label(trace, task)) - area["y"]
+    page.mouse.move(area["x"] - 50, area["y"] - 50)
+    settle(page)
+    return y
+
+
 def test_toggle_highlights_the_path_rows_and_lists_the_chain(page, trace, paths):
     chain = main_path(paths)["chain"]
-    area = plot(page)
     end = view(page)[1]
     # A task on the path, and the gap beside its life (before it was created or after it ended) where its row
     # has no bar: there the band is all there is.
@@ -95,32 +106,23 @@ def test_toggle_highlights_the_path_rows_and_lists_the_chain(page, trace, paths)
     left, right = gap(task)[1]
     x_in_gap = (x_of(page, left) + x_of(page, right)) / 2
     assert x_of(page, right) - x_of(page, left) >= 8, "no empty stretch on the path task's row to probe"
-    page.evaluate("id => window.tasktrace.select(id)", task)
-    page.keyboard.press("Escape")
-    first, last = life(trace, task)
-    y = find_row(page, area["x"] + (x_of(page, first) + x_of(page, last)) / 2,
-                 lambda t: t == facts.label(trace, task)) - area["y"]
+    x_task = sum(x_of(page, t) for t in life(trace, task)) / 2
     # A task off the path, with a running bar to watch being dimmed.
-    off, start, stop = facts.query(trace, facts._SEGMENTS.format(
-        extra=f"AND o.task_id NOT IN ({','.join(map(str, chain))})"))[0][:3] if len(chain) < facts.task_count(trace) \
-        else (None, 0, 0)
-    if off is not None:
-        x_off = (x_of(page, start) + x_of(page, stop)) / 2
-        y_off = find_row(page, area["x"] + x_off, lambda t: t == facts.label(trace, off)) - area["y"]
-    page.mouse.move(area["x"] - 50, area["y"] - 50)   # no hover highlight, no flow arrows
-    settle(page)
-    before = pixel(page, x_in_gap, y)
-    if off is not None:
-        off_before = pixel(page, x_off, y_off)
+    off = facts.query(trace, facts._SEGMENTS.format(extra=f"AND o.task_id NOT IN ({','.join(map(str, chain))})"))
+    off, start, stop = off[0][:3] if off else (None, 0, 0)
+    x_off = (x_of(page, start) + x_of(page, stop)) / 2
 
+    before = pixel(page, x_in_gap, row_y(page, trace, task, x_task))
+    off_before = pixel(page, x_off, row_y(page, trace, off, x_off)) if off is not None else None
     page.locator("button.tt-critical-toggle").click()
-    page.mouse.move(area["x"] - 50, area["y"] - 50)
     settle(page)
     assert before != CRITICAL_BAND_RGB
-    assert pixel(page, x_in_gap, y) == CRITICAL_BAND_RGB, "the path task's row is not highlighted"
+    assert pixel(page, x_in_gap, row_y(page, trace, task, x_task)) == CRITICAL_BAND_RGB, \
+        "the path task's row is not highlighted"
     if off is not None:
-        assert pixel(page, x_off, y_off) != off_before, "a row off the path is not dimmed"
-        assert pixel(page, x_off, y_off) != CRITICAL_BAND_RGB
+        off_after = pixel(page, x_off, row_y(page, trace, off, x_off))
+        assert off_after != off_before, "a row off the path is not dimmed"
+        assert off_after != CRITICAL_BAND_RGB
     listed = page.locator(".tt-critical-chain .tt-link").all_text_contents()
     labels = facts.labels(trace)
     assert listed == [labels[t] for t in chain]
@@ -130,10 +132,8 @@ def test_toggle_highlights_the_path_rows_and_lists_the_chain(page, trace, paths)
     assert panel_title(page) == labels[chain[-1]]
 
     page.locator("button.tt-critical-toggle").click()
-    page.keyboard.press("Escape")
-    page.mouse.move(area["x"] - 50, area["y"] - 50)
     settle(page)
-    assert pixel(page, x_in_gap, y) == before, "turning the toggle off leaves the highlight"
+    assert pixel(page, x_in_gap, row_y(page, trace, task, x_task)) == before, "turning the toggle off leaves the highlight"
     assert page.locator(".tt-critical").is_hidden()
 
 

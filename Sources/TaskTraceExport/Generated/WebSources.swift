@@ -640,10 +640,14 @@ export function drawCriticalBand(ctx, path, task, y, width, rowHeight) {
   ctx.fillRect(0, y, width, rowHeight);
 }
 
-/** Over the bars: an outline around the row's steps on the path, or a veil over a row off the path. */
-export function drawCriticalOverlay(ctx, path, task, view, width, y, rowHeight, barTop, barHeight) {
+/**
+ * Over the bars: an outline around the row's steps on the path, or a veil over a row off the path (unless
+ * `keepBright`: the selected row stays readable).
+ */
+export function drawCriticalOverlay(ctx, path, task, view, width, y, rowHeight, barTop, barHeight, keepBright) {
   const steps = path.stepsByTask.get(task);
   if (!path.onPath.has(task)) {
+    if (keepBright) return;
     ctx.fillStyle = DIM;
     ctx.fillRect(0, y, width, rowHeight);
     return;
@@ -965,7 +969,7 @@ export function drawTaskRows(ctx, state, rows, width) {
     }
     const marks = data.marks.byTask.get(task);
     if (marks) drawRowMarks(ctx, marks, view, width, y + barTop, barHeight);
-    if (critical) drawCriticalOverlay(ctx, critical, task, view, width, y, rowHeight, barTop, barHeight);
+    if (critical) drawCriticalOverlay(ctx, critical, task, view, width, y, rowHeight, barTop, barHeight, task === state.selected);
   }
 }
 
