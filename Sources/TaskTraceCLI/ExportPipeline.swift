@@ -52,7 +52,11 @@ func exportTrace(
         // Lint findings (default thresholds) are drawn on their tasks and listed in the viewer's findings panel.
         case .chrome: try ChromeTraceExporter.write(timeline, to: &writer, findings: findings)
         case .svg: try SVGGanttExporter.write(timeline, to: &writer, findings: findings)
-        case .html: try HTMLViewerExporter.write(timeline, to: &writer, findings: findings)
+        // Critical paths only for the whole trace: a window or filter would cut the chains (docs/viewer.md).
+        case .html:
+            try HTMLViewerExporter.write(
+                timeline, to: &writer, findings: findings,
+                criticalPaths: options.isEverything ? timeline.criticalPaths() : [])
         }
         try writer.flush()
         try output.commit()

@@ -16,7 +16,9 @@ struct SampleExportTests {
         switch format {
         case .chrome: try ChromeTraceExporter.write(timeline, to: &out, findings: timeline.findings())
         case .svg: try SVGGanttExporter.write(timeline, to: &out, findings: timeline.findings())
-        case .html: try HTMLViewerExporter.write(timeline, to: &out, findings: timeline.findings())
+        case .html:
+            try HTMLViewerExporter.write(
+                timeline, to: &out, findings: timeline.findings(), criticalPaths: timeline.criticalPaths())
         }
         return out.bytes
     }

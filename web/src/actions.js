@@ -172,3 +172,38 @@ export function stepMatch(state, direction) {
   state.search.index = (state.search.index + direction + matches.length) % matches.length;
   select(state, matches[state.search.index]);
 }
+
+/** Turns the critical-path highlight on or off (`on` omitted: toggles); a no-op when the page has no path. */
+export function toggleCriticalPath(state, on) {
+  if (state.critical.path < 0) return;
+  state.critical.on = on === undefined ? !state.critical.on : Boolean(on);
+}
+
+/** Shows path k (an index into data.criticalPaths) and turns the highlight on. */
+export function showCriticalPath(state, k) {
+  if (!(k >= 0 && k < state.data.criticalPaths.length)) return;
+  state.critical.path = k;
+  state.critical.on = true;
+}
+
+/**
+ * Jumps to finding k: selects its task (revealing its row) and shows its time. A finding with a duration fills
+ * the middle of the view; one without keeps the zoom level and centres its time (zooming out if the view is
+ * wider than the trace allows).
+ */
+export function jumpToFinding(state, k) {
+  const finding = state.data.findings[k];
+  if (!finding) return;
+  if (finding.task >= 0) {
+    if (state.mode !== "tasks") setMode(state, "tasks");
+    select(state, finding.task);
+  }
+  if (finding.time === null) return;
+  const width = state.view.end - state.view.start;
+  if (finding.duration > 0) {
+    const pad = finding.duration / 2;
+    setView(state, { start: finding.time - pad, end: finding.time + finding.duration + pad });
+  } else {
+    setView(state, { start: finding.time - width / 2, end: finding.time + width / 2 });
+  }
+}

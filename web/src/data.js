@@ -2,6 +2,8 @@
 // hit-testing walk plain numbers and never allocate per segment. Nothing here touches the DOM except reading the
 // one JSON element; trace text stays plain strings until a panel sets it with textContent.
 
+import { decodeCriticalPaths } from "./critical-path.js";
+
 /** State code of a gap entry between two segments of a task (damaged traces only); not a segment. */
 const GAP = 7;
 
@@ -31,12 +33,23 @@ export function decodeTrace(raw) {
     integrity: raw.integrity,
     palette: raw.palette,
     stateNames: raw.states,
-    findings: raw.findings || [],
+    findings: decodeFindings(raw.findings, tasks.count),
+    criticalPaths: decodeCriticalPaths(raw.criticalPaths, tasks.count),
     tasks, segments,
     marks: decodeMarks(raw.marks, text),
     threads: raw.threads.id.map((id, i) => ({ id, name: text(raw.threads.name[i]) || `thread ${id}`, kind: text(raw.threads.kind[i]) || "" })),
     jobs: decodeJobs(raw.jobs),
   };
+}
+
+/** Lint findings `{title, detail, task, rule, severity, time, duration}`; task -1 and time null when absent. */
+function decodeFindings(raw, taskCount) {
+  return (Array.isArray(raw) ? raw : []).map((f) => ({
+    title: String(f.title || ""), detail: f.detail ? String(f.detail) : "",
+    task: Number.isInteger(f.task) && f.task >= 0 && f.task < taskCount ? f.task : -1,
+    rule: f.rule ? String(f.rule) : "", severity: f.severity ? String(f.severity) : "",
+    time: Number.isFinite(f.time) ? f.time : null, duration: Number.isFinite(f.duration) ? f.duration : null,
+  }));
 }
 
 function decodeTasks(t, kinds, text) {

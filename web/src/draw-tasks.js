@@ -5,6 +5,7 @@
 import { drawSpans } from "./draw-spans.js";
 import { drawEnding, drawUnfinished, drawMark } from "./draw-markers.js";
 import { timeToX } from "./viewport.js";
+import { shownCriticalPath, drawCriticalBand, drawCriticalOverlay } from "./draw-critical.js";
 
 export const SELECTED_FILL = "#fff3bf";
 export const HOVER_FILL = "#f1f3f5";
@@ -23,12 +24,15 @@ export function drawTaskRows(ctx, state, rows, width) {
   const hoverTask = state.hover ? state.hover.task : -1;
   const [first, last] = visibleRowRange(state, rows.length);
   const barTop = 5, barHeight = rowHeight - 10;
+  const critical = shownCriticalPath(state);
   for (let r = first; r < last; r++) {
     const task = rows[r];
     const y = r * rowHeight - scrollTop;
     if (task === state.selected || task === hoverTask) {
       ctx.fillStyle = task === state.selected ? SELECTED_FILL : HOVER_FILL;
       ctx.fillRect(0, y, width, rowHeight);
+    } else if (critical) {
+      drawCriticalBand(ctx, critical, task, y, width, rowHeight);
     }
     drawSpans(ctx, segments.starts, segments.ends, tasks.segFirst[task], tasks.segFirst[task + 1],
       view, width, y + barTop, barHeight, colourOf);
@@ -41,6 +45,7 @@ export function drawTaskRows(ctx, state, rows, width) {
     }
     const marks = data.marks.byTask.get(task);
     if (marks) drawRowMarks(ctx, marks, view, width, y + barTop, barHeight);
+    if (critical) drawCriticalOverlay(ctx, critical, task, view, width, y, rowHeight, barTop, barHeight, task === state.selected);
   }
 }
 

@@ -5,7 +5,7 @@
 import { readEmbeddedData } from "./data.js";
 import { createState, encodeHash, decodeHash } from "./state.js";
 import { el } from "./dom.js";
-import { currentRows, currentLanes, rowCount, clampScroll, scrollBy, setView, zoomTo, zoomAtPixel, pan, resetView, zoomToTask, select, selectById, toggleCollapsed, collapseAll, expandAll, setMode, toggleState, search, stepMatch } from "./actions.js";
+import { currentRows, currentLanes, rowCount, clampScroll, scrollBy, setView, zoomTo, zoomAtPixel, pan, resetView, zoomToTask, select, selectById, toggleCollapsed, collapseAll, expandAll, setMode, toggleState, search, stepMatch, toggleCriticalPath, showCriticalPath, jumpToFinding } from "./actions.js";
 import { drawAxis, drawGrid } from "./draw-axis.js";
 import { drawTaskRows } from "./draw-tasks.js";
 import { drawThreadLanes } from "./draw-threads.js";
@@ -15,6 +15,7 @@ import { buildHeader } from "./panel-header.js";
 import { buildToolbar } from "./panel-toolbar.js";
 import { createTaskPanel } from "./panel-task.js";
 import { createFindingsPanel } from "./panel-findings.js";
+import { createCriticalPanel } from "./panel-critical.js";
 import { createTooltip } from "./panel-tooltip.js";
 import { attachInput } from "./input.js";
 import { installHandle } from "./handle.js";
@@ -64,11 +65,15 @@ function start() {
     toggleState: change(toggleState),
     search: change((s, text) => { search(s, text); s.search.matchSet = new Set(s.search.matches); }),
     step: change(stepMatch),
+    toggleCriticalPath: change(toggleCriticalPath),
+    showCriticalPath: change(showCriticalPath),
+    jumpToFinding: change(jumpToFinding),
   };
 
   const toolbar = buildToolbar(state, act);
   const taskPanel = createTaskPanel((i) => act.select(i));
-  const findings = createFindingsPanel(data, (i) => act.select(i));
+  const critical = createCriticalPanel(data, act);
+  const findings = createFindingsPanel(data, (k) => act.jumpToFinding(k));
   const tooltip = createTooltip();
   const corner = el("div", { className: "tt-corner" });
   const axis = el("canvas", { className: "tt-axis" });
@@ -79,7 +84,7 @@ function start() {
   const chart = el("div", { className: "tt-chart" }, corner, axis, el("div", { className: "tt-axis-end" }), names, plot, scroller);
   const app = document.getElementById("app");
   app.append(buildHeader(data, (i) => act.select(i)), toolbar.element,
-    el("div", { className: "tt-main" }, chart, el("aside", { className: "tt-side" }, taskPanel.element, findings.element)),
+    el("div", { className: "tt-main" }, chart, el("aside", { className: "tt-side" }, taskPanel.element, critical.element, findings.element)),
     tooltip.element);
 
   function fit(canvas) {
@@ -123,6 +128,7 @@ function start() {
     if (corner.textContent !== cornerText) corner.textContent = cornerText;
     toolbar.update(state);
     taskPanel.update(state);
+    critical.update(state);
     tooltip.update(state);
     scheduleHash();
     state.lastFrameMs = performance.now() - began;

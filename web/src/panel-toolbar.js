@@ -1,5 +1,6 @@
 // The toolbar: task/thread view switch, search with previous/next and a match count, collapse/expand all,
-// reset, and the legend whose state entries turn states on and off. update() mirrors the state into it.
+// reset, the critical-path toggle, and the legend whose state entries turn states on and off. update() mirrors the
+// state into it.
 
 import { el } from "./dom.js";
 import { formatCount } from "./format.js";
@@ -25,6 +26,14 @@ export function buildToolbar(state, act) {
   const previous = el("button", { type: "button", title: "Previous match (Shift+Enter)", onclick: () => act.step(-1) }, "◀");
   const next = el("button", { type: "button", title: "Next match (Enter)", onclick: () => act.step(1) }, "▶");
 
+  const hasPath = data.criticalPaths.length > 0;
+  const critical = el("button", {
+    type: "button", className: "tt-critical-toggle", disabled: !hasPath,
+    title: hasPath ? "Highlight the chain of tasks that decided when the root finished (task view)"
+      : "No critical path in this export (a windowed or filtered export has none)",
+    onclick: () => act.toggleCriticalPath(),
+  }, "Critical path");
+
   const stateEntries = [];
   data.stateNames.forEach((name, code) => {
     if (code > 3) return; // terminal states have no segments: they are end markers
@@ -43,7 +52,8 @@ export function buildToolbar(state, act) {
     el("div", { className: "tt-group" },
       el("button", { type: "button", className: "tt-collapse-all", onclick: act.collapseAll }, "Collapse all"),
       el("button", { type: "button", className: "tt-expand-all", onclick: act.expandAll }, "Expand all"),
-      el("button", { type: "button", className: "tt-reset", title: "Whole trace (0)", onclick: act.reset }, "Reset view")),
+      el("button", { type: "button", className: "tt-reset", title: "Whole trace (0)", onclick: act.reset }, "Reset view"),
+      critical),
     el("div", { className: "tt-legend" }, stateEntries.map((entry) => entry.element), markers));
 
   let shown = "";
@@ -51,11 +61,12 @@ export function buildToolbar(state, act) {
     element,
     input,
     update(current) {
-      const key = `${current.mode}|${current.search.text}|${current.search.index}|${current.search.matches.length}|${[...current.hiddenStates].join(",")}`;
+      const key = `${current.mode}|${current.search.text}|${current.search.index}|${current.search.matches.length}|${[...current.hiddenStates].join(",")}|${current.critical.on}`;
       if (key === shown) return;
       shown = key;
       tasksButton.setAttribute("aria-pressed", String(current.mode === "tasks"));
       threadsButton.setAttribute("aria-pressed", String(current.mode === "threads"));
+      critical.setAttribute("aria-pressed", String(current.critical.on));
       const { matches, index, text } = current.search;
       count.textContent = !text.trim() ? "" : matches.length ? `${index + 1} / ${formatCount(matches.length)}` : "no match";
       for (const entry of stateEntries) entry.element.setAttribute("aria-pressed", String(!current.hiddenStates.has(entry.key)));

@@ -1,6 +1,7 @@
 // The viewer's one state object, and its round trip through the URL hash (so a copied link reopens the view).
 
 import { clampView } from "./viewport.js";
+import { mainPathIndex } from "./critical-path.js";
 
 /** Everything render() draws from. Mutated only by actions.js (and input.js through it). */
 export function createState(data) {
@@ -21,6 +22,7 @@ export function createState(data) {
     pointerX: null,                // CSS px in the plot, for zooming keys at the pointer
     selected: -1,
     search: { text: "", matches: [], index: -1 },
+    critical: { on: false, path: mainPathIndex(data.criticalPaths) },   // the toggle, and which root's path
     size: { plotWidth: 1, plotHeight: 1 },
     lastFrameMs: 0,
   };

@@ -76,6 +76,17 @@ button { font: inherit; cursor: pointer; }
 .tt-tooltip[hidden] { display: none; }
 .tt-tip-title { font-weight: 600; }
 
+.tt-critical-toggle[aria-pressed="true"] { background: #ffe8cc; border-color: #d9480f; color: #d9480f; font-weight: 600; }
+.tt-critical { margin-top: 12px; padding: 4px 8px; border-left: 3px solid #d9480f; background: #fff9f2; }
+.tt-critical-root { max-width: 100%; margin-bottom: 4px; }
+.tt-critical-chain td, .tt-critical-chain th { font-size: 12px; }
+.tt-finding-list { margin: 0; padding: 0; list-style: none; }
+.tt-finding { margin: 0 0 6px; }
+.tt-finding-jump { display: block; width: 100%; text-align: left; border: 0; border-left: 4px solid #495057; background: #f1f3f5;
+  padding: 3px 6px; cursor: pointer; overflow-wrap: anywhere; font: inherit; }
+.tt-finding-jump:hover { background: #e9ecef; }
+.tt-finding-detail { margin: 2px 0 0 10px; font-size: 12px; color: #495057; overflow-wrap: anywhere; }
+
 """#
 
     /// `web/src/*.js` by file name, sorted by name.
@@ -256,11 +267,92 @@ export function stepMatch(state, direction) {
   select(state, matches[state.search.index]);
 }
 
+/** Turns the critical-path highlight on or off (`on` omitted: toggles); a no-op when the page has no path. */
+export function toggleCriticalPath(state, on) {
+  if (state.critical.path < 0) return;
+  state.critical.on = on === undefined ? !state.critical.on : Boolean(on);
+}
+
+/** Shows path k (an index into data.criticalPaths) and turns the highlight on. */
+export function showCriticalPath(state, k) {
+  if (!(k >= 0 && k < state.data.criticalPaths.length)) return;
+  state.critical.path = k;
+  state.critical.on = true;
+}
+
+/**
+ * Jumps to finding k: selects its task (revealing its row) and shows its time. A finding with a duration fills
+ * the middle of the view; one without keeps the zoom level and centres its time (zooming out if the view is
+ * wider than the trace allows).
+ */
+export function jumpToFinding(state, k) {
+  const finding = state.data.findings[k];
+  if (!finding) return;
+  if (finding.task >= 0) {
+    if (state.mode !== "tasks") setMode(state, "tasks");
+    select(state, finding.task);
+  }
+  if (finding.time === null) return;
+  const width = state.view.end - state.view.start;
+  if (finding.duration > 0) {
+    const pad = finding.duration / 2;
+    setView(state, { start: finding.time - pad, end: finding.time + finding.duration + pad });
+  } else {
+    setView(state, { start: finding.time - width / 2, end: finding.time + width / 2 });
+  }
+}
+
+"""#),
+        ("critical-path.js", #"""
+// The critical paths the exporter embeds (docs/viewer.md, "Data format": `criticalPaths`), decoded for drawing
+// and listing: per path its root, chain (task indices in order of first appearance, with each one's time and
+// share) and steps (time pieces per task, so a row can outline exactly when it was on the path).
+
+/** Decodes `raw.criticalPaths` (absent in older pages: none); entries naming a task outside the export are dropped. */
+export function decodeCriticalPaths(raw, taskCount) {
+  const valid = (i) => Number.isInteger(i) && i >= 0 && i < taskCount;
+  const paths = [];
+  for (const p of Array.isArray(raw) ? raw : []) {
+    if (!p || !valid(p.task) || !Array.isArray(p.chain) || !p.chain.every(valid)) continue;
+    const steps = p.steps || { task: [], start: [], end: [] };
+    if (!steps.task.every(valid)) continue;
+    const stepsByTask = new Map();
+    steps.task.forEach((task, k) => {
+      if (!stepsByTask.has(task)) stepsByTask.set(task, []);
+      const pieces = stepsByTask.get(task), last = pieces[pieces.length - 1];
+      if (last && last[1] === steps.start[k]) last[1] = steps.end[k];   // one outline per stretch on the path
+      else pieces.push([steps.start[k], steps.end[k]]);
+    });
+    paths.push({
+      root: p.task, start: p.start, end: p.end,
+      chain: p.chain, time: p.time || [], perMille: p.perMille || [],
+      onPath: new Set(p.chain), stepsByTask,
+    });
+  }
+  return paths;
+}
+
+/** The path shown first: the one that ended last (it decided when the traced work finished), the longest on a tie. */
+export function mainPathIndex(paths) {
+  let best = -1;
+  paths.forEach((p, k) => {
+    if (best < 0 || p.end > paths[best].end || (p.end === paths[best].end && p.end - p.start > paths[best].end - paths[best].start)) best = k;
+  });
+  return best;
+}
+
+/** Index of the path of root task `root`, or -1. */
+export function pathIndexOfRoot(paths, root) {
+  return paths.findIndex((p) => p.root === root);
+}
+
 """#),
         ("data.js", #"""
 // Decodes the data the HTML exporter embeds (docs/viewer.md, "Data format") into typed arrays, so drawing and
 // hit-testing walk plain numbers and never allocate per segment. Nothing here touches the DOM except reading the
 // one JSON element; trace text stays plain strings until a panel sets it with textContent.
+
+import { decodeCriticalPaths } from "./critical-path.js";
 
 /** State code of a gap entry between two segments of a task (damaged traces only); not a segment. */
 const GAP = 7;
@@ -291,12 +383,23 @@ export function decodeTrace(raw) {
     integrity: raw.integrity,
     palette: raw.palette,
     stateNames: raw.states,
-    findings: raw.findings || [],
+    findings: decodeFindings(raw.findings, tasks.count),
+    criticalPaths: decodeCriticalPaths(raw.criticalPaths, tasks.count),
     tasks, segments,
     marks: decodeMarks(raw.marks, text),
     threads: raw.threads.id.map((id, i) => ({ id, name: text(raw.threads.name[i]) || `thread ${id}`, kind: text(raw.threads.kind[i]) || "" })),
     jobs: decodeJobs(raw.jobs),
   };
+}
+
+/** Lint findings `{title, detail, task, rule, severity, time, duration}`; task -1 and time null when absent. */
+function decodeFindings(raw, taskCount) {
+  return (Array.isArray(raw) ? raw : []).map((f) => ({
+    title: String(f.title || ""), detail: f.detail ? String(f.detail) : "",
+    task: Number.isInteger(f.task) && f.task >= 0 && f.task < taskCount ? f.task : -1,
+    rule: f.rule ? String(f.rule) : "", severity: f.severity ? String(f.severity) : "",
+    time: Number.isFinite(f.time) ? f.time : null, duration: Number.isFinite(f.duration) ? f.duration : null,
+  }));
 }
 
 function decodeTasks(t, kinds, text) {
@@ -518,6 +621,56 @@ export function drawAxis(ctx, view, width, height) {
 export function drawGrid(ctx, view, width, height) {
   ctx.fillStyle = "#eceef1";
   for (const t of ticks(view, width).ticks) ctx.fillRect(Math.round(timeToX(view, width, t)), 0, 1, height);
+}
+
+"""#),
+        ("draw-critical.js", #"""
+// The critical-path highlight in the task view (the toolbar's "Critical path" toggle): rows of the path's tasks
+// get a band behind their bars and an outline around the time they were on the path; every other row is dimmed.
+
+import { timeToX } from "./viewport.js";
+
+export const CRITICAL_BAND = "#ffe8cc";
+export const CRITICAL_OUTLINE = "#d9480f";
+const DIM = "rgba(255, 255, 255, 0.7)";
+
+/** The path to highlight, or null when the toggle is off (or the page has none). */
+export function shownCriticalPath(state) {
+  const { on, path } = state.critical;
+  return on && path >= 0 ? state.data.criticalPaths[path] : null;
+}
+
+/** Behind the bars: the band of a row on the path. */
+export function drawCriticalBand(ctx, path, task, y, width, rowHeight) {
+  if (!path.onPath.has(task)) return;
+  ctx.fillStyle = CRITICAL_BAND;
+  ctx.fillRect(0, y, width, rowHeight);
+}
+
+/**
+ * Over the bars: an outline around the row's steps on the path, or a veil over a row off the path (unless
+ * `keepBright`: the selected row stays readable).
+ */
+export function drawCriticalOverlay(ctx, path, task, view, width, y, rowHeight, barTop, barHeight, keepBright) {
+  const steps = path.stepsByTask.get(task);
+  if (!path.onPath.has(task)) {
+    if (keepBright) return;
+    ctx.fillStyle = DIM;
+    ctx.fillRect(0, y, width, rowHeight);
+    return;
+  }
+  if (!steps) return;
+  ctx.strokeStyle = CRITICAL_OUTLINE;
+  ctx.lineWidth = 2;
+  let lastRight = -Infinity;
+  for (const [start, end] of steps) {
+    if (end < view.start || start > view.end) continue;
+    const x0 = Math.max(timeToX(view, width, start), -2);
+    const x1 = Math.min(timeToX(view, width, end), width + 2);
+    if (x1 < lastRight + 1) continue;   // one outline per pixel column
+    ctx.strokeRect(x0, y + barTop - 2, Math.max(x1 - x0, 1), barHeight + 4);
+    lastRight = x1;
+  }
 }
 
 """#),
@@ -783,6 +936,7 @@ export function drawSpans(ctx, starts, ends, lo, hi, view, width, y, h, colourOf
 import { drawSpans } from "./draw-spans.js";
 import { drawEnding, drawUnfinished, drawMark } from "./draw-markers.js";
 import { timeToX } from "./viewport.js";
+import { shownCriticalPath, drawCriticalBand, drawCriticalOverlay } from "./draw-critical.js";
 
 export const SELECTED_FILL = "#fff3bf";
 export const HOVER_FILL = "#f1f3f5";
@@ -801,12 +955,15 @@ export function drawTaskRows(ctx, state, rows, width) {
   const hoverTask = state.hover ? state.hover.task : -1;
   const [first, last] = visibleRowRange(state, rows.length);
   const barTop = 5, barHeight = rowHeight - 10;
+  const critical = shownCriticalPath(state);
   for (let r = first; r < last; r++) {
     const task = rows[r];
     const y = r * rowHeight - scrollTop;
     if (task === state.selected || task === hoverTask) {
       ctx.fillStyle = task === state.selected ? SELECTED_FILL : HOVER_FILL;
       ctx.fillRect(0, y, width, rowHeight);
+    } else if (critical) {
+      drawCriticalBand(ctx, critical, task, y, width, rowHeight);
     }
     drawSpans(ctx, segments.starts, segments.ends, tasks.segFirst[task], tasks.segFirst[task + 1],
       view, width, y + barTop, barHeight, colourOf);
@@ -819,6 +976,7 @@ export function drawTaskRows(ctx, state, rows, width) {
     }
     const marks = data.marks.byTask.get(task);
     if (marks) drawRowMarks(ctx, marks, view, width, y + barTop, barHeight);
+    if (critical) drawCriticalOverlay(ctx, critical, task, view, width, y, rowHeight, barTop, barHeight, task === state.selected);
   }
 }
 
@@ -933,6 +1091,8 @@ export function formatUnixNs(text) {
 // page right after a call.
 
 import { findTasks } from "./actions.js";
+import { pathIndexOfRoot } from "./critical-path.js";
+import { taskIndexOfId } from "./data.js";
 
 /** Ids as numbers when JavaScript holds them exactly, else as strings. */
 function idValue(text) {
@@ -952,6 +1112,21 @@ export function installHandle(win, state, act) {
     select: (id) => act.selectId(id),
     /** Shows [startNs, endNs] (clamped to the trace). */
     zoomTo: (startNs, endNs) => act.zoomTo(Number(startNs), Number(endNs)),
+    /**
+     * Ids of the critical path's tasks in order (the chain of `tasktrace critical-path`): of root `rootId`'s
+     * path, or else of the path the toggle shows (by default the root that ended last); [] when there is none.
+     */
+    criticalPath: (rootId) => {
+      const { tasks, criticalPaths } = state.data;
+      const k = rootId === undefined ? state.critical.path
+        : pathIndexOfRoot(criticalPaths, taskIndexOfId(tasks, rootId));
+      return k >= 0 && criticalPaths[k] ? criticalPaths[k].chain.map((i) => idValue(tasks.id[i])) : [];
+    },
+    /** The lint findings as listed: `{rule, severity, title, task, time, duration}` (task: an id or null; ns). */
+    findings: () => state.data.findings.map((f) => ({
+      rule: f.rule, severity: f.severity, title: f.title,
+      task: f.task >= 0 ? idValue(state.data.tasks.id[f.task]) : null, time: f.time, duration: f.duration,
+    })),
     /** Milliseconds the last frame took to draw (for benchmarks). */
     get lastFrameMs() { return state.lastFrameMs; },
   };
@@ -1145,7 +1320,7 @@ export function attachInput(state, { names, plot, searchInput }, act) {
 import { readEmbeddedData } from "./data.js";
 import { createState, encodeHash, decodeHash } from "./state.js";
 import { el } from "./dom.js";
-import { currentRows, currentLanes, rowCount, clampScroll, scrollBy, setView, zoomTo, zoomAtPixel, pan, resetView, zoomToTask, select, selectById, toggleCollapsed, collapseAll, expandAll, setMode, toggleState, search, stepMatch } from "./actions.js";
+import { currentRows, currentLanes, rowCount, clampScroll, scrollBy, setView, zoomTo, zoomAtPixel, pan, resetView, zoomToTask, select, selectById, toggleCollapsed, collapseAll, expandAll, setMode, toggleState, search, stepMatch, toggleCriticalPath, showCriticalPath, jumpToFinding } from "./actions.js";
 import { drawAxis, drawGrid } from "./draw-axis.js";
 import { drawTaskRows } from "./draw-tasks.js";
 import { drawThreadLanes } from "./draw-threads.js";
@@ -1155,6 +1330,7 @@ import { buildHeader } from "./panel-header.js";
 import { buildToolbar } from "./panel-toolbar.js";
 import { createTaskPanel } from "./panel-task.js";
 import { createFindingsPanel } from "./panel-findings.js";
+import { createCriticalPanel } from "./panel-critical.js";
 import { createTooltip } from "./panel-tooltip.js";
 import { attachInput } from "./input.js";
 import { installHandle } from "./handle.js";
@@ -1204,11 +1380,15 @@ function start() {
     toggleState: change(toggleState),
     search: change((s, text) => { search(s, text); s.search.matchSet = new Set(s.search.matches); }),
     step: change(stepMatch),
+    toggleCriticalPath: change(toggleCriticalPath),
+    showCriticalPath: change(showCriticalPath),
+    jumpToFinding: change(jumpToFinding),
   };
 
   const toolbar = buildToolbar(state, act);
   const taskPanel = createTaskPanel((i) => act.select(i));
-  const findings = createFindingsPanel(data, (i) => act.select(i));
+  const critical = createCriticalPanel(data, act);
+  const findings = createFindingsPanel(data, (k) => act.jumpToFinding(k));
   const tooltip = createTooltip();
   const corner = el("div", { className: "tt-corner" });
   const axis = el("canvas", { className: "tt-axis" });
@@ -1219,7 +1399,7 @@ function start() {
   const chart = el("div", { className: "tt-chart" }, corner, axis, el("div", { className: "tt-axis-end" }), names, plot, scroller);
   const app = document.getElementById("app");
   app.append(buildHeader(data, (i) => act.select(i)), toolbar.element,
-    el("div", { className: "tt-main" }, chart, el("aside", { className: "tt-side" }, taskPanel.element, findings.element)),
+    el("div", { className: "tt-main" }, chart, el("aside", { className: "tt-side" }, taskPanel.element, critical.element, findings.element)),
     tooltip.element);
 
   function fit(canvas) {
@@ -1263,6 +1443,7 @@ function start() {
     if (corner.textContent !== cornerText) corner.textContent = cornerText;
     toolbar.update(state);
     taskPanel.update(state);
+    critical.update(state);
     tooltip.update(state);
     scheduleHash();
     state.lastFrameMs = performance.now() - began;
@@ -1325,27 +1506,94 @@ function start() {
 start();
 
 """#),
-        ("panel-findings.js", #"""
-// Where analysis results (statistics, lints, the critical path) plug in. The exporter writes `findings: []`
-// into the data for now; a later exporter can fill it with { title, detail, task } entries (task: an index into
-// the tasks, or -1) and they appear here as a list whose task names are links. Nothing else needs to change.
+        ("panel-critical.js", #"""
+// The critical path's chain, shown while the toolbar's "Critical path" toggle is on: which root it explains,
+// how long that took, and each task of the chain in order with its share of the time (names are links that
+// select the task). With several roots, a menu picks whose path is shown and highlighted.
 
 import { el, setChildren } from "./dom.js";
 import { taskLabel } from "./data.js";
+import { formatCount, formatNs } from "./format.js";
 
-export function createFindingsPanel(data, onSelect) {
+/** Chain entries listed at most. */
+const MAX_CHAIN = 300;
+
+export function createCriticalPanel(data, act) {
+  const element = el("section", { className: "tt-critical", hidden: true });
+  const paths = data.criticalPaths;
+  const link = (i) => el("button", { type: "button", className: "tt-link", onclick: () => act.select(i) }, taskLabel(data.tasks, i));
+  let shown = "";
+
+  function render(k) {
+    const path = paths[k];
+    const picker = paths.length > 1 ? el("select", {
+      className: "tt-critical-root", aria: { label: "Whose critical path" },
+      onchange: (event) => act.showCriticalPath(Number(event.target.value)),
+    }, paths.map((p, j) => el("option", { value: String(j), selected: j === k }, taskLabel(data.tasks, p.root)))) : null;
+    const rows = path.chain.slice(0, MAX_CHAIN).map((task, j) => el("tr", null,
+      el("td", { className: "tt-num" }, `${j + 1}`),
+      el("td", null, link(task)),
+      el("td", { className: "tt-num" }, `${((path.perMille[j] || 0) / 10).toFixed(1)}%`),
+      el("td", { className: "tt-num" }, formatNs(path.time[j] || 0))));
+    setChildren(element,
+      el("h3", null, `Critical path (${formatCount(path.chain.length)} task${path.chain.length === 1 ? "" : "s"})`),
+      picker,
+      el("p", null, "Why ", link(path.root), ` ended when it did: ${formatNs(path.end - path.start)} from ${formatNs(path.start)} to ${formatNs(path.end)}.`),
+      el("table", { className: "tt-critical-chain" },
+        el("tr", null, el("th", null, "#"), el("th", null, "task"), el("th", null, "share"), el("th", null, "time")), rows),
+      path.chain.length > MAX_CHAIN ? el("p", null, `… and ${formatCount(path.chain.length - MAX_CHAIN)} more`) : null);
+  }
+
+  return {
+    element,
+    update(state) {
+      const { on, path } = state.critical;
+      const key = on && path >= 0 ? String(path) : "";
+      if (key === shown) return;
+      shown = key;
+      element.hidden = key === "";
+      if (key === "") setChildren(element); else render(path);
+    },
+  };
+}
+
+"""#),
+        ("panel-findings.js", #"""
+// The lint findings (`tasktrace lint`, embedded by the exporter as `findings`), most severe first. Each entry is a
+// button that jumps to its finding: selects the task and shows the finding's time. Severity is the entry's
+// colour (the SVG export's: red error, orange warning, blue info) and its first word.
+
+import { el, setChildren } from "./dom.js";
+import { taskLabel } from "./data.js";
+import { formatCount, formatNs } from "./format.js";
+
+export const SEVERITY_COLOURS = { error: "#c92a2a", warning: "#e8590c", info: "#1971c2" };
+
+/** Entries listed at most; the rest are counted (a damaged trace can have a finding per task). */
+const MAX_FINDINGS = 500;
+
+export function createFindingsPanel(data, onJump) {
   const element = el("section", { className: "tt-findings" });
   const findings = data.findings;
   if (findings.length === 0) {
     element.hidden = true;
     return { element };
   }
-  setChildren(element, el("h3", null, `Findings (${findings.length})`),
-    el("ul", null, findings.map((finding) => el("li", null,
-      el("strong", null, String(finding.title || "")), finding.detail ? ` ${finding.detail}` : "",
-      Number.isInteger(finding.task) && finding.task >= 0 && finding.task < data.tasks.count
-        ? el("button", { type: "button", className: "tt-link", onclick: () => onSelect(finding.task) }, taskLabel(data.tasks, finding.task))
-        : null))));
+  const entry = (finding, k) => {
+    const colour = SEVERITY_COLOURS[finding.severity] || "#495057";
+    const when = finding.time === null ? "" : ` at ${formatNs(finding.time)}${finding.duration > 0 ? ` for ${formatNs(finding.duration)}` : ""}`;
+    const button = el("button", {
+      type: "button", className: "tt-finding-jump", style: { borderLeftColor: colour },
+      title: "Select the task and show the finding's time", onclick: () => onJump(k),
+    },
+    el("strong", { style: { color: colour } }, finding.title),
+    finding.task >= 0 ? ` ${taskLabel(data.tasks, finding.task)}` : "", when);
+    button.dataset.severity = finding.severity;
+    return el("li", { className: "tt-finding" }, button, finding.detail ? el("p", { className: "tt-finding-detail" }, finding.detail) : null);
+  };
+  setChildren(element, el("h3", null, `Findings (${formatCount(findings.length)})`),
+    el("ul", { className: "tt-finding-list" }, findings.slice(0, MAX_FINDINGS).map(entry),
+      findings.length > MAX_FINDINGS ? el("li", null, `… and ${formatCount(findings.length - MAX_FINDINGS)} more (tasktrace lint lists all)`) : null));
   return { element };
 }
 
@@ -1548,7 +1796,8 @@ function transitionTable(data, i, first, last, finalName) {
 """#),
         ("panel-toolbar.js", #"""
 // The toolbar: task/thread view switch, search with previous/next and a match count, collapse/expand all,
-// reset, and the legend whose state entries turn states on and off. update() mirrors the state into it.
+// reset, the critical-path toggle, and the legend whose state entries turn states on and off. update() mirrors the
+// state into it.
 
 import { el } from "./dom.js";
 import { formatCount } from "./format.js";
@@ -1574,6 +1823,14 @@ export function buildToolbar(state, act) {
   const previous = el("button", { type: "button", title: "Previous match (Shift+Enter)", onclick: () => act.step(-1) }, "◀");
   const next = el("button", { type: "button", title: "Next match (Enter)", onclick: () => act.step(1) }, "▶");
 
+  const hasPath = data.criticalPaths.length > 0;
+  const critical = el("button", {
+    type: "button", className: "tt-critical-toggle", disabled: !hasPath,
+    title: hasPath ? "Highlight the chain of tasks that decided when the root finished (task view)"
+      : "No critical path in this export (a windowed or filtered export has none)",
+    onclick: () => act.toggleCriticalPath(),
+  }, "Critical path");
+
   const stateEntries = [];
   data.stateNames.forEach((name, code) => {
     if (code > 3) return; // terminal states have no segments: they are end markers
@@ -1592,7 +1849,8 @@ export function buildToolbar(state, act) {
     el("div", { className: "tt-group" },
       el("button", { type: "button", className: "tt-collapse-all", onclick: act.collapseAll }, "Collapse all"),
       el("button", { type: "button", className: "tt-expand-all", onclick: act.expandAll }, "Expand all"),
-      el("button", { type: "button", className: "tt-reset", title: "Whole trace (0)", onclick: act.reset }, "Reset view")),
+      el("button", { type: "button", className: "tt-reset", title: "Whole trace (0)", onclick: act.reset }, "Reset view"),
+      critical),
     el("div", { className: "tt-legend" }, stateEntries.map((entry) => entry.element), markers));
 
   let shown = "";
@@ -1600,11 +1858,12 @@ export function buildToolbar(state, act) {
     element,
     input,
     update(current) {
-      const key = `${current.mode}|${current.search.text}|${current.search.index}|${current.search.matches.length}|${[...current.hiddenStates].join(",")}`;
+      const key = `${current.mode}|${current.search.text}|${current.search.index}|${current.search.matches.length}|${[...current.hiddenStates].join(",")}|${current.critical.on}`;
       if (key === shown) return;
       shown = key;
       tasksButton.setAttribute("aria-pressed", String(current.mode === "tasks"));
       threadsButton.setAttribute("aria-pressed", String(current.mode === "threads"));
+      critical.setAttribute("aria-pressed", String(current.critical.on));
       const { matches, index, text } = current.search;
       count.textContent = !text.trim() ? "" : matches.length ? `${index + 1} / ${formatCount(matches.length)}` : "no match";
       for (const entry of stateEntries) entry.element.setAttribute("aria-pressed", String(!current.hiddenStates.has(entry.key)));
@@ -1761,6 +2020,7 @@ export function threadLanes(data) {
 // The viewer's one state object, and its round trip through the URL hash (so a copied link reopens the view).
 
 import { clampView } from "./viewport.js";
+import { mainPathIndex } from "./critical-path.js";
 
 /** Everything render() draws from. Mutated only by actions.js (and input.js through it). */
 export function createState(data) {
@@ -1781,6 +2041,7 @@ export function createState(data) {
     pointerX: null,                // CSS px in the plot, for zooming keys at the pointer
     selected: -1,
     search: { text: "", matches: [], index: -1 },
+    critical: { on: false, path: mainPathIndex(data.criticalPaths) },   // the toggle, and which root's path
     size: { plotWidth: 1, plotHeight: 1 },
     lastFrameMs: 0,
   };

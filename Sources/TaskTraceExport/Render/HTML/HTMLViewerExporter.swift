@@ -25,9 +25,13 @@ public enum HTMLViewerExporter {
     /// Writes the page to `out`.
     /// - Throws: `WebBundle.Failure` if the embedded viewer sources cannot be bundled (a broken build), or
     ///   whatever `out`'s sink throws.
-    /// - Parameter findings: lint findings to list in the findings panel (each links to its task).
+    /// - Parameters:
+    ///   - findings: lint findings to list in the findings panel (each jumps to its task and time).
+    ///   - criticalPaths: critical paths of this timeline's tasks (`timeline.criticalPaths()`), drawn by the
+    ///     viewer's "critical path" toggle; none by default (the toggle is then absent).
     public static func write(
-        _ timeline: Timeline, to out: inout ByteWriter, palette: StatePalette = .standard, findings: [Finding] = []
+        _ timeline: Timeline, to out: inout ByteWriter, palette: StatePalette = .standard, findings: [Finding] = [],
+        criticalPaths: [CriticalPath] = []
     ) throws {
         let script = try Self.script.get()
         out.write("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
@@ -38,7 +42,8 @@ public enum HTMLViewerExporter {
         out.write("</style>\n</head>\n<body>\n<noscript>This timeline needs JavaScript. ")
         out.write("<code>tasktrace export TRACE -o trace.svg</code> writes a static chart instead.</noscript>\n")
         out.write("<div id=\"app\"></div>\n<script type=\"application/json\" id=\"tasktrace-data\">")
-        try ViewerDataWriter.write(timeline, palette: palette, findings: findings, to: &out)
+        try ViewerDataWriter.write(
+            timeline, palette: palette, findings: findings, criticalPaths: criticalPaths, to: &out)
         out.write("</script>\n<script>\n")
         out.writeUnescaped(script)
         out.write("</script>\n</body>\n</html>\n")

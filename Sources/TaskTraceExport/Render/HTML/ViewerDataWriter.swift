@@ -19,7 +19,8 @@ enum ViewerDataWriter {
 
     /// Writes the JSON object to `out`.
     static func write(
-        _ timeline: Timeline, palette: StatePalette, findings: [Finding] = [], to out: inout ByteWriter
+        _ timeline: Timeline, palette: StatePalette, findings: [Finding] = [], criticalPaths: [CriticalPath] = [],
+        to out: inout ByteWriter
     ) throws {
         var strings = ViewerStringTable()
         var body = ByteWriter.collecting()
@@ -82,6 +83,8 @@ enum ViewerDataWriter {
         out.writeUnescaped(TaskKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ","))
         out.write("],\n\"findings\":[")
         writeFindings(findings, to: &out)
+        out.write("],\n\"criticalPaths\":[")
+        ViewerCriticalPathWriter.write(criticalPaths, taskCount: timeline.tasks.count, to: &out)
         out.write("],\n\"tasks\":")
         out.write(bytes: body.bytes)
         out.write(",\n\"strings\":[")
@@ -94,7 +97,8 @@ enum ViewerDataWriter {
         try out.flushIfNeeded()
     }
 
-    /// Lint findings as the findings panel reads them: `{title, detail, task}` (task: an index into the tasks).
+    /// Lint findings as the findings panel reads them: `{title, detail, task, rule, severity, time, duration?}`
+    /// (task: an index into the tasks; time and duration in ns; duration only when the finding has a length).
     private static func writeFindings(_ findings: [Finding], to out: inout ByteWriter) {
         for (index, finding) in findings.enumerated() {
             if index > 0 { out.write(",") }
@@ -104,6 +108,16 @@ enum ViewerDataWriter {
             out.writeHTMLSafeJSONString("\(finding.message) Fix: \(finding.suggestion)")
             out.write(",\"task\":")
             out.writeDecimal(UInt64(finding.taskIndex))
+            out.write(",\"rule\":")
+            out.writeHTMLSafeJSONString(finding.rule.rawValue)
+            out.write(",\"severity\":")
+            out.writeHTMLSafeJSONString(finding.severity.name)
+            out.write(",\"time\":")
+            out.writeDecimal(finding.time)
+            if let duration = finding.duration {
+                out.write(",\"duration\":")
+                out.writeDecimal(duration)
+            }
             out.write("}")
         }
     }
