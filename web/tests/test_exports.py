@@ -9,7 +9,6 @@ finding (counted by `tasktrace lint --json`).
 """
 import json
 from contextlib import closing
-import os
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -17,25 +16,15 @@ from pathlib import Path
 import pytest
 
 import viewers
+from trace_facts import input_file
 
 TASKS_PID, THREADS_PID = 1, 2
-
-
-def _input(var: str) -> Path:
-    value = os.environ.get(var)
-    if not value:
-        pytest.fail(f"{var} is not set: export TASKTRACE_BIN=<built tasktrace executable> "
-                    f"TASKTRACE_SAMPLE=<trace.sqlite> before running web/tests/test_exports.py",
-                    pytrace=False)
-    if not Path(value).is_file():
-        pytest.fail(f"{var}={value}: no such file", pytrace=False)
-    return Path(value).resolve()
 
 
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory) -> dict:
     """Run `tasktrace export` once per format; returns {"chrome"|"svg"|"html": path, "sample": path}."""
-    binary, sample = _input("TASKTRACE_BIN"), _input("TASKTRACE_SAMPLE")
+    binary, sample = input_file("TASKTRACE_BIN"), input_file("TASKTRACE_SAMPLE")
     out = tmp_path_factory.mktemp("exports")
     paths = {"sample": sample}
     for fmt, ext in (("chrome", "json"), ("svg", "svg"), ("html", "html")):
@@ -57,7 +46,7 @@ def expected(exports) -> dict:
     with closing(sqlite3.connect(f"{exports['sample'].as_uri()}?mode=ro", uri=True)) as db:
         tasks = db.execute("select count(*) from tasks").fetchone()[0]
         children = db.execute("select count(*) from tasks where parent_id is not null").fetchone()[0]
-    binary = _input("TASKTRACE_BIN")
+    binary = input_file("TASKTRACE_BIN")
     lint = subprocess.run([str(binary), "lint", str(exports["sample"]), "--json"],
                           capture_output=True, text=True, timeout=300)
     if lint.returncode != 0:

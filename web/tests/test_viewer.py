@@ -4,32 +4,24 @@ Inputs: TASKTRACE_BIN and TASKTRACE_SAMPLE, as for test_exports.py (missing inpu
 number, name and time comes from the SQLite trace (trace_facts.py) or the documented palette; the viewer's
 own output is only ever the thing checked.
 """
-import os
 from pathlib import Path
 
 import pytest
 
 import trace_facts as facts
+from trace_facts import input_file
 from viewer_page import (RUNNING_RGB, UNFINISHED_RGB, export_html, find_row, hover_text, hover_title, open_viewer,
                          panel_title, pixel, plot, settle, view, x_of)
 
 
-def _input(var: str) -> Path:
-    value = os.environ.get(var)
-    if not value or not Path(value).is_file():
-        pytest.fail(f"{var} must name an existing file (TASKTRACE_BIN=<tasktrace> TASKTRACE_SAMPLE=<trace.sqlite>)",
-                    pytrace=False)
-    return Path(value).resolve()
-
-
 @pytest.fixture(scope="module")
 def trace() -> Path:
-    return _input("TASKTRACE_SAMPLE")
+    return input_file("TASKTRACE_SAMPLE")
 
 
 @pytest.fixture(scope="module")
 def html(tmp_path_factory, trace) -> Path:
-    return export_html(_input("TASKTRACE_BIN"), trace, tmp_path_factory.mktemp("viewer") / "trace.html")
+    return export_html(input_file("TASKTRACE_BIN"), trace, tmp_path_factory.mktemp("viewer") / "trace.html")
 
 
 @pytest.fixture

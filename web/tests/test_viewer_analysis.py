@@ -5,13 +5,13 @@ binary's own analysis commands (`tasktrace critical-path --json`, `tasktrace lin
 docs/analysis.md) and names and times from the SQLite trace; the page's embedded data is never the reference.
 """
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
 import trace_facts as facts
+from trace_facts import input_file
 from viewer_page import export_html, find_row, open_viewer, panel_title, pixel, plot, settle, view, x_of
 
 # docs/viewer.md: the band behind a critical-path row, and the findings' severity colours.
@@ -19,22 +19,14 @@ CRITICAL_BAND_RGB = (0xFF, 0xE8, 0xCC)
 SEVERITY_RGB = {"error": "rgb(201, 42, 42)", "warning": "rgb(232, 89, 12)", "info": "rgb(25, 113, 194)"}
 
 
-def _input(var: str) -> Path:
-    value = os.environ.get(var)
-    if not value or not Path(value).is_file():
-        pytest.fail(f"{var} must name an existing file (TASKTRACE_BIN=<tasktrace> TASKTRACE_SAMPLE=<trace.sqlite>)",
-                    pytrace=False)
-    return Path(value).resolve()
-
-
 @pytest.fixture(scope="module")
 def binary() -> Path:
-    return _input("TASKTRACE_BIN")
+    return input_file("TASKTRACE_BIN")
 
 
 @pytest.fixture(scope="module")
 def trace() -> Path:
-    return _input("TASKTRACE_SAMPLE")
+    return input_file("TASKTRACE_SAMPLE")
 
 
 @pytest.fixture(scope="module")

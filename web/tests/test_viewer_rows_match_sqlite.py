@@ -2,7 +2,6 @@
 the page holds exactly the trace's tasks, in an order where each task's subtree (from `tasks.parent_id`) follows it
 contiguously, and each task's panel names it and states the outcome its last transition says (inferred ones marked).
 Inputs: TASKTRACE_BIN and TASKTRACE_SAMPLE, as for test_viewer.py."""
-import os
 import subprocess
 from collections import defaultdict
 from pathlib import Path
@@ -10,26 +9,20 @@ from pathlib import Path
 import pytest
 
 import trace_facts as facts
+from trace_facts import input_file
 from viewer_page import export_html, open_viewer, panel_title
 
 TERMINAL = {"done", "cancelled", "errored"}
 
 
-def _input(var: str) -> Path:
-    value = os.environ.get(var)
-    if not value or not Path(value).is_file():
-        pytest.fail(f"{var} must name an existing file", pytrace=False)
-    return Path(value).resolve()
-
-
 @pytest.fixture(scope="module")
 def trace() -> Path:
-    return _input("TASKTRACE_SAMPLE")
+    return input_file("TASKTRACE_SAMPLE")
 
 
 @pytest.fixture(scope="module")
 def page(browser, tmp_path_factory, trace):
-    html = export_html(_input("TASKTRACE_BIN"), trace, tmp_path_factory.mktemp("rows") / "trace.html")
+    html = export_html(input_file("TASKTRACE_BIN"), trace, tmp_path_factory.mktemp("rows") / "trace.html")
     with open_viewer(browser, html) as (page, problems):
         yield page
         assert problems == [], "console errors, page errors, dialogs or network requests"
@@ -67,14 +60,14 @@ def test_rows_are_the_trace_tasks_in_tree_order(page, trace):
 def inferred_trace(tmp_path_factory) -> Path:
     """A small recording whose plain task-group children end by inference (the flood scenario's children)."""
     out = tmp_path_factory.mktemp("inferred") / "flood.sqlite"
-    subprocess.run([str(_input("TASKTRACE_BIN")), "record", "demo", "--scenario", "flood", "--tasks", "300",
+    subprocess.run([str(input_file("TASKTRACE_BIN")), "record", "demo", "--scenario", "flood", "--tasks", "300",
                     "--no-html", "--output", str(out)], check=True, capture_output=True)
     return out
 
 
 @pytest.fixture(scope="module")
 def inferred_page(browser, tmp_path_factory, inferred_trace):
-    html = export_html(_input("TASKTRACE_BIN"), inferred_trace, tmp_path_factory.mktemp("rows2") / "trace.html")
+    html = export_html(input_file("TASKTRACE_BIN"), inferred_trace, tmp_path_factory.mktemp("rows2") / "trace.html")
     with open_viewer(browser, html) as (page, problems):
         yield page
         assert problems == [], "console errors, page errors, dialogs or network requests"

@@ -25,6 +25,19 @@ def id_text(task_id: int) -> str:
     return f"b{task_id - BLOCKING_ID_BASE}" if BLOCKING_ID_BASE < task_id < 2 * BLOCKING_ID_BASE else str(task_id)
 
 
+def input_file(var: str) -> Path:
+    """The file an environment variable names (TASKTRACE_BIN, TASKTRACE_SAMPLE); the test FAILS without it."""
+    import os
+    import pytest
+    value = os.environ.get(var)
+    if not value:
+        pytest.fail(f"{var} is not set: export TASKTRACE_BIN=<built tasktrace executable> "
+                    f"TASKTRACE_SAMPLE=<trace.sqlite> before running web/tests", pytrace=False)
+    if not Path(value).is_file():
+        pytest.fail(f"{var}={value}: no such file", pytrace=False)
+    return Path(value).resolve()
+
+
 def query(trace: Path, sql: str, args=()) -> list[tuple]:
     with closing(sqlite3.connect(f"{Path(trace).resolve().as_uri()}?mode=ro", uri=True)) as db:
         return db.execute(sql, args).fetchall()

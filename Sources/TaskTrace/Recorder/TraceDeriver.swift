@@ -114,8 +114,9 @@ struct TraceDeriver {
     /// Ends the trace at `timestamp`. Held job ends become `suspended` (the task stays open, as it is); a task
     /// whose wrapper reported its outcome but whose last job end was dropped ends at the outcome; untracked jobs
     /// still running end now; every task that lost events gets an `events_lost` mark.
-    mutating func finish(at timestamp: TraceNanos, dropped: UInt64 = 0) {
-        for (id, slot) in slots.sorted(by: { $0.key < $1.key }) {
+    mutating func finish(at timestamp: TraceNanos) {
+        let ordered = slots.sorted { $0.key < $1.key }  // deterministic output order, sorted once
+        for (id, slot) in ordered {
             if let end = tracks[slot].heldEnd {
                 tracks[slot].heldEnd = nil
                 emit(slot, id, .suspended, at: end)
@@ -139,7 +140,7 @@ struct TraceDeriver {
             )
             lanes[thread].busy = false
         }
-        for (id, slot) in slots.sorted(by: { $0.key < $1.key }) {
+        for (id, slot) in ordered {
             let lost = tracks[slot].lostEvents + (lostWithoutTask.removeValue(forKey: id) ?? 0)
             let rebuilt = tracks[slot].rebuilt
             guard lost > 0 || rebuilt > 0 else { continue }

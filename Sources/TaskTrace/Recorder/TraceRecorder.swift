@@ -232,7 +232,7 @@ final class TraceRecorder: Sendable {
             dropped = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lostTasks, close: stopping).dropped
             deriver.consume(events, payloads: payloads, lostTasks: lostTasks)
             if stopping {
-                deriver.finish(at: buffer.now(), dropped: dropped)
+                deriver.finish(at: buffer.now())
             }
             let batch = deriver.takeBatch()
             if sinkError == nil, !batch.isEmpty {

@@ -160,8 +160,9 @@ struct RandomWorkload: Sendable {
         log.note(.resumed)
     }
 
-    private func sleepUntilCancelled(name: String, parent: TraceTaskID?) async throws {
-        log.note(.entered(name: name, kind: .groupChild, parent: parent))
+    /// A body that sleeps until it is cancelled (30 s at most), noting it.
+    private func sleepUntilCancelled(name: String, kind: TaskKind = .groupChild, parent: TraceTaskID?) async throws {
+        log.note(.entered(name: name, kind: kind, parent: parent))
         log.note(.awaitBegan(suspends: true))
         do {
             try await Task.sleep(for: .seconds(30))
@@ -206,15 +207,7 @@ struct RandomWorkload: Sendable {
         let parent = runtime.currentTaskID
         let name = "doomed-\(index)"
         let task = runtime.spawn(name) { [self] in
-            log.note(.entered(name: name, kind: .spawned, parent: parent))
-            log.note(.awaitBegan(suspends: true))
-            do {
-                try await Task.sleep(for: .seconds(30))
-            } catch {
-                log.note(.resumed)
-                log.note(.cancelled)
-                throw error
-            }
+            try await sleepUntilCancelled(name: name, kind: .spawned, parent: parent)
         }
         log.note(.awaitBegan(suspends: true))
         await Task.yield()
