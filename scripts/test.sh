@@ -33,6 +33,10 @@ for trace in "$out/demo.sqlite" samples/sample.sqlite; do
     TASKTRACE_BIN="$bin" TASKTRACE_SAMPLE="$trace" .venv-tests/bin/pytest web/tests/test_exports.py web/tests/test_exports_match_sqlite.py \
         web/tests/test_viewer.py web/tests/test_viewer_rows_match_sqlite.py web/tests/test_viewer_analysis.py -q
 done
+# A format version 1 trace (samples/demo.sqlite, recorded before version 2) still reads exactly: Chrome JSON and
+# the viewer's rows against its SQLite rows.
+TASKTRACE_BIN="$bin" TASKTRACE_SAMPLE=samples/demo.sqlite .venv-tests/bin/pytest web/tests/test_exports_match_sqlite.py \
+    web/tests/test_viewer_rows_match_sqlite.py -q
 # Hostile task names and a 100k-task trace in the HTML viewer (no timing: web/bench/ measures speed).
 TASKTRACE_BIN="$bin" .venv-tests/bin/pytest web/tests/test_viewer_hostile_and_scale.py -q
 

@@ -133,3 +133,22 @@ public enum TaskIDText {
         id > blockingIDBase && id < blockingIDBase << 1 ? "b\(id - blockingIDBase)" : String(id)
     }
 }
+
+/// The fixed details of the `inferred_outcome` marks the recorder writes for a structured child whose end it
+/// inferred when its parent ended. Trace format version 2 stores these marks as a flag on the job row
+/// (`job_log.end_inferred`) and the `marks` view spells them out again with exactly these texts.
+public enum InferredOutcomeDetail {
+    /// The child ended `done` at its last job's end, because its parent ended.
+    public static let parentEnded = "parent ended"
+    /// The child ended `cancelled` at its last job's end: its parent ended after cancellation was requested.
+    public static let parentEndedCancelRequested = "parent ended; cancel requested"
+
+    /// The detail for an inferred end in `state`, when it is one of the two kinds above.
+    public static func detail(for state: TaskState) -> String? {
+        switch state {
+        case .done: parentEnded
+        case .cancelled: parentEndedCancelRequested
+        default: nil
+        }
+    }
+}

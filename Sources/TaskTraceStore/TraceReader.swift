@@ -10,8 +10,9 @@ import Darwin
 ///
 /// Opening checks, in order: the file exists; it is an SQLite database; it is intact (`PRAGMA quick_check`);
 /// its format version is not newer than this build's; it has tasktrace's tables. Each failure is its own
-/// `TraceStoreError` with a one-line description. Transitions are streamed in time order, so a trace of
-/// millions of rows never needs them all in memory.
+/// `TraceStoreError` with a one-line description. Transitions are streamed (each task's in its recorded order), so
+/// a trace of millions of rows never needs them all in memory. Reads format versions 1 (a row per transition) and
+/// 2 (a row per job).
 ///
 /// Not thread-safe: use one reader from one thread at a time (`@unchecked Sendable` lets it move between them).
 public final class TraceReader: @unchecked Sendable {
@@ -43,7 +44,10 @@ public final class TraceReader: @unchecked Sendable {
             if version < 0 {
                 throw TraceStoreError.corrupt(path: path, detail: "format version \(version)")
             }
-            try Self.checkTablesAndColumns(connection, path: path)
+            try Self.checkTablesAndColumns(
+                connection, version >= 2 ? TraceSchema.requiredColumns : TraceSchema.requiredColumnsVersion1,
+                path: path
+            )
             formatVersion = version
         } catch let error as TraceStoreError {
             throw error
@@ -55,9 +59,11 @@ public final class TraceReader: @unchecked Sendable {
     }
 
     /// Refuses files that lack one of tasktrace's tables, or a column the reader needs.
-    private static func checkTablesAndColumns(_ connection: SQLiteConnection, path: String) throws {
+    private static func checkTablesAndColumns(
+        _ connection: SQLiteConnection, _ required: [(table: String, columns: [String])], path: String
+    ) throws {
         let tableExists = try connection.prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?")
-        for (table, columns) in TraceSchema.requiredColumns {
+        for (table, columns) in required {
             tableExists.bind(1, table)
             let exists = try tableExists.step() && tableExists.int64(0) > 0
             tableExists.reset()
@@ -122,11 +128,12 @@ public final class TraceReader: @unchecked Sendable {
         return result
     }
 
-    /// All marks, in time order.
+    /// All marks, in time order (ties in recorded order; a version 2 file's inferred outcomes after the others).
     public func marks() throws(TraceStoreError) -> [MarkRecord] {
         var result: [MarkRecord] = []
         var damaged: Int64?
-        try query("SELECT task_id, ts_ns, kind, detail FROM marks ORDER BY ts_ns, rowid") { statement in
+        let table = formatVersion >= 2 ? "mark_log" : "marks"
+        try query("SELECT task_id, ts_ns, kind, detail FROM \(table) ORDER BY ts_ns, rowid") { statement in
             guard let timestamp = Self.timestamp(statement.int64(1)) else {
                 damaged = damaged ?? statement.int64(1)
                 return
@@ -141,6 +148,47 @@ public final class TraceReader: @unchecked Sendable {
             )
         }
         if let damaged { throw .corrupt(path: path, detail: "a mark has ts_ns \(damaged), outside 0…2^62") }
+        guard formatVersion >= 2 else { return result }
+        let inferred = try inferredOutcomeMarks()
+        guard !inferred.isEmpty else { return result }
+        // Merge the two time-ordered lists; on equal times the stored marks come first.
+        var merged: [MarkRecord] = []
+        merged.reserveCapacity(result.count + inferred.count)
+        var left = result.startIndex
+        var right = inferred.startIndex
+        while left < result.endIndex || right < inferred.endIndex {
+            if right == inferred.endIndex || (left < result.endIndex && result[left].timestamp <= inferred[right].timestamp) {
+                merged.append(result[left])
+                left += 1
+            } else {
+                merged.append(inferred[right])
+                right += 1
+            }
+        }
+        return merged
+    }
+
+    /// The `inferred_outcome` marks a version 2 file stores as `job_log.end_inferred`, in time order.
+    private func inferredOutcomeMarks() throws(TraceStoreError) -> [MarkRecord] {
+        var result: [MarkRecord] = []
+        var damaged: Int64?
+        try query(
+            "SELECT task_id, end_ns, end_code FROM job_log WHERE end_inferred = 1 AND end_ns IS NOT NULL ORDER BY end_ns, seq"
+        ) { statement in
+            guard let timestamp = Self.timestamp(statement.int64(1)) else {
+                damaged = damaged ?? statement.int64(1)
+                return
+            }
+            let state = TaskState(rawValue: UInt8(clamping: max(0, statement.int64(2)))) ?? .done
+            result.append(
+                MarkRecord(
+                    taskID: TraceTaskID(bitPattern: statement.int64(0)), timestamp: timestamp,
+                    kind: MarkKind.inferredOutcome,
+                    detail: InferredOutcomeDetail.detail(for: state) ?? InferredOutcomeDetail.parentEnded
+                )
+            )
+        }
+        if let damaged { throw .corrupt(path: path, detail: "a job row has end_ns \(damaged), outside 0…2^62") }
         return result
     }
 
@@ -165,26 +213,45 @@ public final class TraceReader: @unchecked Sendable {
         return result
     }
 
-    /// Number of rows of `table` (one of the tables in `TraceSchema.requiredColumns`), without reading them.
+    /// Number of rows of `table` (the `transitions` and `marks` views count what they show), without reading them.
     public func rowCount(of table: TraceTable) throws(TraceStoreError) -> Int {
-        var count = 0
-        try query("SELECT count(*) FROM \(table.rawValue)") { count = Int($0.int64(0)) }
-        return count
+        switch table {
+        case .transitions: return try transitionCount()
+        case .marks where formatVersion >= 2:
+            var count = 0
+            try query(
+                "SELECT (SELECT count(*) FROM mark_log) + (SELECT count(*) FROM job_log WHERE end_inferred = 1 AND end_ns IS NOT NULL)"
+            ) { count = Int($0.int64(0)) }
+            return count
+        default:
+            var count = 0
+            try query("SELECT count(*) FROM \(table.rawValue)") { count = Int($0.int64(0)) }
+            return count
+        }
     }
 
     /// Number of transitions in the trace.
     public func transitionCount() throws(TraceStoreError) -> Int {
         var count = 0
-        try query("SELECT count(*) FROM transition_log") { count = Int($0.int64(0)) }
+        let sql =
+            formatVersion >= 2
+            ? "SELECT count(created_ns) + count(scheduled_ns) + count(running_ns) + count(end_code) FROM job_log"
+            : "SELECT count(*) FROM transition_log"
+        try query(sql) { count = Int($0.int64(0)) }
         return count
     }
 
-    /// Calls `body` for every transition in time order (ties in recorded order), without loading them all.
+    /// Calls `body` for every transition: each task's transitions in their recorded order, tasks interleaved as
+    /// they were recorded (a version 1 file: all in time order), without loading them all.
     /// - Parameter taskID: only that task's transitions, when given.
     /// - Throws: `TraceStoreError` for a file that fails mid-read, or whatever `body` throws.
     public func forEachTransition(
         taskID: TraceTaskID? = nil, _ body: (TransitionRecord) throws -> Void
     ) throws {
+        if formatVersion >= 2 {
+            try forEachJobRow(taskID: taskID) { row in try row.forEachTransition(body) }
+            return
+        }
         let sql: String
         if taskID != nil {
             sql = "SELECT task_id, ts_ns, state_code, thread_id FROM transition_log WHERE task_id = ? ORDER BY ts_ns, seq"
@@ -216,6 +283,57 @@ public final class TraceReader: @unchecked Sendable {
             do { try body(record) } catch { bodyError = error }
         }
         if let bodyError { throw bodyError }
+    }
+
+    /// Calls `body` for every `job_log` row of a version 2 file, in recorded order.
+    /// - Throws: `TraceStoreError.corrupt` for a row with a time outside 0…2^62, an end code that is not a job's
+    ///   end, or an end time without an end code (and the reverse); or whatever `body` throws.
+    public func forEachJobRow(taskID: TraceTaskID? = nil, _ body: (JobRow) throws -> Void) throws {
+        guard formatVersion >= 2 else { return }
+        let columns =
+            "SELECT task_id, created_ns, scheduled_ns, from_thread, running_ns, end_ns, end_code, thread_id, end_thread, end_inferred FROM job_log"
+        let sql = taskID == nil ? columns + " ORDER BY seq" : columns + " WHERE task_id = ? ORDER BY seq"
+        var bodyError: (any Error)?
+        try query(sql, bind: { statement in
+            if let taskID { statement.bind(1, Int64(bitPattern: taskID)) }
+        }) { statement in
+            guard bodyError == nil else { return }
+            do {
+                try body(try decodeJobRow(statement))
+            } catch {
+                bodyError = error
+            }
+        }
+        if let bodyError { throw bodyError }
+    }
+
+    private func decodeJobRow(_ statement: SQLiteStatement) throws(TraceStoreError) -> JobRow {
+        func time(_ column: Int32, _ name: String) throws(TraceStoreError) -> TraceNanos? {
+            guard let value = statement.optionalInt64(column) else { return nil }
+            guard let timestamp = Self.timestamp(value) else {
+                throw .corrupt(path: path, detail: "a job row has \(name) \(value), outside 0…2^62")
+            }
+            return timestamp
+        }
+        var row = JobRow(taskID: TraceTaskID(bitPattern: statement.int64(0)))
+        row.created = try time(1, "created_ns")
+        row.scheduled = try time(2, "scheduled_ns")
+        row.fromThread = TraceThreadID(truncatingIfNeeded: statement.optionalInt64(3) ?? 0)
+        row.running = try time(4, "running_ns")
+        row.end = try time(5, "end_ns")
+        row.threadID = TraceThreadID(truncatingIfNeeded: statement.optionalInt64(7) ?? 0)
+        row.endThread = TraceThreadID(truncatingIfNeeded: statement.optionalInt64(8) ?? 0)
+        row.endInferred = statement.optionalInt64(9).map { $0 != 0 } ?? false
+        if let code = statement.optionalInt64(6) {
+            guard code >= 0, code <= Int64(UInt8.max), let state = TaskState(rawValue: UInt8(code)), state.isJobEnd else {
+                throw .corrupt(path: path, detail: "a job row has end_code \(code), which is not a job's end")
+            }
+            row.endState = state
+        }
+        if (row.end == nil) != (row.endState == nil) {
+            throw .corrupt(path: path, detail: "a job row has end_ns without end_code, or end_code without end_ns")
+        }
+        return row
     }
 
     /// Runs a query and calls `row` for each result row; SQLite errors become `TraceStoreError`.

@@ -3,6 +3,6 @@ public enum TraceTable: String, Sendable, CaseIterable {
     case tasks
     case threads
     case marks
-    case transitions = "transition_log"
+    case transitions
     case untrackedJobs = "untracked_jobs"
 }

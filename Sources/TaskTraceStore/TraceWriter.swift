@@ -6,11 +6,13 @@ import Glibc
 import Darwin
 #endif
 
-/// Writes one trace file: schema, metadata, batches of rows, then indexes when the recording ends.
+/// Writes one trace file: schema, metadata, batches of rows, then the end of the recording.
 ///
 /// Every `write` is one transaction with cached prepared statements, in WAL mode with `synchronous=OFF`, so
-/// a process killed mid-recording leaves every committed batch readable (a power loss may lose the end). `finish` builds the indexes and turns
-/// the file back into a single self-contained file (journal mode DELETE).
+/// a process killed mid-recording leaves every committed batch readable (a power loss may lose the end).
+/// Transitions are packed into one `job_log` row per job (`JobRowPacker`): a job's row is written once the job
+/// ended, or after it was held for `holdNanos`. `finish` writes the held rows and turns the file back into a
+/// single self-contained file (journal mode DELETE).
 ///
 /// Not thread-safe: the recorder's writer thread owns it (that ownership is what `@unchecked Sendable` relies on).
 ///
@@ -26,12 +28,21 @@ public final class TraceWriter: @unchecked Sendable {
     private let lock: TraceFileLock
     public let path: String
     public private(set) var isFinished = false
+    private var packer: JobRowPacker
+    /// Reused between writes: the rows one write inserts.
+    private var rows: [JobRow] = []
+
+    /// How long a job's row is held by default waiting for the job's end (see `JobRowPacker`).
+    public static let defaultHoldNanos: UInt64 = 100_000_000
 
     /// Creates a new trace at `path`, replacing any file (and its `-wal`/`-shm` companions) already there.
+    /// - Parameter holdNanos: how long an unfinished job's row may wait for the job's end before it is written
+    ///   as a partial row (the most a killed recording loses beyond its last flush).
     /// - Throws: `TraceStoreError.inUse` when another recording writes `path`, `.isDirectory`, or `.cannotCreate`
     ///   when the path cannot be written.
-    public init(path: String) throws(TraceStoreError) {
+    public init(path: String, holdNanos: UInt64 = TraceWriter.defaultHoldNanos) throws(TraceStoreError) {
         self.path = path
+        packer = JobRowPacker(holdNanos: holdNanos)
         // Claims the path first: a second recording on it is refused, never interleaved (see TraceFileLock).
         lock = try TraceFileLock(path: path)
         do {
@@ -84,37 +95,63 @@ public final class TraceWriter: @unchecked Sendable {
         try wrap { try connection.transaction { try Self.upsertMeta(entries, on: connection) } }
     }
 
-    /// Writes one batch in one transaction.
+    /// Writes one batch in one transaction, with the held job rows that waited `holdNanos` for their job's end.
     public func write(_ batch: TraceBatch) throws(TraceStoreError) {
-        guard !batch.isEmpty else { return }
+        let now = Self.monotonicNanos()
+        var marks = batch.marks
+        packer.absorbInferredMarks(&marks)
+        rows.removeAll(keepingCapacity: true)
+        packer.pack(batch.transitions, now: now, into: &rows)
+        packer.drainStale(now: now, into: &rows)
+        marks += packer.unabsorbedMarks()
+        guard !rows.isEmpty || !batch.tasks.isEmpty || !batch.threads.isEmpty || !marks.isEmpty
+            || !batch.untrackedJobs.isEmpty
+        else { return }
         try wrap {
             try connection.transaction {
                 try insertThreads(batch.threads)
                 try upsertTasks(batch.tasks)
-                try insertTransitions(batch.transitions)
-                try insertMarks(batch.marks)
+                try insertJobRows(rows)
+                try insertMarks(marks)
                 try insertUntrackedJobs(batch.untrackedJobs)
             }
         }
     }
 
-    /// Ends the recording: writes the final `meta`, builds indexes and leaves a single file without a WAL.
+    /// Writes the job rows held for `holdNanos` or longer; the recorder calls it when a flush found no events, so
+    /// an idle program's queued or running jobs still reach the file.
+    public func writeHeldRows() throws(TraceStoreError) {
+        guard packer.heldCount > 0 else { return }
+        try write(TraceBatch())
+    }
+
+    /// Number of job rows held, waiting for their job's end.
+    public var heldRowCount: Int { packer.heldCount }
+
+    /// Ends the recording: writes the held job rows and the final `meta`, and leaves a single file without a WAL.
     /// Calling it twice does nothing the second time.
     public func finish(meta: [String: String] = [:]) throws(TraceStoreError) {
         guard !isFinished else { return }
         guard lock.pathStillNamesFile else { throw .vanished(path: path) }
-        // The index is built while still in WAL mode, then the WAL is folded back. (Leaving WAL first writes the
-        // index pages once instead of twice, but a process killed mid-build then leaves a hot rollback journal that
-        // read-only readers cannot open: the crash-safety tests caught it. A readable trace after a kill wins.)
+        rows.removeAll(keepingCapacity: true)
+        packer.drainAll(into: &rows)
+        let marks = packer.unabsorbedMarks()
         try wrap {
             try connection.transaction {
+                try insertJobRows(rows)
+                try insertMarks(marks)
                 try Self.upsertMeta(meta, on: connection)
-                WriterTestHook.beforeIndexes()
-                try connection.execute(TraceSchema.createIndexes)
+                WriterTestHook.insideFinalTransaction()
             }
         }
         try leaveWALMode()
         isFinished = true
+    }
+
+    private static func monotonicNanos() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
     }
 
     /// Folds the WAL back into the file and returns to journal mode DELETE. Best effort: a reader holding the file
@@ -226,40 +263,49 @@ public final class TraceWriter: @unchecked Sendable {
         statement.bind(first + 6, task.error)
     }
 
-    /// Rows per multi-row INSERT: one statement step per 64 rows instead of per row roughly doubles ingest speed.
-    private static let transitionsPerStatement = 64
+    /// Rows per multi-row INSERT: one statement step per 32 rows instead of per row roughly doubles ingest speed.
+    private static let jobRowsPerStatement = 32
+    private static let jobRowColumns = 10
 
-    private func insertTransitions(_ transitions: [TransitionRecord]) throws {
-        guard !transitions.isEmpty else { return }
-        let rowsPerStatement = Self.transitionsPerStatement
+    private func insertJobRows(_ jobRows: [JobRow]) throws {
+        guard !jobRows.isEmpty else { return }
+        let sql =
+            "INSERT INTO job_log(task_id, created_ns, scheduled_ns, from_thread, running_ns, end_ns, end_code, "
+            + "thread_id, end_thread, end_inferred) VALUES "
+        let placeholders = "(" + Array(repeating: "?", count: Self.jobRowColumns).joined(separator: ", ") + ")"
         let wide = try connection.prepare(
-            "INSERT INTO transition_log(task_id, ts_ns, state_code, thread_id) VALUES "
-                + Array(repeating: "(?, ?, ?, ?)", count: rowsPerStatement).joined(separator: ", ")
+            sql + Array(repeating: placeholders, count: Self.jobRowsPerStatement).joined(separator: ", ")
         )
-        let single = try connection.prepare(
-            "INSERT INTO transition_log(task_id, ts_ns, state_code, thread_id) VALUES (?, ?, ?, ?)"
-        )
-        var index = transitions.startIndex
-        while transitions.endIndex - index >= rowsPerStatement {
+        let single = try connection.prepare(sql + placeholders)
+        var index = jobRows.startIndex
+        while jobRows.endIndex - index >= Self.jobRowsPerStatement {
             var parameter: Int32 = 1
-            for record in transitions[index..<(index + rowsPerStatement)] {
-                bindTransition(record, to: wide, at: parameter)
-                parameter += 4
+            for row in jobRows[index..<(index + Self.jobRowsPerStatement)] {
+                bindJobRow(row, to: wide, at: parameter)
+                parameter += Int32(Self.jobRowColumns)
             }
             try wide.run()
-            index += rowsPerStatement
+            index += Self.jobRowsPerStatement
         }
-        for record in transitions[index...] {
-            bindTransition(record, to: single, at: 1)
+        for row in jobRows[index...] {
+            bindJobRow(row, to: single, at: 1)
             try single.run()
         }
     }
 
-    private func bindTransition(_ record: TransitionRecord, to statement: SQLiteStatement, at first: Int32) {
-        statement.bind(first, Int64(bitPattern: record.taskID))
-        statement.bind(first + 1, Int64(bitPattern: record.timestamp))
-        statement.bind(first + 2, Int64(record.state.rawValue))
-        statement.bind(first + 3, record.threadID == 0 ? nil : Int64(record.threadID))
+    private func bindJobRow(_ row: JobRow, to statement: SQLiteStatement, at first: Int32) {
+        func thread(_ id: TraceThreadID) -> Int64? { id == 0 ? nil : Int64(id) }
+        func time(_ value: TraceNanos?) -> Int64? { value.map { Int64(bitPattern: $0) } }
+        statement.bind(first, Int64(bitPattern: row.taskID))
+        statement.bind(first + 1, time(row.created))
+        statement.bind(first + 2, time(row.scheduled))
+        statement.bind(first + 3, row.created == nil && row.scheduled == nil ? nil : thread(row.fromThread))
+        statement.bind(first + 4, time(row.running))
+        statement.bind(first + 5, time(row.end))
+        statement.bind(first + 6, row.endState.map { Int64($0.rawValue) })
+        statement.bind(first + 7, row.running == nil ? nil : thread(row.threadID))
+        statement.bind(first + 8, row.end == nil ? nil : thread(row.endThread))
+        statement.bind(first + 9, row.endInferred ? Int64(1) : nil)
     }
 
     /// Rows per multi-row marks INSERT: a group child's inferred outcome is one mark, so marks come in bursts as
@@ -268,7 +314,7 @@ public final class TraceWriter: @unchecked Sendable {
 
     private func insertMarks(_ marks: [MarkRecord]) throws {
         guard !marks.isEmpty else { return }
-        let sql = "INSERT INTO marks(task_id, ts_ns, kind, detail) VALUES "
+        let sql = "INSERT INTO mark_log(task_id, ts_ns, kind, detail) VALUES "
         let wide = try connection.prepare(
             sql + Array(repeating: "(?, ?, ?, ?)", count: Self.marksPerStatement).joined(separator: ", ")
         )

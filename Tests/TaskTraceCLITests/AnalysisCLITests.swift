@@ -155,9 +155,11 @@ struct AnalysisCLITests {
         let sample = try CLIRunner.run(["sample-trace", workspace.path("trace.sqlite")])
         #expect(sample.status == 0)
         try Data("not a trace".utf8).write(to: URL(fileURLWithPath: workspace.path("plain.sqlite")))
-        // A damaged row: a state code outside 0…6.
+        // A damaged row: an end code outside 0…6.
         _ = try CLIRunner.run(["sample-trace", workspace.path("damaged.sqlite")])
-        try Self.sqlite(workspace.path("damaged.sqlite"), "UPDATE transition_log SET state_code = 9 WHERE seq = 5")
+        try Self.sqlite(
+            workspace.path("damaged.sqlite"),
+            "UPDATE job_log SET end_code = 9 WHERE seq = (SELECT min(seq) FROM job_log WHERE end_code IS NOT NULL)")
         let replacements = [
             "TRACE": workspace.path("trace.sqlite"), "MISSING": workspace.path("missing.sqlite"),
             "NOT_SQLITE": workspace.path("plain.sqlite"), "DAMAGED": workspace.path("damaged.sqlite"),

@@ -25,10 +25,12 @@ struct CheckCLITests {
         let trace = workspace.path("trace.sqlite")
         let sql = Process()
         sql.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        sql.arguments = [trace, "UPDATE tasks SET parent_id = id WHERE id = 5; UPDATE transition_log SET state_code = 4 WHERE seq = 2"]
+        // The first job that ended gets an end code that is no state.
+        let firstEnded = "(SELECT min(seq) FROM job_log WHERE end_code IS NOT NULL)"
+        sql.arguments = [trace, "UPDATE tasks SET parent_id = id WHERE id = 5; UPDATE job_log SET end_code = 9 WHERE seq = \(firstEnded)"]
         try sql.run()
         sql.waitUntilExit()
-        let firstTask = try #require(LiveTrace.value(trace, "SELECT task_id FROM transition_log WHERE seq = 2"))
+        let firstTask = try #require(LiveTrace.value(trace, "SELECT task_id FROM job_log WHERE seq = \(firstEnded)"))
 
         let text = try CLIRunner.run(["check", trace])
         #expect(text.status == 1)

@@ -11,8 +11,8 @@ import Glibc
 /// the trace opens, `info`/`export`/`check` work, every batch committed before the kill is there unchanged,
 /// and the tasks alive at the kill show as unfinished. SIGINT/SIGTERM finish the trace cleanly.
 ///
-/// Moments are found by watching the live file (rows committed so far), or, for the final index build, by the
-/// writer's test hook that pauses there (`TASKTRACE_TEST_PAUSE_BEFORE_INDEXES`): no sleeps, no timing guesses.
+/// Moments are found by watching the live file (rows committed so far), or, for the final transaction, by the
+/// writer's test hook that pauses there (`TASKTRACE_TEST_PAUSE_IN_FINISH`): no sleeps, no timing guesses.
 @Suite("Crash safety: a killed recording keeps its trace", .serialized)
 struct CrashSafetyCLITests {
     /// Load tasks of the long recording: enough to still be spawning when the test acts.
@@ -38,7 +38,7 @@ struct CrashSafetyCLITests {
         )
     }
 
-    /// Rows committed so far: highest `seq` and a checksum of every row up to it.
+    /// Job rows committed so far: highest `seq` and a checksum of every row up to it.
     struct Committed: Equatable {
         var maxSeq: Int64
         var checksum: String
@@ -50,8 +50,12 @@ struct CrashSafetyCLITests {
         guard
             let row = LiveTrace.value(
                 trace,
-                "SELECT coalesce(max(seq), 0) || ',' || coalesce(sum((task_id % 1000003) * 7 + ts_ns % 1000003 + state_code * 13 + "
-                    + "coalesce(thread_id, 0)), 0) || ',' || coalesce(max(ts_ns), 0) FROM transition_log\(limit)"
+                "SELECT coalesce(max(seq), 0) || ',' || coalesce(sum((task_id % 1000003) * 7 + coalesce(created_ns, 0) % 1000003 "
+                    + "+ coalesce(scheduled_ns, 0) % 1000003 * 3 + coalesce(running_ns, 0) % 1000003 * 5 "
+                    + "+ coalesce(end_ns, 0) % 1000003 * 11 + coalesce(end_code, 0) * 13 + coalesce(from_thread, 0) "
+                    + "+ coalesce(thread_id, 0) * 17 + coalesce(end_thread, 0) * 19), 0) || ',' "
+                    + "|| coalesce(max(max(coalesce(created_ns, 0), coalesce(scheduled_ns, 0), coalesce(running_ns, 0), "
+                    + "coalesce(end_ns, 0))), 0) FROM job_log\(limit)"
             )
         else { return nil }
         let parts = row.split(separator: ",").map(String.init)
@@ -82,7 +86,7 @@ struct CrashSafetyCLITests {
     static func lastState(_ trace: String, task name: String) -> String? {
         LiveTrace.value(
             trace,
-            "SELECT s.name FROM transition_log l JOIN states s ON s.code = l.state_code JOIN tasks t ON t.id = l.task_id "
+            "SELECT l.state FROM transitions l JOIN tasks t ON t.id = l.task_id "
                 + "WHERE t.name = '\(name)' ORDER BY l.ts_ns DESC, l.seq DESC LIMIT 1"
         )
     }
@@ -108,11 +112,11 @@ struct CrashSafetyCLITests {
         let workspace = try Workspace()
         let trace = workspace.path("burst.sqlite")
         let child = try Self.startLongRecording(trace, in: workspace)
-        // Wait for a burst well under way, then for one more commit, and kill right after seeing it (polling the
-        // cheap max(seq), then one consistent snapshot of every committed row).
+        // Wait for a burst well under way (~40k transitions: ~13k jobs), then for one more commit, and kill right
+        // after seeing it (polling the cheap max(seq), then one consistent snapshot of every committed row).
         var lastSeq: Int64 = 0
         let inBurst = child.waitUntil {
-            guard let now = LiveTrace.int(trace, "SELECT coalesce(max(seq), 0) FROM transition_log"), now >= 40_000 else {
+            guard let now = LiveTrace.int(trace, "SELECT coalesce(max(seq), 0) FROM job_log"), now >= 13_000 else {
                 return false
             }
             defer { lastSeq = now }
@@ -130,8 +134,8 @@ struct CrashSafetyCLITests {
         #expect(Self.committed(trace, upTo: seen.maxSeq) == seen)
         let after = try #require(Self.committed(trace))
         #expect(after.maxSeq >= seen.maxSeq)
-        // How close to the kill the trace reaches: the writer commits at least every flush interval (100 ms), so
-        // the gap is that plus one batch's write; the bound here is loose because the debug build and a busy
+        // How close to the kill the trace reaches: the writer commits every flush interval (10 ms) and holds an
+        // open job's row at most 100 ms, so the gap is about that plus one batch's write; the bound here is loose because the debug build and a busy
         // machine slow the writer, the measured gap is printed.
         let started = try #require(LiveTrace.int(trace, "SELECT value FROM meta WHERE key = 'started_unix_ns'"))
         let gapMillis = Double(killedAt - started - after.maxTimestamp) / 1e6
@@ -146,28 +150,28 @@ struct CrashSafetyCLITests {
         try Self.expectUsableAfterCrash(trace, in: workspace)
     }
 
-    @Test("SIGKILL during the final index build: the whole run is there, only the end meta and indexes are not")
-    func killDuringIndexBuild() throws {
+    @Test("SIGKILL inside the final transaction: the whole run is there, only the end meta and the last held rows are not")
+    func killInFinalTransaction() throws {
         let workspace = try Workspace()
         let trace = workspace.path("index.sqlite")
         let marker = workspace.path("paused")
         let tasks = 3_000
         let child = try Self.startLongRecording(
-            trace, in: workspace, tasks: tasks, environment: ["TASKTRACE_TEST_PAUSE_BEFORE_INDEXES": marker]
+            trace, in: workspace, tasks: tasks, environment: ["TASKTRACE_TEST_PAUSE_IN_FINISH": marker]
         )
         let paused = child.waitUntil { FileManager.default.fileExists(atPath: marker) }
         child.send(SIGKILL)
         let exit = try #require(child.wait())
-        #expect(paused, "the writer never reached the index build: \(child.stderr)")
+        #expect(paused, "the writer never reached its final transaction: \(child.stderr)")
         #expect(exit.signal == SIGKILL, "\(exit)")
-        // The final transaction (end meta + indexes) was rolled back as a whole.
-        #expect(LiveTrace.value(trace, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'transition_log_by_time'") == "0")
-        // Every load task the test asked for ran to the end before the final flush.
+        // The final transaction (end meta + held rows) was rolled back as a whole: `expectUsableAfterCrash` checks
+        // that no `ended_unix_ns` is there. Every load task the test asked for ran to the end before the final
+        // flush, and its last job's row (which holds its `done`) was committed then.
         #expect(
             LiveTrace.value(
                 trace,
-                "SELECT count(*) FROM tasks t WHERE t.name LIKE 'load-%' AND (SELECT state_code FROM transition_log "
-                    + "WHERE task_id = t.id ORDER BY ts_ns DESC, seq DESC LIMIT 1) = 4"
+                "SELECT count(DISTINCT j.task_id) FROM job_log j JOIN tasks t ON t.id = j.task_id "
+                    + "WHERE t.name LIKE 'load-%' AND j.end_code = 4"
             ) == String(tasks)
         )
         #expect(Self.lastState(trace, task: "demo") == "done")
@@ -179,7 +183,7 @@ struct CrashSafetyCLITests {
         let workspace = try Workspace()
         let trace = workspace.path("interrupted.sqlite")
         let child = try Self.startLongRecording(trace, in: workspace, tasks: 150_000)
-        let inBurst = child.waitUntil { (LiveTrace.int(trace, "SELECT coalesce(max(seq), 0) FROM transition_log") ?? 0) >= 20_000 }
+        let inBurst = child.waitUntil { (LiveTrace.int(trace, "SELECT coalesce(max(seq), 0) FROM job_log") ?? 0) >= 7_000 }
         child.send(signal)
         let exit = try #require(child.wait(), "the interrupted recording hung")
         #expect(inBurst)
@@ -198,7 +202,7 @@ struct CrashSafetyCLITests {
         let trace = workspace.path("shared.sqlite")
         let marker = workspace.path("paused")
         let first = try Self.startLongRecording(
-            trace, in: workspace, tasks: 2_000, environment: ["TASKTRACE_TEST_PAUSE_BEFORE_INDEXES": marker]
+            trace, in: workspace, tasks: 2_000, environment: ["TASKTRACE_TEST_PAUSE_IN_FINISH": marker]
         )
         let paused = first.waitUntil { FileManager.default.fileExists(atPath: marker) }
         #expect(paused)

@@ -65,6 +65,6 @@ struct HelpVersionCLITests {
         #expect(output.status == 0)
         #expect(output.stdout.contains("tasks: 1"))
         #expect(output.stdout.contains("transitions: 2"))
-        #expect(output.stdout.contains("format_version: 1"))
+        #expect(output.stdout.contains("format_version: \(TraceFormat.version)"))
     }
 }

@@ -30,10 +30,13 @@ struct DamagedTraceTests {
         return detail.contains(text)
     }
 
+    // `makeTrace` gives every task one `created` transition: job_log row `seq` k holds task k - 1.
     @Test("negative or huge timestamps", arguments: [
-        "UPDATE transition_log SET ts_ns = -1 WHERE seq = 3",
-        "UPDATE transition_log SET ts_ns = 9223372036854775807 WHERE seq = 3",
-        "INSERT INTO marks VALUES (1, -1, 'annotation', 'x')",
+        "UPDATE job_log SET created_ns = -1 WHERE seq = 3",
+        "UPDATE job_log SET created_ns = 9223372036854775807 WHERE seq = 3",
+        "UPDATE job_log SET end_ns = -7, end_code = 4 WHERE seq = 3",
+        "UPDATE job_log SET end_ns = -7, end_code = 4, end_inferred = 1 WHERE seq = 3",
+        "INSERT INTO mark_log VALUES (1, -1, 'annotation', 'x')",
         "INSERT INTO untracked_jobs VALUES (1, -5, -1)",
         "INSERT INTO untracked_jobs VALUES (1, 50, 10)",
     ])
@@ -43,11 +46,24 @@ struct DamagedTraceTests {
         #expect { try Self.readEverything(path) } throws: { Self.isCorrupt($0, mentioning: "0…2^62") }
     }
 
-    @Test("a state code that is not a state")
-    func stateCodeOutOfRange() throws {
+    @Test("an end code that is not a job's end, or an end half missing")
+    func endCodeOutOfRange() throws {
+        let directory = try TemporaryDirectory()
+        for code in [7, 260, -1, 2] {
+            let path = try Self.damagedTrace(in: directory, "UPDATE job_log SET end_ns = 9, end_code = \(code) WHERE seq = 2")
+            #expect { try Self.readEverything(path) } throws: { Self.isCorrupt($0, mentioning: "end_code \(code)") }
+        }
+        let halfEnd = try Self.damagedTrace(in: directory, "UPDATE job_log SET end_ns = 9 WHERE seq = 2")
+        #expect { try Self.readEverything(halfEnd) } throws: { Self.isCorrupt($0, mentioning: "end_ns without end_code") }
+    }
+
+    @Test("a state code that is not a state, in a version 1 file")
+    func stateCodeOutOfRangeVersion1() throws {
         let directory = try TemporaryDirectory()
         for code in [7, 260, -1] {
-            let path = try Self.damagedTrace(in: directory, "UPDATE transition_log SET state_code = \(code) WHERE seq = 2")
+            let path = directory.path("v1-\(code).sqlite")
+            try Version1Trace.legal(at: path)
+            #expect(try SQLiteShell.run(path, "UPDATE transition_log SET state_code = \(code) WHERE seq = 2", readOnly: false).status == 0)
             #expect { try Self.readEverything(path) } throws: { Self.isCorrupt($0, mentioning: "state_code \(code)") }
         }
     }
@@ -55,9 +71,21 @@ struct DamagedTraceTests {
     @Test("a table without a column the reader needs")
     func missingColumn() throws {
         let directory = try TemporaryDirectory()
-        let path = try Self.damagedTrace(in: directory, "DROP VIEW transitions; ALTER TABLE transition_log DROP COLUMN thread_id")
+        let path = try Self.damagedTrace(
+            in: directory, "DROP VIEW transitions; DROP VIEW marks; ALTER TABLE job_log DROP COLUMN thread_id")
         #expect {
             _ = try TraceReader(path: path)
+        } throws: { error in
+            guard case .missingColumn(_, "job_log", "thread_id") = error as? TraceStoreError else { return false }
+            return true
+        }
+        let version1 = directory.path("v1.sqlite")
+        try Version1Trace.legal(at: version1)
+        #expect(
+            try SQLiteShell.run(version1, "DROP VIEW transitions; ALTER TABLE transition_log DROP COLUMN thread_id", readOnly: false)
+                .status == 0)
+        #expect {
+            _ = try TraceReader(path: version1)
         } throws: { error in
             guard case .missingColumn(_, "transition_log", "thread_id") = error as? TraceStoreError else { return false }
             return true

@@ -10,7 +10,8 @@ struct TraceCheckerTests {
     /// Two tasks: 1 (root, done) and 2 (child of 1, left running), on thread 1, finished recording.
     static func legalTrace(in directory: borrowing TemporaryDirectory, finished: Bool = true) throws -> String {
         let path = directory.path("t-\(UUID().uuidString).sqlite")
-        let writer = try TraceWriter(path: path)
+        // Unfinished: no row is held back (as after a kill once the hold time has passed).
+        let writer = try TraceWriter(path: path, holdNanos: finished ? TraceWriter.defaultHoldNanos : 0)
         try writer.write(
             TraceBatch(
                 transitions: [
@@ -37,6 +38,9 @@ struct TraceCheckerTests {
         return path
     }
 
+    /// The legal trace's `job_log` (format version 2), as the writer packs it: seq 1 is task 1's first job
+    /// (created 0, scheduled 10, running 20, suspended 30), seq 2 its second (scheduled 40, running 50, done 60),
+    /// seq 3 task 2's job (created 25, scheduled 26, running 31, no end), held until `finish`.
     static func damaged(_ sql: String, in directory: borrowing TemporaryDirectory) throws -> TraceCheckReport {
         let path = try legalTrace(in: directory)
         let result = try SQLiteShell.run(path, sql, readOnly: false)
@@ -55,20 +59,22 @@ struct TraceCheckerTests {
     }
 
     @Test("each defect: its code, its task, and the trace is invalid", arguments: [
-        // Task 1's 5th row (seq 6 is task 1 suspended): make it go running -> created.
-        ("UPDATE transition_log SET state_code = 0 WHERE seq = 6", "illegal_transition", TraceTaskID(1)),
-        ("UPDATE transition_log SET state_code = 2 WHERE seq = 4", "first_state_not_created", 2),
-        ("UPDATE transition_log SET ts_ns = 5 WHERE seq = 10", "time_goes_backwards", 1),
-        ("UPDATE transition_log SET ts_ns = 4611686018427387905 WHERE seq = 10", "timestamp_out_of_range", 1),
-        ("UPDATE transition_log SET ts_ns = -3 WHERE seq = 1", "timestamp_out_of_range", 1),
-        ("UPDATE transition_log SET state_code = 9 WHERE seq = 7", "bad_state_code", 2),
-        ("UPDATE transition_log SET thread_id = 7 WHERE seq = 7", "unknown_thread", 2),
-        ("INSERT INTO transition_log(task_id, ts_ns, state_code) VALUES (5, 80, 0)", "unknown_task", 5),
+        // Task 1's first job ends done, so its second job follows a terminal state.
+        ("UPDATE job_log SET end_code = 4 WHERE seq = 1", "illegal_transition", TraceTaskID(1)),
+        ("UPDATE job_log SET created_ns = NULL WHERE seq = 3", "first_state_not_created", 2),
+        ("UPDATE job_log SET end_ns = 5 WHERE seq = 2", "time_goes_backwards", 1),
+        ("UPDATE job_log SET end_ns = 4611686018427387905 WHERE seq = 2", "timestamp_out_of_range", 1),
+        ("UPDATE job_log SET created_ns = -3 WHERE seq = 1", "timestamp_out_of_range", 1),
+        ("UPDATE job_log SET end_ns = 40, end_code = 9 WHERE seq = 3", "bad_state_code", 2),
+        ("UPDATE job_log SET thread_id = 7 WHERE seq = 3", "unknown_thread", 2),
+        ("INSERT INTO job_log(task_id, created_ns) VALUES (5, 80)", "unknown_task", 5),
+        ("UPDATE job_log SET end_code = NULL WHERE seq = 2", "bad_job_row", 1),
+        ("UPDATE job_log SET end_code = 2 WHERE seq = 2", "bad_job_row", 1),
         ("UPDATE tasks SET parent_id = 9 WHERE id = 2", "missing_parent", 2),
         ("UPDATE tasks SET parent_id = 2 WHERE id = 1", "parent_cycle", 1),
         ("UPDATE tasks SET parent_id = 2 WHERE id = 2", "parent_cycle", 2),
-        ("INSERT INTO marks VALUES (8, 40, 'annotation', 'x')", "mark_unknown_task", 8),
-        ("INSERT INTO marks VALUES (1, -1, 'annotation', 'x')", "timestamp_out_of_range", 1),
+        ("INSERT INTO mark_log VALUES (8, 40, 'annotation', 'x')", "mark_unknown_task", 8),
+        ("INSERT INTO mark_log VALUES (1, -1, 'annotation', 'x')", "timestamp_out_of_range", 1),
     ])
     func defectIsReported(sql: String, code: String, task: TraceTaskID) throws {
         let directory = try TemporaryDirectory()
@@ -84,7 +90,7 @@ struct TraceCheckerTests {
     @Test("untracked jobs: unknown thread, end before start", arguments: [
         ("INSERT INTO untracked_jobs VALUES (4, 1, 2)", "untracked_unknown_thread"),
         ("INSERT INTO untracked_jobs VALUES (1, 9, 2)", "untracked_ends_before_start"),
-        ("UPDATE meta SET value = '2' WHERE key = 'format_version'", "format_version_mismatch"),
+        ("UPDATE meta SET value = '1' WHERE key = 'format_version'", "format_version_mismatch"),
         ("UPDATE states SET name = 'runnin' WHERE code = 2", "states_table"),
         ("INSERT OR REPLACE INTO meta VALUES ('dropped_events', 'many')", "bad_counter"),
     ])
@@ -139,7 +145,7 @@ struct TraceCheckerTests {
         let directory = try TemporaryDirectory()
         let report = try Self.damaged(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) "
-                + "INSERT INTO transition_log(task_id, ts_ns, state_code) SELECT 1000 + i, 5, 3 FROM n",
+                + "INSERT INTO job_log(task_id, scheduled_ns) SELECT 1000 + i, 5 FROM n",
             in: directory
         )
         // Each of the 300 new tasks: unknown task and first state not created.
@@ -158,20 +164,60 @@ struct TraceCheckerTests {
     }
 }
 
-extension TraceCheckerTests {
+/// The same checks on format version 1 files (one row per transition), which the checker still reads.
+@Suite("Trace checker, format version 1")
+struct TraceCheckerVersion1Tests {
+    static func damaged(_ sql: String, in directory: borrowing TemporaryDirectory) throws -> (path: String, report: TraceCheckReport) {
+        let path = directory.path("v1-\(UUID().uuidString).sqlite")
+        try Version1Trace.legal(at: path)
+        if !sql.isEmpty {
+            let result = try SQLiteShell.run(path, sql, readOnly: false)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        return (path, TraceChecker.check(path: path))
+    }
+
+    @Test func legalVersion1TracePasses() throws {
+        let directory = try TemporaryDirectory()
+        let report = try Self.damaged("", in: directory).report
+        #expect(report.isValid)
+        #expect(report.problems.isEmpty, "\(report.problems)")
+        #expect(report.formatVersion == 1)
+        #expect(report.counts.tasks == 2 && report.counts.transitions == 10 && report.counts.unfinishedTasks == 1)
+        #expect(report.counts.marks == 1 && report.counts.untrackedJobs == 1)
+    }
+
+    @Test("each defect of a version 1 file: its code and its task", arguments: [
+        // seq 6 is task 1 suspended: make it go running -> created.
+        ("UPDATE transition_log SET state_code = 0 WHERE seq = 6", "illegal_transition", TraceTaskID(1)),
+        ("UPDATE transition_log SET state_code = 2 WHERE seq = 4", "first_state_not_created", 2),
+        ("UPDATE transition_log SET ts_ns = 5 WHERE seq = 10", "time_goes_backwards", 1),
+        ("UPDATE transition_log SET ts_ns = -3 WHERE seq = 1", "timestamp_out_of_range", 1),
+        ("UPDATE transition_log SET state_code = 9 WHERE seq = 7", "bad_state_code", 2),
+        ("UPDATE transition_log SET thread_id = 7 WHERE seq = 7", "unknown_thread", 2),
+        ("INSERT INTO transition_log(task_id, ts_ns, state_code) VALUES (5, 80, 0)", "unknown_task", 5),
+        ("INSERT INTO marks VALUES (8, 40, 'annotation', 'x')", "mark_unknown_task", 8),
+    ])
+    func defectIsReported(sql: String, code: String, task: TraceTaskID) throws {
+        let directory = try TemporaryDirectory()
+        let report = try Self.damaged(sql, in: directory).report
+        #expect(!report.isValid)
+        let found = report.problems.filter { $0.code == code }
+        #expect(found.count == 1, "\(report.problems)")
+        #expect(found.first?.taskID == task)
+    }
+
     @Test("a damaged index (which quick_check at open does not see) is a corrupt error")
     func damagedIndex() throws {
         let directory = try TemporaryDirectory()
-        let path = try Self.legalTrace(in: directory)
-        // Make the index disagree with its table behind SQLite's back (writable_schema trick: drop the index's
-        // knowledge of one row by rewriting the table row without updating the index).
+        // Make the index disagree with its table behind SQLite's back (writable_schema: the index's definition
+        // changes, its entries do not).
         let sql = """
             PRAGMA writable_schema = ON;
             UPDATE sqlite_master SET sql = 'CREATE INDEX transition_log_by_time ON transition_log(state_code)'
                 WHERE name = 'transition_log_by_time';
             """
-        #expect(try SQLiteShell.run(path, sql, readOnly: false).status == 0)
-        let report = TraceChecker.check(path: path)
+        let report = try Self.damaged(sql, in: directory).report
         #expect(!report.isValid)
         #expect(report.problems.contains { $0.code == "corrupt" }, "\(report.problems)")
     }

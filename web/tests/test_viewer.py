@@ -162,7 +162,7 @@ def test_double_click_zooms_to_the_task(page, trace):
     y = find_row(page, x, lambda t: t == facts.label(trace, task))
     page.mouse.dblclick(x, y)
     settle(page)
-    life = facts.query(trace, "select min(ts_ns), max(ts_ns) from transition_log where task_id = ?", (task,))[0]
+    life = facts.query(trace, "select min(ts_ns), max(ts_ns) from transitions where task_id = ?", (task,))[0]
     shown = view(page)
     assert shown[0] <= life[0] and shown[1] >= life[1], "the task's whole life is shown"
     assert shown[1] - shown[0] <= (life[1] - life[0]) * 1.5 + 100, "and not much more"
@@ -283,7 +283,7 @@ def test_hovering_a_task_draws_the_arrow_from_its_parent(page, trace):
     parent = facts.query(trace, "select parent_id from tasks where id = ?", (task,))[0][0]
     if parent is None:
         pytest.skip("the task has no parent")
-    created = facts.query(trace, "select min(ts_ns) from transition_log where task_id = ?", (task,))[0][0]
+    created = facts.query(trace, "select min(ts_ns) from transitions where task_id = ?", (task,))[0][0]
     x = x_of(page, created)
     boundary = y - 10   # just above the task's row: between bars, where only an arrow can be dark
     dark = lambda: any(sum(pixel(page, x + dx, boundary)) < 300 for dx in (-2, -1, 0, 1, 2))

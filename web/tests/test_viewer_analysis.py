@@ -65,7 +65,7 @@ def main_path(paths: list[dict]) -> dict:
 
 
 def life(trace: Path, task: int) -> tuple[int, int]:
-    return facts.query(trace, "select min(ts_ns), max(ts_ns) from transition_log where task_id = ?", (task,))[0]
+    return facts.query(trace, "select min(ts_ns), max(ts_ns) from transitions where task_id = ?", (task,))[0]
 
 
 def test_handle_gives_the_cli_chains(page, paths):

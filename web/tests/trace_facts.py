@@ -74,7 +74,7 @@ def task_count(trace: Path) -> int:
 
 def trace_end(trace: Path) -> int:
     """docs/export.md: max(meta duration_ns, last transition, last mark, last untracked job end)."""
-    values = [query(trace, "select coalesce(max(ts_ns), 0) from transition_log")[0][0],
+    values = [query(trace, "select coalesce(max(ts_ns), 0) from transitions")[0][0],
               query(trace, "select coalesce(max(ts_ns), 0) from marks")[0][0],
               query(trace, "select coalesce(max(end_ns), 0) from untracked_jobs")[0][0]]
     duration = query(trace, "select value from meta where key = 'duration_ns'")
@@ -86,7 +86,7 @@ def trace_end(trace: Path) -> int:
 def siblings_in_order(trace: Path, parent: int | None) -> list[int]:
     """Children of `parent` (roots for None) in tree order: by first transition, then id."""
     where = "t.parent_id IS NULL" if parent is None else "t.parent_id = ?"
-    rows = query(trace, f"""SELECT t.id FROM tasks t JOIN transition_log l ON l.task_id = t.id WHERE {where}
+    rows = query(trace, f"""SELECT t.id FROM tasks t JOIN transitions l ON l.task_id = t.id WHERE {where}
                              GROUP BY t.id ORDER BY min(l.ts_ns), t.id""", () if parent is None else (parent,))
     return [r[0] for r in rows]
 

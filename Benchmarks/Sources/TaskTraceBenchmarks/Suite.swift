@@ -51,6 +51,23 @@ struct BenchmarkSuite {
 
         // `--probe-only`: stop after the hot path (for A/B builds of the recorder's buffer).
         if arguments.contains("--probe-only") { return }
+        // `--store-only`: only the writer on the yield-heavy shape (for A/B builds of the store).
+        if arguments.contains("--store-only") {
+            var rates: [Double] = []
+            var perJob: [Double] = []
+            for round in 0..<rounds {
+                let path = scratch + "/store-yield-\(round).sqlite"
+                let (rate, nanos) = try StoreSection.yieldShaped(tasks: 1_000, yields: 100, path: path)
+                rates.append(rate)
+                perJob.append(nanos)
+                try? FileManager.default.removeItem(atPath: path)
+            }
+            log(
+                String(
+                    format: "store, yield-heavy shape: %.2f M transitions/s, %.0f ns per job (median of %d)",
+                    Statistics.median(rates) / 1e6, Statistics.median(perJob), rounds))
+            return
+        }
 
         // 2. The traced program against the untraced one on Swift's global executor.
         var runtime = RuntimeSection(rounds: rounds, workerCounts: workerCounts, directory: scratch)

@@ -509,7 +509,9 @@ struct TraceDeriver {
         if inferred {
             // Short, fixed details (stored inline, no allocation per task: a flood infers millions of these);
             // docs/runtime.md explains them.
-            let detail = state == .cancelled ? "parent ended; cancel requested" : "parent ended"
+            let detail =
+                state == .cancelled
+                ? InferredOutcomeDetail.parentEndedCancelRequested : InferredOutcomeDetail.parentEnded
             batch.marks.append(
                 MarkRecord(
                     taskID: id, timestamp: tracks[slot].lastTimestamp, kind: MarkKind.inferredOutcome, detail: detail

@@ -235,8 +235,8 @@ final class TraceRecorder: Sendable {
                 deriver.finish(at: buffer.now())
             }
             let batch = deriver.takeBatch()
-            if sinkError == nil, !batch.isEmpty {
-                do { try sink.write(batch) } catch { sinkError = error }
+            if sinkError == nil {
+                do { try batch.isEmpty ? sink.idle() : sink.write(batch) } catch { sinkError = error }
             }
             if stopping { break }
         }

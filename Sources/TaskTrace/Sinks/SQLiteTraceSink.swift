@@ -30,6 +30,10 @@ public final class SQLiteTraceSink: TraceSink {
         try writer.withLock { writer in try writer?.write(batch) }
     }
 
+    public func idle() throws {
+        try writer.withLock { writer in try writer?.writeHeldRows() }
+    }
+
     public func finish(meta: [String: String]) throws {
         try writer.withLock { writer in
             try writer?.finish(meta: meta)

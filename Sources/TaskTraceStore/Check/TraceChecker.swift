@@ -24,7 +24,7 @@ public enum TraceChecker {
         "unreadable", "corrupt", "format_version_mismatch", "states_table", "bad_counter", "not_finished",
         "bad_state_code", "timestamp_out_of_range", "first_state_not_created", "illegal_transition",
         "time_goes_backwards", "unknown_task", "unknown_thread", "missing_parent", "parent_cycle",
-        "task_without_transitions", "mark_unknown_task", "untracked_unknown_thread", "untracked_ends_before_start",
+        "task_without_transitions", "bad_job_row", "mark_unknown_task", "untracked_unknown_thread", "untracked_ends_before_start",
     ]
 
     /// Checks the trace at `path`. Never throws: a file that cannot be read is a report with an `unreadable` error.
@@ -201,7 +201,8 @@ private struct CheckPass {
         var timestamp: Int64
     }
 
-    /// Streams `transition_log` in recorded order and checks each task's life; returns the tasks seen.
+    /// Streams the transitions in recorded order (`transition_log`, or `job_log`'s rows slot by slot) and checks
+    /// each task's life; returns the tasks seen.
     private func checkTransitions(into report: inout TraceCheckReport) throws(TraceStoreError) -> Set<TraceTaskID> {
         var last: [TraceTaskID: LastSeen] = [:]
         var missingTasks: Set<TraceTaskID> = []
@@ -209,19 +210,17 @@ private struct CheckPass {
         let threadIDs = threadIDs
         let parents = parents
         var problems: [TraceCheckProblem] = []
-        try reader.query("SELECT seq, task_id, ts_ns, state_code, thread_id FROM transition_log ORDER BY seq") { row in
+
+        /// Checks one transition; `place` says where it is stored (`seq 5` or `job_log seq 5, end`).
+        func inspect(task: TraceTaskID, timestamp: Int64, code: Int64, thread: Int64?, place: String) {
             count += 1
-            let seq = row.int64(0)
-            let task = TraceTaskID(bitPattern: row.int64(1))
-            let timestamp = row.int64(2)
-            let code = row.int64(3)
-            let at = "(seq \(seq), at \(timestamp) ns)"
+            let at = "(\(place), at \(timestamp) ns)"
             if parents[task] == nil, missingTasks.insert(task).inserted {
                 problems.append(
                     .init(severity: .error, code: "unknown_task", taskID: task, message: "task \(task): has transitions but no row in tasks \(at)")
                 )
             }
-            if let thread = row.optionalInt64(4), !threadIDs.contains(thread) {
+            if let thread, !threadIDs.contains(thread) {
                 problems.append(
                     .init(
                         severity: .error, code: "unknown_thread", taskID: task,
@@ -233,7 +232,7 @@ private struct CheckPass {
                 problems.append(
                     .init(
                         severity: .error, code: "timestamp_out_of_range", taskID: task,
-                        message: "task \(task): ts_ns \(timestamp) is outside 0…2^62 (seq \(seq))"
+                        message: "task \(task): ts_ns \(timestamp) is outside 0…2^62 (\(place))"
                     )
                 )
             }
@@ -257,7 +256,7 @@ private struct CheckPass {
                         .init(
                             severity: .error, code: "time_goes_backwards", taskID: task,
                             message: "task \(task): \(state.name) at \(timestamp) ns is before its previous transition "
-                                + "at \(previous.timestamp) ns (seq \(seq))"
+                                + "at \(previous.timestamp) ns (\(place))"
                         )
                     )
                 }
@@ -270,13 +269,68 @@ private struct CheckPass {
                 )
             }
             last[task] = LastSeen(state: state, timestamp: max(timestamp, last[task]?.timestamp ?? timestamp))
-            // Flush kept problems into the report in batches: the closure cannot capture `report` inout.
-            if problems.count >= 256 {
-                for problem in problems { report.add(problem) }
-                problems.removeAll(keepingCapacity: true)
+        }
+
+        /// Moves kept problems into the report in batches: the row closures cannot capture `report` inout.
+        func flush(_ report: inout TraceCheckReport, atLeast: Int) {
+            guard problems.count >= atLeast else { return }
+            for problem in problems { report.add(problem) }
+            problems.removeAll(keepingCapacity: true)
+        }
+
+        if reader.formatVersion >= 2 {
+            let sql = "SELECT seq, task_id, created_ns, scheduled_ns, from_thread, running_ns, end_ns, end_code, thread_id, "
+                + "end_thread FROM job_log ORDER BY seq"
+            try reader.query(sql) { row in
+                let seq = row.int64(0)
+                let task = TraceTaskID(bitPattern: row.int64(1))
+                let place = "job_log seq \(seq)"
+                let slots: [(column: Int32, state: TaskState, thread: Int32)] = [
+                    (2, .created, 4), (3, .scheduled, 4), (5, .running, 8),
+                ]
+                for slot in slots {
+                    guard let timestamp = row.optionalInt64(slot.column) else { continue }
+                    inspect(
+                        task: task, timestamp: timestamp, code: Int64(slot.state.rawValue),
+                        thread: row.optionalInt64(slot.thread), place: "\(place), \(slot.state.name)"
+                    )
+                }
+                switch (row.optionalInt64(6), row.optionalInt64(7)) {
+                case (nil, nil):
+                    break
+                case (let end?, let code?):
+                    if let state = TaskState(rawValue: UInt8(clamping: max(0, code))), code >= 0, code <= 255,
+                        state == .created || state == .scheduled || state == .running
+                    {
+                        problems.append(
+                            .init(
+                                severity: .error, code: "bad_job_row", taskID: task,
+                                message: "task \(task): end_code \(code) (\(state.name)) is not a job's end (\(place))"
+                            )
+                        )
+                    } else {
+                        inspect(task: task, timestamp: end, code: code, thread: row.optionalInt64(9), place: "\(place), end")
+                    }
+                case (_, _):
+                    problems.append(
+                        .init(
+                            severity: .error, code: "bad_job_row", taskID: task,
+                            message: "task \(task): end_ns and end_code must be both set or both NULL (\(place))"
+                        )
+                    )
+                }
+                flush(&report, atLeast: 256)
+            }
+        } else {
+            try reader.query("SELECT seq, task_id, ts_ns, state_code, thread_id FROM transition_log ORDER BY seq") { row in
+                inspect(
+                    task: TraceTaskID(bitPattern: row.int64(1)), timestamp: row.int64(2), code: row.int64(3),
+                    thread: row.optionalInt64(4), place: "seq \(row.int64(0))"
+                )
+                flush(&report, atLeast: 256)
             }
         }
-        for problem in problems { report.add(problem) }
+        flush(&report, atLeast: 0)
         report.counts.transitions = count
         report.counts.unfinishedTasks = last.values.count { !$0.state.isTerminal }
         return Set(last.keys)
@@ -286,7 +340,8 @@ private struct CheckPass {
         var problems: [TraceCheckProblem] = []
         var count = 0
         let parents = parents
-        try reader.query("SELECT task_id, ts_ns, kind FROM marks ORDER BY rowid") { row in
+        let table = reader.formatVersion >= 2 ? "mark_log" : "marks"
+        try reader.query("SELECT task_id, ts_ns, kind FROM \(table) ORDER BY rowid") { row in
             count += 1
             let task = row.optionalInt64(0).map { TraceTaskID(bitPattern: $0) }
             let kind = row.string(2) ?? ""

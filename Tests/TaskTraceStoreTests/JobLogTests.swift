@@ -1,0 +1,176 @@
+import Foundation
+import TaskTraceModel
+import TaskTraceStore
+import Testing
+
+/// Format version 2 packs transitions into one `job_log` row per job. Whatever the packing, every transition
+/// must come back exactly, in each task's order, through the reader and through the documented `transitions`
+/// view. Expected values are the transitions the test wrote.
+@Suite("Job log (format version 2)")
+struct JobLogTests {
+    /// A small deterministic generator (linear congruential), so a failing seed can be replayed.
+    struct Seeded {
+        var state: UInt64
+        mutating func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+    }
+
+    /// Legal lives for `tasks` tasks, interleaved at random (each task's order kept, time strictly increasing),
+    /// with random threads on every transition (0 = none) and random unfinished ends.
+    static func randomLives(seed: UInt64, tasks: Int) -> [TransitionRecord] {
+        var random = Seeded(state: seed)
+        var lives: [[(TaskState, TraceThreadID)]] = []
+        for _ in 0..<tasks {
+            var life: [(TaskState, TraceThreadID)] = [(.created, TraceThreadID(random.next(3)))]
+            let jobs = 1 + random.next(4)
+            var ended = false
+            for job in 0..<jobs {
+                life.append((.scheduled, TraceThreadID(random.next(3))))
+                if random.next(8) == 0 { ended = true; break }  // unfinished while queued
+                let worker = TraceThreadID(1 + random.next(2))
+                life.append((.running, worker))
+                if random.next(8) == 0 { ended = true; break }  // unfinished while running
+                let endThread = random.next(3) == 0 ? 0 : worker
+                if job == jobs - 1 {
+                    let terminal: [TaskState] = [.done, .cancelled, .errored]
+                    life.append((terminal[random.next(3)], endThread))
+                    ended = true
+                } else {
+                    life.append((.suspended, endThread))
+                }
+            }
+            if !ended { life.append((.done, 0)) }
+            lives.append(life)
+        }
+        var cursors = Array(repeating: 0, count: tasks)
+        var open = Array(0..<tasks)
+        var result: [TransitionRecord] = []
+        var time: TraceNanos = 0
+        while !open.isEmpty {
+            let pick = random.next(open.count)
+            let task = open[pick]
+            let (state, thread) = lives[task][cursors[task]]
+            time += TraceNanos(1 + random.next(5))
+            result.append(TransitionRecord(taskID: TraceTaskID(task + 1), timestamp: time, state: state, threadID: thread))
+            cursors[task] += 1
+            if cursors[task] == lives[task].count { open.remove(at: pick) }
+        }
+        return result
+    }
+
+    /// Writes `records` in random batches, finishes, and returns the path.
+    static func write(_ records: [TransitionRecord], seed: UInt64, holdNanos: UInt64, in directory: borrowing TemporaryDirectory) throws -> String {
+        var random = Seeded(state: seed ^ 0xABCD)
+        let path = directory.path("jobs-\(seed)-\(holdNanos).sqlite")
+        let writer = try TraceWriter(path: path, holdNanos: holdNanos)
+        let tasks = Set(records.map(\.taskID)).sorted().map { TaskRecord(id: $0) }
+        try writer.write(TraceBatch(tasks: tasks, threads: (1...2).map { ThreadRecord(id: $0, name: "w\($0)", kind: .worker) }))
+        var start = 0
+        while start < records.count {
+            let end = min(records.count, start + 1 + random.next(40))
+            try writer.write(TraceBatch(transitions: Array(records[start..<end])))
+            start = end
+        }
+        try writer.finish()
+        return path
+    }
+
+    static func perTask(_ records: [TransitionRecord]) -> [TraceTaskID: [TransitionRecord]] {
+        Dictionary(grouping: records, by: \.taskID)
+    }
+
+    @Test("random lives come back exactly through the reader and the view, held or not", arguments: [0, 100_000_000] as [UInt64])
+    func randomLivesRoundTrip(holdNanos: UInt64) throws {
+        let directory = try TemporaryDirectory()
+        for seed in UInt64(1)...20 {
+            let records = Self.randomLives(seed: seed, tasks: 40)
+            let path = try Self.write(records, seed: seed, holdNanos: holdNanos, in: directory)
+            let reader = try TraceReader(path: path)
+            var readBack: [TransitionRecord] = []
+            try reader.forEachTransition { readBack.append($0) }
+            #expect(Self.perTask(readBack) == Self.perTask(records), "seed \(seed)")
+            #expect(try reader.transitionCount() == records.count, "seed \(seed)")
+            #expect(TraceChecker.check(path: path).isValid, "seed \(seed)")
+
+            // The documented view, read by the sqlite3 shell: the same rows, state names and threads.
+            let view = try SQLiteShell.run(
+                path, "SELECT task_id, ts_ns, state, coalesce(thread_id, 0) FROM transitions ORDER BY task_id, ts_ns, seq",
+                readOnly: true
+            ).stdout
+            let expected = records.sorted { ($0.taskID, $0.timestamp) < ($1.taskID, $1.timestamp) }
+                .map { "\($0.taskID)|\($0.timestamp)|\($0.state.name)|\($0.threadID)" }
+            #expect(view.split(separator: "\n").map(String.init) == expected, "seed \(seed)")
+        }
+    }
+
+    @Test("one row per job when the threads agree, a job's row split only by the hold time")
+    func oneRowPerJob() throws {
+        let directory = try TemporaryDirectory()
+        // Task 1: created+scheduled on thread 1, then 3 jobs on thread 2 ending suspended, suspended, done.
+        var records: [TransitionRecord] = [
+            .init(taskID: 1, timestamp: 1, state: .created, threadID: 1),
+            .init(taskID: 1, timestamp: 2, state: .scheduled, threadID: 1),
+        ]
+        var time: TraceNanos = 2
+        for job in 0..<3 {
+            if job > 0 {
+                time += 1
+                records.append(.init(taskID: 1, timestamp: time, state: .scheduled, threadID: 2))
+            }
+            time += 1
+            records.append(.init(taskID: 1, timestamp: time, state: .running, threadID: 2))
+            time += 1
+            records.append(.init(taskID: 1, timestamp: time, state: job == 2 ? .done : .suspended, threadID: job == 2 ? 0 : 2))
+        }
+        let packed = try Self.write(records, seed: 7, holdNanos: 100_000_000, in: directory)
+        #expect(try SQLiteShell.run(packed, "SELECT count(*) FROM job_log", readOnly: true).stdout == "3\n")
+        // A created on another thread than its scheduled keeps both, in two rows.
+        records[0].threadID = 2
+        let split = try Self.write(records, seed: 8, holdNanos: 100_000_000, in: directory)
+        #expect(try SQLiteShell.run(split, "SELECT count(*) FROM job_log", readOnly: true).stdout == "4\n")
+        var readBack: [TransitionRecord] = []
+        try TraceReader(path: split).forEachTransition { readBack.append($0) }
+        #expect(readBack == records)
+    }
+
+    @Test("an inferred outcome's mark is a flag on its job's row, and the marks view spells it out again")
+    func inferredOutcomeFlag() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("inferred.sqlite")
+        let writer = try TraceWriter(path: path)
+        let life: [TransitionRecord] = [
+            .init(taskID: 5, timestamp: 1, state: .created), .init(taskID: 5, timestamp: 2, state: .scheduled),
+            .init(taskID: 5, timestamp: 3, state: .running, threadID: 1), .init(taskID: 5, timestamp: 4, state: .done),
+            .init(taskID: 6, timestamp: 1, state: .created), .init(taskID: 6, timestamp: 2, state: .scheduled),
+            .init(taskID: 6, timestamp: 3, state: .running, threadID: 1), .init(taskID: 6, timestamp: 5, state: .cancelled),
+        ]
+        let marks: [MarkRecord] = [
+            MarkRecord(taskID: 5, timestamp: 4, kind: MarkKind.inferredOutcome, detail: InferredOutcomeDetail.parentEnded),
+            MarkRecord(
+                taskID: 6, timestamp: 5, kind: MarkKind.inferredOutcome,
+                detail: InferredOutcomeDetail.parentEndedCancelRequested),
+            // Other inferred-outcome texts (process capture's lifetime evidence) stay ordinary marks.
+            MarkRecord(taskID: 6, timestamp: 5, kind: MarkKind.inferredOutcome, detail: "task object freed"),
+            // A mark whose end is not in the batch stays an ordinary mark too.
+            MarkRecord(taskID: 7, timestamp: 9, kind: MarkKind.inferredOutcome, detail: InferredOutcomeDetail.parentEnded),
+        ]
+        try writer.write(TraceBatch(transitions: life, tasks: [5, 6, 7].map { TaskRecord(id: $0) }, marks: marks))
+        try writer.finish()
+        #expect(try SQLiteShell.run(path, "SELECT count(*) FROM mark_log", readOnly: true).stdout == "2\n")
+        #expect(try SQLiteShell.run(path, "SELECT task_id FROM job_log WHERE end_inferred = 1 ORDER BY task_id", readOnly: true).stdout == "5\n6\n")
+        let view = try SQLiteShell.run(path, "SELECT task_id, ts_ns, kind, detail FROM marks ORDER BY task_id, detail", readOnly: true).stdout
+        #expect(
+            view == """
+                5|4|inferred_outcome|parent ended
+                6|5|inferred_outcome|parent ended; cancel requested
+                6|5|inferred_outcome|task object freed
+                7|9|inferred_outcome|parent ended
+
+                """)
+        let read = try TraceReader(path: path).marks()
+        #expect(Set(read) == Set(marks))
+        #expect(read.map(\.timestamp) == read.map(\.timestamp).sorted())
+    }
+}
