@@ -17,16 +17,21 @@ struct JobRowPacker {
     private struct OpenRow {
         var row: JobRow
         var openedAt: UInt64
+        /// 0 once the row left (its `open` entry is free).
         var serial: UInt64
+        var key: Key
     }
 
     /// Held rows, found through `openIndex`; freed entries are reused (`free`).
     private var open: [OpenRow] = []
     private var openIndex: [TraceTaskID: Int] = [:]
+    /// The same, by the recorder's dense task slot (`TraceBatch.transitionSlots`): `-1` where none is open.
+    private var openBySlot: [Int32] = []
+    private var heldBySlot = 0
     private var free: [Int] = []
     /// Held rows in the order they were opened, to find those held too long without scanning them all; entries
     /// whose row has left since (another serial, or none) are skipped.
-    private var openOrder: [(task: TraceTaskID, serial: UInt64, openedAt: UInt64)] = []
+    private var openOrder: [(index: Int, serial: UInt64, openedAt: UInt64)] = []
     private var openOrderHead = 0
     private var nextSerial: UInt64 = 0
     /// Inferred ends announced by marks of the batch being packed: task → (end time, end state).
@@ -39,7 +44,7 @@ struct JobRowPacker {
     }
 
     /// Number of rows held.
-    var heldCount: Int { openIndex.count }
+    var heldCount: Int { openIndex.count + heldBySlot }
 
     /// Removes from `marks` the inferred-outcome marks that a flag on their end's row can carry; call before
     /// `pack` with the same batch. Marks whose end never comes are given back by `unabsorbedMarks()`.
@@ -71,31 +76,70 @@ struct JobRowPacker {
         }
     }
 
-    /// Adds transitions in recorded order; rows that are complete go to `rows`.
-    mutating func pack(_ transitions: [TransitionRecord], now: UInt64, into rows: inout [JobRow]) {
-        for transition in transitions {
-            add(transition, now: now, into: &rows)
+    /// Adds transitions in recorded order; rows that are complete go to `rows`. `slots`, when not empty, gives
+    /// each transition's dense task number (see `TraceBatch.transitionSlots`); use it for every batch or none.
+    mutating func pack(_ transitions: [TransitionRecord], slots: [UInt32] = [], now: UInt64, into rows: inout [JobRow]) {
+        if slots.count == transitions.count, !slots.isEmpty {
+            for (transition, slot) in zip(transitions, slots) {
+                add(transition, key: .slot(Int(slot)), now: now, into: &rows)
+            }
+        } else {
+            for transition in transitions {
+                add(transition, key: .task(transition.taskID), now: now, into: &rows)
+            }
+        }
+    }
+
+    /// How a held row is found: by dense slot when the recorder gave one, else by task id.
+    private enum Key {
+        case slot(Int)
+        case task(TraceTaskID)
+    }
+
+    @inline(__always)
+    private func openRow(_ key: Key) -> Int? {
+        switch key {
+        case .slot(let slot):
+            guard slot < openBySlot.count else { return nil }
+            let index = openBySlot[slot]
+            return index >= 0 ? Int(index) : nil
+        case .task(let id):
+            return openIndex[id]
         }
     }
 
     @inline(__always)
-    private mutating func add(_ transition: TransitionRecord, now: UInt64, into rows: inout [JobRow]) {
-        let id = transition.taskID
-        if let index = openIndex[id] {
+    private mutating func setOpenRow(_ key: Key, _ index: Int?) {
+        switch key {
+        case .slot(let slot):
+            if slot >= openBySlot.count {
+                openBySlot.append(contentsOf: repeatElement(-1, count: max(slot + 1 - openBySlot.count, openBySlot.count)))
+            }
+            let was = openBySlot[slot] >= 0
+            openBySlot[slot] = index.map { Int32($0) } ?? -1
+            heldBySlot += (index != nil ? 1 : 0) - (was ? 1 : 0)
+        case .task(let id):
+            openIndex[id] = index
+        }
+    }
+
+    @inline(__always)
+    private mutating func add(_ transition: TransitionRecord, key: Key, now: UInt64, into rows: inout [JobRow]) {
+        if let index = openRow(key) {
             if open[index].row.accepts(transition) {
                 open[index].row.store(transition)
                 if transition.state.isJobEnd {
                     var row = open[index].row
                     markInferred(&row, transition)
                     rows.append(row)
-                    release(id, index)
+                    release(key, index)
                 }
                 return
             }
             rows.append(open[index].row)
-            release(id, index)
+            release(key, index)
         }
-        var row = JobRow(taskID: id)
+        var row = JobRow(taskID: transition.taskID)
         row.store(transition)
         if transition.state.isJobEnd {
             markInferred(&row, transition)
@@ -103,20 +147,22 @@ struct JobRowPacker {
             return
         }
         nextSerial += 1
-        let entry = OpenRow(row: row, openedAt: now, serial: nextSerial)
+        let entry = OpenRow(row: row, openedAt: now, serial: nextSerial, key: key)
+        let index: Int
         if let reused = free.popLast() {
             open[reused] = entry
-            openIndex[id] = reused
+            index = reused
         } else {
             open.append(entry)
-            openIndex[id] = open.count - 1
+            index = open.count - 1
         }
-        openOrder.append((id, nextSerial, now))
+        setOpenRow(key, index)
+        openOrder.append((index, nextSerial, now))
     }
 
     @inline(__always)
-    private mutating func release(_ id: TraceTaskID, _ index: Int) {
-        openIndex[id] = nil
+    private mutating func release(_ key: Key, _ index: Int) {
+        setOpenRow(key, nil)
         open[index].serial = 0
         free.append(index)
     }
@@ -134,11 +180,11 @@ struct JobRowPacker {
     mutating func drainStale(now: UInt64, into rows: inout [JobRow]) {
         while openOrderHead < openOrder.count {
             let entry = openOrder[openOrderHead]
-            if let index = openIndex[entry.task], open[index].serial == entry.serial {
-                let openedAt = open[index].openedAt
+            if open[entry.index].serial == entry.serial {
+                let openedAt = open[entry.index].openedAt
                 guard now &- openedAt >= holdNanos || openedAt > now else { break }
-                rows.append(open[index].row)
-                release(entry.task, index)
+                rows.append(open[entry.index].row)
+                release(open[entry.index].key, entry.index)
             }
             openOrderHead += 1
         }
@@ -155,9 +201,9 @@ struct JobRowPacker {
     mutating func drainAll(into rows: inout [JobRow]) {
         drainStale(now: .max, into: &rows)
         // Every held row has an `openOrder` entry, so none is left; were one left, it is written, never lost.
-        for (id, index) in openIndex.sorted(by: { open[$0.value].serial < open[$1.value].serial }) {
+        for index in open.indices.sorted(by: { open[$0].serial < open[$1].serial }) where open[index].serial != 0 {
             rows.append(open[index].row)
-            release(id, index)
+            release(open[index].key, index)
         }
         open.removeAll(keepingCapacity: true)
         free.removeAll(keepingCapacity: true)

@@ -101,7 +101,7 @@ public final class TraceWriter: @unchecked Sendable {
         var marks = batch.marks
         packer.absorbInferredMarks(&marks)
         rows.removeAll(keepingCapacity: true)
-        packer.pack(batch.transitions, now: now, into: &rows)
+        packer.pack(batch.transitions, slots: batch.transitionSlots, now: now, into: &rows)
         packer.drainStale(now: now, into: &rows)
         marks += packer.unabsorbedMarks()
         guard !rows.isEmpty || !batch.tasks.isEmpty || !batch.threads.isEmpty || !marks.isEmpty

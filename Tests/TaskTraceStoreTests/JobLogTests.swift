@@ -60,17 +60,23 @@ struct JobLogTests {
         return result
     }
 
-    /// Writes `records` in random batches, finishes, and returns the path.
-    static func write(_ records: [TransitionRecord], seed: UInt64, holdNanos: UInt64, in directory: borrowing TemporaryDirectory) throws -> String {
+    /// Writes `records` in random batches, finishes, and returns the path. `withSlots`: as the recorder does,
+    /// with a dense number per task (`TraceBatch.transitionSlots`, here task id - 1) instead of task-id lookups.
+    static func write(
+        _ records: [TransitionRecord], seed: UInt64, holdNanos: UInt64, withSlots: Bool = false,
+        in directory: borrowing TemporaryDirectory
+    ) throws -> String {
         var random = Seeded(state: seed ^ 0xABCD)
-        let path = directory.path("jobs-\(seed)-\(holdNanos).sqlite")
+        let path = directory.path("jobs-\(seed)-\(holdNanos)-\(withSlots).sqlite")
         let writer = try TraceWriter(path: path, holdNanos: holdNanos)
         let tasks = Set(records.map(\.taskID)).sorted().map { TaskRecord(id: $0) }
         try writer.write(TraceBatch(tasks: tasks, threads: (1...2).map { ThreadRecord(id: $0, name: "w\($0)", kind: .worker) }))
         var start = 0
         while start < records.count {
             let end = min(records.count, start + 1 + random.next(40))
-            try writer.write(TraceBatch(transitions: Array(records[start..<end])))
+            var batch = TraceBatch(transitions: Array(records[start..<end]))
+            if withSlots { batch.transitionSlots = batch.transitions.map { UInt32($0.taskID - 1) } }
+            try writer.write(batch)
             start = end
         }
         try writer.finish()
@@ -81,12 +87,14 @@ struct JobLogTests {
         Dictionary(grouping: records, by: \.taskID)
     }
 
-    @Test("random lives come back exactly through the reader and the view, held or not", arguments: [0, 100_000_000] as [UInt64])
-    func randomLivesRoundTrip(holdNanos: UInt64) throws {
+    @Test(
+        "random lives come back exactly through the reader and the view, held or not, found by task id or slot",
+        arguments: [0, 100_000_000] as [UInt64], [false, true])
+    func randomLivesRoundTrip(holdNanos: UInt64, withSlots: Bool) throws {
         let directory = try TemporaryDirectory()
         for seed in UInt64(1)...20 {
             let records = Self.randomLives(seed: seed, tasks: 40)
-            let path = try Self.write(records, seed: seed, holdNanos: holdNanos, in: directory)
+            let path = try Self.write(records, seed: seed, holdNanos: holdNanos, withSlots: withSlots, in: directory)
             let reader = try TraceReader(path: path)
             var readBack: [TransitionRecord] = []
             try reader.forEachTransition { readBack.append($0) }

@@ -543,6 +543,7 @@ struct TraceDeriver {
         tracks[slot].lastTimestamp = timestamp
         tracks[slot].state = .created
         batch.transitions.append(TransitionRecord(taskID: id, timestamp: timestamp, state: .created, threadID: thread))
+        batch.transitionSlots.append(UInt32(truncatingIfNeeded: slot))
         transitionCount += 1
     }
 
@@ -570,6 +571,7 @@ struct TraceDeriver {
         tracks[slot].state = state
         tracks[slot].lastTimestamp = time
         batch.transitions.append(TransitionRecord(taskID: id, timestamp: time, state: state, threadID: thread))
+        batch.transitionSlots.append(UInt32(truncatingIfNeeded: slot))
         transitionCount += 1
     }
 }
