@@ -60,7 +60,9 @@ public final class TraceWriter: @unchecked Sendable {
             // synchronous=OFF: no fsync per batch or checkpoint. A killed process still leaves every committed
             // batch readable (the operating system holds the written pages); only a power loss or kernel crash
             // mid-recording can lose the end of the trace — a trade a trace file can afford (docs/performance.md).
-            try connection.execute("PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;")
+            // Set first: switching a new file to WAL under the default synchronous=FULL costs four fsyncs, which
+            // made an empty recording take 11–18 ms instead of ~2 ms here.
+            try connection.execute("PRAGMA synchronous=OFF; PRAGMA page_size=16384; PRAGMA journal_mode=WAL;")
             try connection.transaction {
                 try connection.execute(TraceSchema.createTables)
                 try connection.execute(TraceSchema.insertStates)
