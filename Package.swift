@@ -68,17 +68,17 @@ let package = Package(
         .testTarget(name: "TaskTraceModelTests", dependencies: ["TaskTraceModel"], swiftSettings: strictSettings),
         .testTarget(
             name: "TaskTraceStoreTests",
-            dependencies: ["TaskTraceStore", "TaskTraceModel"],
+            dependencies: ["TaskTraceStore", "TaskTraceModel", "TaskTraceDemo"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "TaskTraceTests",
-            dependencies: ["TaskTrace", "TaskTraceStore", "TaskTraceModel", "CTaskTraceHooks"],
+            dependencies: ["TaskTrace", "TaskTraceStore", "TaskTraceModel", "CTaskTraceHooks", "TaskTraceDemo"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "TaskTraceExportTests",
-            dependencies: ["TaskTraceExport", "TaskTraceStore", "TaskTraceModel"],
+            dependencies: ["TaskTraceExport", "TaskTraceStore", "TaskTraceModel", "TaskTraceDemo"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -88,7 +88,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TaskTraceCLITests",
-            dependencies: ["TaskTraceModel", "TaskTraceStore"],
+            dependencies: ["TaskTraceModel", "TaskTraceStore", "TaskTraceDemo"],
             swiftSettings: strictSettings
         ),
     ]

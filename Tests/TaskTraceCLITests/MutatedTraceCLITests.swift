@@ -1,4 +1,5 @@
 import Foundation
+import TaskTraceDemo
 import Testing
 
 /// Byte-mutated and truncated traces, fed to the built binary in a subprocess with a deadline: each run ends with
@@ -10,21 +11,10 @@ struct MutatedTraceCLITests {
     static var cases: Int { ProcessInfo.processInfo.environment["TASKTRACE_FUZZ_CASES"].flatMap(Int.init) ?? 300 }
     static var firstSeed: UInt64 { ProcessInfo.processInfo.environment["TASKTRACE_FUZZ_SEED"].flatMap(UInt64.init) ?? 1 }
 
-    /// SplitMix64: the same seed gives the same mutation everywhere.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// One of four damages: flipped bytes, a truncation, a page overwritten with noise, a page zeroed.
     static func mutate(_ original: [UInt8], seed: UInt64) -> (bytes: [UInt8], what: String) {
-        var random = Seeded(state: seed)
+        var random = SplitMix64(seed: seed)  // the same seed gives the same mutation everywhere
         var bytes = original
         let page = 4096
         switch seed % 4 {

@@ -1,17 +1,8 @@
+import TaskTraceDemo
 import TaskTraceModel
 
-/// A small seeded generator (SplitMix64): the same seed gives the same trace on every machine and run.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The demo's seeded generator (SplitMix64): the same seed gives the same trace on every machine and run.
+typealias SeededRandom = SplitMix64
 
 /// A random trace that is valid by construction: a random task tree, every task's life a legal walk of the state
 /// machine (some left unfinished), non-decreasing timestamps, threads and marks that exist, and hostile text in

@@ -1,4 +1,5 @@
 import Foundation
+import TaskTraceDemo
 import TaskTraceModel
 import TaskTraceStore
 import Testing
@@ -8,34 +9,28 @@ import Testing
 /// view. Expected values are the transitions the test wrote.
 @Suite("Job log (format version 2)")
 struct JobLogTests {
-    /// A small deterministic generator (linear congruential), so a failing seed can be replayed.
-    struct Seeded {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
-    }
+    /// The demo's seeded generator, so a failing seed can be replayed.
+    typealias Seeded = SplitMix64
 
     /// Legal lives for `tasks` tasks, interleaved at random (each task's order kept, time strictly increasing),
     /// with random threads on every transition (0 = none) and random unfinished ends.
     static func randomLives(seed: UInt64, tasks: Int) -> [TransitionRecord] {
-        var random = Seeded(state: seed)
+        var random = Seeded(seed: seed)
         var lives: [[(TaskState, TraceThreadID)]] = []
         for _ in 0..<tasks {
-            var life: [(TaskState, TraceThreadID)] = [(.created, TraceThreadID(random.next(3)))]
-            let jobs = 1 + random.next(4)
+            var life: [(TaskState, TraceThreadID)] = [(.created, TraceThreadID(random.int(in: 0...2)))]
+            let jobs = 1 + random.int(in: 0...3)
             var ended = false
             for job in 0..<jobs {
-                life.append((.scheduled, TraceThreadID(random.next(3))))
-                if random.next(8) == 0 { ended = true; break }  // unfinished while queued
-                let worker = TraceThreadID(1 + random.next(2))
+                life.append((.scheduled, TraceThreadID(random.int(in: 0...2))))
+                if random.int(in: 0...7) == 0 { ended = true; break }  // unfinished while queued
+                let worker = TraceThreadID(1 + random.int(in: 0...1))
                 life.append((.running, worker))
-                if random.next(8) == 0 { ended = true; break }  // unfinished while running
-                let endThread = random.next(3) == 0 ? 0 : worker
+                if random.int(in: 0...7) == 0 { ended = true; break }  // unfinished while running
+                let endThread = random.int(in: 0...2) == 0 ? 0 : worker
                 if job == jobs - 1 {
                     let terminal: [TaskState] = [.done, .cancelled, .errored]
-                    life.append((terminal[random.next(3)], endThread))
+                    life.append((terminal[random.int(in: 0...2)], endThread))
                     ended = true
                 } else {
                     life.append((.suspended, endThread))
@@ -49,10 +44,10 @@ struct JobLogTests {
         var result: [TransitionRecord] = []
         var time: TraceNanos = 0
         while !open.isEmpty {
-            let pick = random.next(open.count)
+            let pick = random.int(in: 0...open.count - 1)
             let task = open[pick]
             let (state, thread) = lives[task][cursors[task]]
-            time += TraceNanos(1 + random.next(5))
+            time += TraceNanos(1 + random.int(in: 0...4))
             result.append(TransitionRecord(taskID: TraceTaskID(task + 1), timestamp: time, state: state, threadID: thread))
             cursors[task] += 1
             if cursors[task] == lives[task].count { open.remove(at: pick) }
@@ -66,14 +61,14 @@ struct JobLogTests {
         _ records: [TransitionRecord], seed: UInt64, holdNanos: UInt64, withSlots: Bool = false,
         in directory: borrowing TemporaryDirectory
     ) throws -> String {
-        var random = Seeded(state: seed ^ 0xABCD)
+        var random = Seeded(seed: seed ^ 0xABCD)
         let path = directory.path("jobs-\(seed)-\(holdNanos)-\(withSlots).sqlite")
         let writer = try TraceWriter(path: path, holdNanos: holdNanos)
         let tasks = Set(records.map(\.taskID)).sorted().map { TaskRecord(id: $0) }
         try writer.write(TraceBatch(tasks: tasks, threads: (1...2).map { ThreadRecord(id: $0, name: "w\($0)", kind: .worker) }))
         var start = 0
         while start < records.count {
-            let end = min(records.count, start + 1 + random.next(40))
+            let end = min(records.count, start + 1 + random.int(in: 0...39))
             var batch = TraceBatch(transitions: Array(records[start..<end]))
             if withSlots { batch.transitionSlots = batch.transitions.map { UInt32($0.taskID - 1) } }
             try writer.write(batch)

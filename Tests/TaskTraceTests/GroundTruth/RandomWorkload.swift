@@ -1,3 +1,4 @@
+import TaskTraceDemo
 import TaskTraceModel
 @testable import TaskTrace
 
@@ -11,18 +12,8 @@ struct RandomWorkload: Sendable {
     let log: FactLog
     let ledger = Ledger()
 
-    /// Small deterministic generator (SplitMix64): every task derives its own from its parent's.
-    struct Generator: Sendable {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    }
+    /// The demo's seeded generator (SplitMix64): every task derives its own from its parent's.
+    typealias Generator = SplitMix64
 
     /// A default actor several tasks call at once, so that its jobs are enqueued and its time must be attributed.
     actor Ledger {
@@ -50,7 +41,7 @@ struct RandomWorkload: Sendable {
     func run(_ runtime: TraceRuntime) async {
         log.attach(runtime)
         log.note(.entered(name: "main", kind: .root, parent: nil))
-        var generator = Generator(state: seed)
+        var generator = Generator(seed: seed)
         await children(runtime, depth: 0, count: 3 + generator.below(4), generator: &generator)
         log.note(.returned)
     }
@@ -74,7 +65,7 @@ struct RandomWorkload: Sendable {
         mayThrow: Bool
     ) async throws {
         log.note(.entered(name: name, kind: kind, parent: parent))
-        var generator = Generator(state: seed)
+        var generator = Generator(seed: seed)
         try await steps(runtime, depth: depth, generator: &generator)
         if mayThrow, generator.below(4) == 0 {
             let failure = PlannedFailure(index: Int(seed % 1000))
@@ -123,7 +114,7 @@ struct RandomWorkload: Sendable {
     /// A traced group; sometimes its body throws the first child error, so the group cancels the rest.
     private func tracedGroup(_ runtime: TraceRuntime, depth: Int, seed: UInt64) async {
         let parent = runtime.currentTaskID
-        var generator = Generator(state: seed)
+        var generator = Generator(seed: seed)
         let rethrow = generator.below(3) == 0
         log.note(.awaitBegan(suspends: false))
         do {
@@ -177,7 +168,7 @@ struct RandomWorkload: Sendable {
 
     private func plainGroup(_ runtime: TraceRuntime, depth: Int, seed: UInt64) async {
         let parent = runtime.currentTaskID
-        var generator = Generator(state: seed)
+        var generator = Generator(seed: seed)
         log.note(.awaitBegan(suspends: false))
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<(1 + generator.below(3)) {
@@ -217,4 +208,9 @@ struct RandomWorkload: Sendable {
         _ = await task.result
         log.note(.resumed)
     }
+}
+
+extension SplitMix64 {
+    /// A number in `0..<bound` by plain remainder (the seeds' workloads were chosen with this reduction).
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
