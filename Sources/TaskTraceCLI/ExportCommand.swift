@@ -2,7 +2,8 @@ import ArgumentParser
 import TaskTraceExport
 import TaskTraceModel
 
-/// `tasktrace export TRACE [--format chrome|svg|html] [--output PATH|-] [--from T] [--to T] [--filter TEXT]`.
+/// `tasktrace export TRACE [--format chrome|svg|html] [--output PATH|-] [--from T] [--to T] [--filter TEXT]
+/// [--all-flows]`.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
@@ -10,6 +11,8 @@ struct ExportCommand: ParsableCommand {
         discussion: """
             The format is taken from --format, else from the output's extension (.json, .svg, .html).
             Times for --from/--to are since the trace started: 1.5ms, 200us, 2s, or plain nanoseconds.
+            Chrome JSON draws no spawn arrows for a parent with more than 64 children (its first slice says so);
+            --all-flows draws them all.
             """
     )
 
@@ -31,8 +34,14 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Keep tasks whose name contains TEXT (case-insensitive), with their ancestors.")
     var filter: String?
 
+    @Flag(help: "Chrome JSON: draw every spawn arrow, also for parents with more than 64 children.")
+    var allFlows = false
+
     func run() throws {
         let chosen = try resolveFormat()
+        if allFlows && chosen != .chrome {
+            throw CleanExit.failure("--all-flows applies to --format chrome only")
+        }
         let destination = output ?? defaultOutput(for: chosen)
         var options = TimelineOptions(nameFilter: filter)
         options.from = try parseTime(from, flag: "--from")
@@ -40,7 +49,9 @@ struct ExportCommand: ParsableCommand {
         if let start = options.from, let end = options.to, start > end {
             throw CleanExit.failure("--from (\(from ?? "")) is after --to (\(to ?? ""))")
         }
-        try exportTrace(tracePath: trace, format: chosen, outputPath: destination, options: options)
+        try exportTrace(
+            tracePath: trace, format: chosen, outputPath: destination, options: options,
+            chromeOptions: allFlows ? .allFlows : ChromeExportOptions())
         if destination != "-" { print("wrote \(destination) (\(chosen.rawValue))") }
     }
 

@@ -19,10 +19,12 @@ func exportTrace(tracePath: String, format: ExportFormat, outputPath: String) th
     try exportTrace(tracePath: tracePath, format: format, outputPath: outputPath, options: TimelineOptions())
 }
 
-/// `exportTrace(tracePath:format:outputPath:)` with a time window and name filter, and an optional progress
-/// line on stderr (only when stderr is a terminal and the trace is large).
+/// `exportTrace(tracePath:format:outputPath:)` with a time window and name filter, the Chrome exporter's choices
+/// (which spawn arrows to draw), and an optional progress line on stderr (only when stderr is a terminal and the
+/// trace is large).
 func exportTrace(
-    tracePath: String, format: ExportFormat, outputPath: String, options: TimelineOptions, showProgress: Bool = true
+    tracePath: String, format: ExportFormat, outputPath: String, options: TimelineOptions,
+    chromeOptions: ChromeExportOptions = ChromeExportOptions(), showProgress: Bool = true
 ) throws {
     if outputPath != "-", let companion = traceFile(overwrittenBy: outputPath, trace: tracePath) {
         throw CleanExit.failure(
@@ -50,7 +52,8 @@ func exportTrace(
         var writer = ByteWriter { chunk in try output.write(chunk) }
         switch format {
         // Lint findings (default thresholds) are drawn on their tasks and listed in the viewer's findings panel.
-        case .chrome: try ChromeTraceExporter.write(timeline, to: &writer, findings: findings)
+        case .chrome:
+            try ChromeTraceExporter.write(timeline, to: &writer, findings: findings, options: chromeOptions)
         case .svg: try SVGGanttExporter.write(timeline, to: &writer, findings: findings)
         // Critical paths only for the whole trace: a window or filter would cut the chains (docs/viewer.md).
         case .html:
