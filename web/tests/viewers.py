@@ -102,6 +102,20 @@ class PerfettoSession:
             "join thread t using(utid) left join process p using(upid) "
             "left join slice s on s.track_id = tt.id group by tt.id order by p.pid, t.tid")
 
+    def track_order(self, pid: int, count: int) -> list[int]:
+        """The tids of process `pid`'s thread tracks in the order the UI draws them (its workspace's track tree),
+        once `count` of them are there (the UI adds tracks after the trace processor has loaded)."""
+        upid = {r["pid"]: r["upid"] for r in self.query("select upid, pid from process")}[pid]
+        js = """([upid, count]) => {
+          const group = app.trace.workspace.tracks.children.find(n => n.uri === `/process_${upid}`);
+          if (!group || group.children.length < count) return null;
+          return group.children.map(n => n.uri);
+        }"""
+        self.page.wait_for_function(js, arg=[upid, count], timeout=LOAD_TIMEOUT_MS)
+        uris = self.page.evaluate(js, [upid, count])
+        tid_of = {f"/thread_{r['utid']}": r["tid"] for r in self.query(f"select utid, tid from thread where upid = {upid}")}
+        return [tid_of[uri] for uri in uris]
+
     def stats_problems(self) -> list[dict]:
         """Non-zero error/data_loss stats (must be empty for a clean import)."""
         return self.query("select name, idx, severity, value from stats "
@@ -160,23 +174,28 @@ _CATAPULT_JS = """(text) => {
   opts.pruneEmptyContainers = false; // keep named threads without slices visible to us
   const model = new tr.Model();
   new tr.importer.Import(model, opts).importTraces([text]);
-  const threads = [];
-  for (const p of model.getAllProcesses())
+  const threads = [], trackOrder = {};
+  for (const p of model.getAllProcesses()) {
     for (const t of Object.values(p.threads))
       threads.push({pid: p.pid, tid: t.tid, name: t.name || null,
                     slices: t.sliceGroup.slices.length});
+    // The order chrome://tracing draws the tracks in (ProcessTrackBase.appendThreadTracks_).
+    trackOrder[p.pid] = Object.values(p.threads).sort(tr.model.Thread.compare).map(t => t.tid);
+  }
   return {
     importWarnings: model.importWarnings.map(w => ({type: w.type, message: w.message})),
     threads,
     flows: model.flowEvents.length,
     processes: model.getAllProcesses().map(p => ({pid: p.pid, name: p.name || null})),
+    trackOrder,
   };
 }"""
 
 
 def catapult_import(browser, json_path) -> dict:
     """Import json_path with catapult's trace importer, as chrome://tracing would.
-    Returns importWarnings, threads [{pid, tid, name, slices}], flows, processes."""
+    Returns importWarnings, threads [{pid, tid, name, slices}], flows, processes, and trackOrder
+    ({pid: [tid, ...]} in the order the viewer draws the thread tracks)."""
     page = browser.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
