@@ -46,56 +46,11 @@ public enum ChromeTraceExporter {
         out.write("{\"ph\":\"M\",\"pid\":2,\"tid\":0,\"name\":\"process_name\",\"args\":{\"name\":\"Threads\"}},\n")
         out.write("{\"ph\":\"M\",\"pid\":2,\"tid\":0,\"name\":\"process_sort_index\",\"args\":{\"sort_index\":2}}")
 
-        // Per-task bytes: the track's name (reused by the thread lanes) and the static args of its first slice.
+        // Per-task bytes: the track's name (written twice: the track and its thread-lane slices).
         var nameBytes: [[UInt8]] = []
-        var argsTail: [[UInt8]] = []
         nameBytes.reserveCapacity(tasks.count)
-        argsTail.reserveCapacity(tasks.count)
-        var marksByTask = [[TimelineMark]](repeating: [], count: tasks.count)
-        for mark in timeline.marks {
-            if let taskIndex = mark.taskIndex { marksByTask[taskIndex].append(mark) }
-        }
-        for (index, task) in tasks.enumerated() {
-            nameBytes.append(ByteWriter.jsonStringBytes(task.displayName))
-            var tail = ByteWriter.collecting()
-            tail.write("\"task\":")
-            tail.writeDecimal(task.id)
-            if let parent = task.parentID {
-                tail.write(",\"parent\":")
-                tail.writeDecimal(parent)
-            }
-            if let name = task.name {
-                tail.write(",\"name\":")
-                tail.writeJSONString(name)
-            }
-            tail.write(",\"kind\":")
-            tail.writeJSONString(task.kind.rawValue)
-            if let site = task.spawnSite {
-                tail.write(",\"spawn_site\":")
-                tail.writeJSONString(site)
-            }
-            tail.write(",\"outcome\":")
-            tail.writeJSONString(task.outcome)
-            if let error = task.error {
-                tail.write(",\"error\":")
-                tail.writeJSONString(error)
-            }
-            if omitsArrows(index) {
-                tail.write(",\"children\":")
-                tail.writeDecimal(UInt64(task.childCount))
-                tail.write(",\"arrows\":\"omitted (fan-out > ")
-                tail.writeDecimal(UInt64(options.flowFanOutLimit ?? 0))
-                tail.write(")\"")
-            }
-            if !marksByTask[index].isEmpty {
-                tail.write(",\"marks\":")
-                let text = marksByTask[index].map { mark in
-                    "\(mark.kind) at \(TraceTimeText.format(mark.timestamp))" + (mark.detail.map { ": \($0)" } ?? "")
-                }
-                tail.writeJSONString(text.joined(separator: "; "))
-            }
-            argsTail.append(tail.bytes)
-        }
+        for task in tasks { nameBytes.append(ByteWriter.jsonStringBytes(task.displayName)) }
+        let marks = MarksByTask(timeline)
 
         // The sort index is for catapult, which otherwise sorts tracks by name (Perfetto v52 sorts by tid).
         for index in tasks.indices {
@@ -137,7 +92,11 @@ public enum ChromeTraceExporter {
                 let isOpenEnd = task.isUnfinished && row == task.segments.upperBound - 1
                 if isFirst || thread != 0 || isOpenEnd {
                     out.write(",\"args\":{")
-                    if isFirst { out.write(bytes: argsTail[index]) }
+                    if isFirst {
+                        writeStaticArgs(
+                            of: index, in: timeline, marks: marks, arrowsOmitted: omitsArrows(index),
+                            limit: options.flowFanOutLimit ?? 0, to: &out)
+                    }
                     if thread != 0 {
                         out.write(isFirst ? ",\"thread\":" : "\"thread\":")
                         out.writeDecimal(UInt64(thread))
@@ -223,6 +182,90 @@ public enum ChromeTraceExporter {
             data["export.mark.\(number + 1)"] = "\(mark.kind) at \(mark.timestamp) ns" + (mark.detail.map { ": \($0)" } ?? "")
         }
         return data.sorted { $0.key < $1.key }
+    }
+
+    /// The args that never change along a task's track, written once, into its first slice's `args` object:
+    /// `task`, `parent`, `name`, `kind`, `spawn_site`, `outcome`, `error`, `children` + `arrows` (when its spawn
+    /// arrows are omitted), `marks`. Written straight into `out`: no per-task buffer.
+    private static func writeStaticArgs(
+        of index: Int, in timeline: Timeline, marks: MarksByTask, arrowsOmitted: Bool, limit: Int,
+        to out: inout ByteWriter
+    ) {
+        let task = timeline.tasks[index]
+        out.write("\"task\":")
+        out.writeDecimal(task.id)
+        if let parent = task.parentID {
+            out.write(",\"parent\":")
+            out.writeDecimal(parent)
+        }
+        if let name = task.name {
+            out.write(",\"name\":")
+            out.writeJSONString(name)
+        }
+        // Kinds and outcomes are fixed lower-case identifiers (`group_child`, `done`, `unfinished`): nothing to escape.
+        out.write(",\"kind\":\"")
+        out.writeUnescaped(task.kind.rawValue)
+        out.write("\"")
+        if let site = task.spawnSite {
+            out.write(",\"spawn_site\":")
+            out.writeJSONString(site)
+        }
+        out.write(",\"outcome\":\"")
+        out.writeUnescaped(task.outcome)
+        out.write("\"")
+        if let error = task.error {
+            out.write(",\"error\":")
+            out.writeJSONString(error)
+        }
+        if arrowsOmitted {
+            out.write(",\"children\":")
+            out.writeDecimal(UInt64(task.childCount))
+            out.write(",\"arrows\":\"omitted (fan-out > ")
+            out.writeDecimal(UInt64(limit))
+            out.write(")\"")
+        }
+        let ofTask = marks.range(ofTask: index)
+        if !ofTask.isEmpty {
+            // "kind at 1.5ms: detail; kind at …", one JSON string.
+            out.write(",\"marks\":\"")
+            for position in ofTask {
+                let mark = timeline.marks[marks.order[position]]
+                if position != ofTask.lowerBound { out.write("; ") }
+                out.writeJSONStringContent(mark.kind)
+                out.write(" at ")
+                out.writeJSONStringContent(TraceTimeText.format(mark.timestamp))
+                if let detail = mark.detail {
+                    out.write(": ")
+                    out.writeJSONStringContent(detail)
+                }
+            }
+            out.write("\"")
+        }
+    }
+
+    /// The indices of `Timeline.marks` grouped by task, in their recorded order: one flat array and an offset per
+    /// task (a counting sort), instead of one array per task.
+    private struct MarksByTask {
+        var order: [Int]
+        var start: [Int]
+
+        init(_ timeline: Timeline) {
+            start = [Int](repeating: 0, count: timeline.tasks.count + 1)
+            for mark in timeline.marks {
+                if let task = mark.taskIndex { start[task + 1] += 1 }
+            }
+            for task in timeline.tasks.indices { start[task + 1] += start[task] }
+            order = [Int](repeating: 0, count: start[timeline.tasks.count])
+            var next = start
+            for (index, mark) in timeline.marks.enumerated() {
+                if let task = mark.taskIndex {
+                    order[next[task]] = index
+                    next[task] += 1
+                }
+            }
+        }
+
+        func range(ofTask task: Int) -> Range<Int> { start[task]..<start[task + 1] }
     }
 
     /// What this export left out, for `otherData`: the counts, and one sentence naming every reduction applied.
