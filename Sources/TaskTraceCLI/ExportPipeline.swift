@@ -48,8 +48,24 @@ func exportTrace(
         options.isEverything
         ? timeline.findings()
         : timeline.placing(try loadTimeline(tracePath: tracePath, options: TimelineOptions(), showProgress: false).findings())
+    // `.gz`: the same bytes through gzip (Chrome JSON only; both viewers open it as is).
+    let gzip: GzipStream?
+    if outputPath.lowercased().hasSuffix(".gz") {
+        guard format == .chrome else {
+            output.abandon()
+            throw CleanExit.failure("\(outputPath): gzip output (.gz) is for Chrome JSON only")
+        }
+        do { gzip = try GzipStream() } catch {
+            output.abandon()
+            throw CleanExit.failure(error.description)
+        }
+    } else {
+        gzip = nil
+    }
     do {
-        var writer = ByteWriter { chunk in try output.write(chunk) }
+        var writer = ByteWriter { chunk in
+            if let gzip { try gzip.compress(chunk) { try output.write($0) } } else { try output.write(chunk) }
+        }
         switch format {
         // Lint findings (default thresholds) are drawn on their tasks and listed in the viewer's findings panel.
         case .chrome:
@@ -62,10 +78,14 @@ func exportTrace(
                 criticalPaths: options.isEverything ? timeline.criticalPaths() : [])
         }
         try writer.flush()
+        try gzip?.finish { try output.write($0) }
         try output.commit()
     } catch let failure as AtomicOutputFile.Failure {
         output.abandon()
         throw CleanExit.failure(failure.description)
+    } catch let failure as GzipStream.Failure {
+        output.abandon()
+        throw CleanExit.failure("\(outputPath): \(failure.description)")
     } catch {
         output.abandon()
         throw CleanExit.failure("\(outputPath): export failed (\(error))")

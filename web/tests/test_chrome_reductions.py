@@ -5,7 +5,8 @@ trace processor and catapult) against facts read from SQLite, never from the exp
   every arrow; `--all-flows` draws them all;
 * a task whose every segment lasts 0 ns still has exactly one slice (its track and its args); no other slice has
   zero duration;
-* both viewers draw the task tracks in tree order (a parent right before its subtree, siblings by creation time).
+* both viewers draw the task tracks in tree order (a parent right before its subtree, siblings by creation time);
+* `-o TRACE.json.gz` writes the same JSON gzipped, and both viewers load it as they load the plain file.
 
 The input is TASKTRACE_SAMPLE plus tasks this module adds to a copy of it (the committed traces have neither a fan-out
 over 64 nor an all-zero task): a parent with 65 children and one with 3, one of which lives 0 ns.
@@ -85,8 +86,9 @@ def derived(tmp_path_factory) -> dict:
     trace = Path(shutil.copy(sample, folder / "trace.sqlite"))
     ids = add_tasks(trace)
     out = {"trace": trace, "ids": ids}
-    for key, flags in (("default", []), ("all_flows", ["--all-flows"])):
-        target = folder / f"{key}.json"
+    for key, flags, name in (("default", [], "default.json"), ("all_flows", ["--all-flows"], "all_flows.json"),
+                             ("gzip", [], "default.json.gz")):
+        target = folder / name
         r = subprocess.run([str(binary), "export", str(trace), "-o", str(target), *flags],
                            capture_output=True, text=True, timeout=300)
         if r.returncode != 0:
@@ -212,3 +214,16 @@ def test_task_tracks_are_in_tree_order_in_both_viewers(browser, derived, perfett
     assert perfetto_default.track_order(1, len(want)) == want
     _, r = catapult_flow_count(browser, derived["default"])
     assert r["trackOrder"]["1"] == want
+
+
+def test_gzipped_export_is_the_same_json_and_both_viewers_load_it(browser, derived, perfetto_default):
+    import gzip
+    assert gzip.decompress(derived["gzip"].read_bytes()) == derived["default"].read_bytes()
+    plain = viewers.catapult_import(browser, derived["default"])
+    packed = viewers.catapult_import(browser, derived["gzip"])
+    assert packed["importWarnings"] == [] and packed["pageErrors"] == []
+    assert (packed["threads"], packed["flows"]) == (plain["threads"], plain["flows"])
+    counts = "select (select count(*) from slice) as slices, (select count(*) from flow) as flows"
+    with viewers.perfetto_load(browser, derived["gzip"]) as session:
+        assert session.query(counts) == perfetto_default.query(counts)
+        assert session.stats_problems() == []

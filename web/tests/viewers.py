@@ -23,6 +23,7 @@ Python first (to read `file_info`), requires a name ending in "json" or "gz", li
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -128,7 +129,7 @@ def perfetto_load(browser, json_path):
     wait until the trace processor holds the trace; always stop server and page."""
     src = Path(json_path).resolve()
     tmp = None
-    if not src.name.endswith("json"):  # vizviewer dispatches on the file name
+    if not src.name.endswith(("json", "gz")):  # vizviewer dispatches on the file name
         tmp = tempfile.mkdtemp()
         src = Path(shutil.copy(src, Path(tmp) / "trace.json"))
     port = _free_port()
@@ -168,12 +169,18 @@ def catapult_html() -> Path:
     return found[-1]
 
 
-_CATAPULT_JS = """(text) => {
+_CATAPULT_JS = """({text, gzipBase64}) => {
+  let data = text;
+  if (gzipBase64 !== null) {  // a .json.gz file: its bytes, as chrome://tracing reads a file (GzipImporter)
+    const bin = atob(gzipBase64), bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    data = bytes.buffer;
+  }
   const opts = new tr.importer.ImportOptions();
   opts.showImportWarnings = false;   // else it tries to open a dialog
   opts.pruneEmptyContainers = false; // keep named threads without slices visible to us
   const model = new tr.Model();
-  new tr.importer.Import(model, opts).importTraces([text]);
+  new tr.importer.Import(model, opts).importTraces([data]);
   const threads = [], trackOrder = {};
   for (const p of model.getAllProcesses()) {
     for (const t of Object.values(p.threads))
@@ -193,7 +200,7 @@ _CATAPULT_JS = """(text) => {
 
 
 def catapult_import(browser, json_path) -> dict:
-    """Import json_path with catapult's trace importer, as chrome://tracing would.
+    """Import json_path (or a .json.gz file) with catapult's trace importer, as chrome://tracing would.
     Returns importWarnings, threads [{pid, tid, name, slices}], flows, processes, and trackOrder
     ({pid: [tid, ...]} in the order the viewer draws the thread tracks)."""
     page = browser.new_page()
@@ -202,7 +209,10 @@ def catapult_import(browser, json_path) -> dict:
     try:
         page.goto(catapult_html().as_uri())
         page.wait_for_function("() => !!(window.tr && tr.importer && tr.importer.Import && tr.Model)")
-        result = page.evaluate(_CATAPULT_JS, Path(json_path).read_text(encoding="utf-8"))
+        path = Path(json_path)
+        arg = ({"text": None, "gzipBase64": base64.b64encode(path.read_bytes()).decode("ascii")}
+               if path.name.endswith(".gz") else {"text": path.read_text(encoding="utf-8"), "gzipBase64": None})
+        result = page.evaluate(_CATAPULT_JS, arg)
         result["pageErrors"] = errors
         return result
     finally:
