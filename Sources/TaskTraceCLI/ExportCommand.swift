@@ -9,9 +9,10 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Export a trace as Chrome trace JSON (Perfetto), an SVG Gantt chart, or an HTML page.",
         discussion: """
-            The format is taken from --format, else from the output's extension (.json, .svg, .html).
+            The format is taken from --format, else from the output's extension (.json, .json.gz, .svg, .html); \
+            a .gz output is the Chrome JSON gzipped.
             Times for --from/--to are since the trace started: 1.5ms, 200us, 2s, or plain nanoseconds.
-            Chrome JSON draws no spawn arrows for a parent with more than 64 children (its first slice says so);
+            Chrome JSON draws no spawn arrows for a parent with more than 64 children (its first slice says so); \
             --all-flows draws them all.
             """
     )
