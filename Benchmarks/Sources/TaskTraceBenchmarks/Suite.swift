@@ -35,14 +35,16 @@ struct BenchmarkSuite {
 
         // `--export-only TRACE`: only the Chrome export of an existing trace (e.g. a `--keep` run's
         // spawn-100k.sqlite), `--rounds` times, for iterating on the exporter. Prints the two Chrome keys.
-        if let at = CommandLine.arguments.firstIndex(of: "--export-only"), CommandLine.arguments.indices.contains(at + 1) {
+        let exportOnlyFlag = CommandLine.arguments.firstIndex(of: "--export-only")
+        if let at = exportOnlyFlag, CommandLine.arguments.indices.contains(at + 1) {
             let figures = try ExportSection(tracePath: CommandLine.arguments[at + 1], directory: scratch)
                 .runChromeOnly(rounds: rounds)
             let eventsPerSecond = Double(figures.chromeEvents) / figures.chromeWriteSeconds
             let bytesPerTask = Double(figures.chromeBytes) / Double(max(figures.tasks, 1))
             log(
                 String(
-                    format: "chrome export of %d tasks: %d events, %.1f MB (%.1f B/task), write %.3f s (median of %d, %.2f M events/s)",
+                    format: "chrome export of %d tasks: %d events, %.1f MB (%.1f B/task), write %.3f s "
+                        + "(median of %d, %.2f M events/s)",
                     figures.tasks, figures.chromeEvents, Double(figures.chromeBytes) / 1e6, bytesPerTask,
                     figures.chromeWriteSeconds, rounds, eventsPerSecond / 1e6))
             var json = JSONLine()

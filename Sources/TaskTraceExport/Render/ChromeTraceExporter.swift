@@ -274,7 +274,9 @@ public enum ChromeTraceExporter {
     ) -> [(String, String)] {
         var applied: [String] = []
         if omittedSegments > 0 {
-            applied.append("\(omittedSegments) zero-duration segments have no slice (a task whose every segment lasts 0 ns keeps its first)")
+            applied.append(
+                "\(omittedSegments) zero-duration segments have no slice "
+                    + "(a task whose every segment lasts 0 ns keeps its first)")
         }
         if omittedArrows > 0, let limit = options.flowFanOutLimit {
             applied.append(
