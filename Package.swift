@@ -27,6 +27,11 @@ let package = Package(
             name: "CSQLite",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // gzip for `tasktrace export -o TRACE.json.gz` (the CLI's output files only).
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(name: "TaskTraceModel", swiftSettings: strictSettings),
         .target(
             name: "TaskTraceStore",
@@ -60,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "TaskTraceCLI",
             dependencies: [
-                "TaskTraceModel", "TaskTraceStore", "TaskTrace", "TaskTraceExport", "TaskTraceDemo",
+                "TaskTraceModel", "TaskTraceStore", "TaskTrace", "TaskTraceExport", "TaskTraceDemo", "CZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -31,6 +31,7 @@ for trace in "$out/demo.sqlite" samples/demo.sqlite samples/sample.sqlite; do "$
 for trace in "$out/demo.sqlite" samples/sample.sqlite; do
     echo "real viewers and our HTML viewer: $trace"
     TASKTRACE_BIN="$bin" TASKTRACE_SAMPLE="$trace" .venv-tests/bin/pytest web/tests/test_exports.py web/tests/test_exports_match_sqlite.py \
+        web/tests/test_chrome_reductions.py \
         web/tests/test_viewer.py web/tests/test_viewer_rows_match_sqlite.py web/tests/test_viewer_analysis.py -q
 done
 # A format version 1 trace (samples/demo.sqlite, recorded before version 2) still reads exactly: Chrome JSON and

@@ -2,14 +2,18 @@ import ArgumentParser
 import TaskTraceExport
 import TaskTraceModel
 
-/// `tasktrace export TRACE [--format chrome|svg|html] [--output PATH|-] [--from T] [--to T] [--filter TEXT]`.
+/// `tasktrace export TRACE [--format chrome|svg|html] [--output PATH|-] [--from T] [--to T] [--filter TEXT]
+/// [--all-flows]`.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export a trace as Chrome trace JSON (Perfetto), an SVG Gantt chart, or an HTML page.",
         discussion: """
-            The format is taken from --format, else from the output's extension (.json, .svg, .html).
+            The format is taken from --format, else from the output's extension (.json, .json.gz, .svg, .html); \
+            a .gz output is the Chrome JSON gzipped.
             Times for --from/--to are since the trace started: 1.5ms, 200us, 2s, or plain nanoseconds.
+            Chrome JSON draws no spawn arrows for a parent with more than 64 children (its first slice says so); \
+            --all-flows draws them all.
             """
     )
 
@@ -31,8 +35,14 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Keep tasks whose name contains TEXT (case-insensitive), with their ancestors.")
     var filter: String?
 
+    @Flag(help: "Chrome JSON: draw every spawn arrow, also for parents with more than 64 children.")
+    var allFlows = false
+
     func run() throws {
         let chosen = try resolveFormat()
+        if allFlows && chosen != .chrome {
+            throw CleanExit.failure("--all-flows applies to --format chrome only")
+        }
         let destination = output ?? defaultOutput(for: chosen)
         var options = TimelineOptions(nameFilter: filter)
         options.from = try parseTime(from, flag: "--from")
@@ -40,7 +50,9 @@ struct ExportCommand: ParsableCommand {
         if let start = options.from, let end = options.to, start > end {
             throw CleanExit.failure("--from (\(from ?? "")) is after --to (\(to ?? ""))")
         }
-        try exportTrace(tracePath: trace, format: chosen, outputPath: destination, options: options)
+        try exportTrace(
+            tracePath: trace, format: chosen, outputPath: destination, options: options,
+            chromeOptions: allFlows ? .allFlows : ChromeExportOptions())
         if destination != "-" { print("wrote \(destination) (\(chosen.rawValue))") }
     }
 

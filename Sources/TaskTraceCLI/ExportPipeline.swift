@@ -19,10 +19,12 @@ func exportTrace(tracePath: String, format: ExportFormat, outputPath: String) th
     try exportTrace(tracePath: tracePath, format: format, outputPath: outputPath, options: TimelineOptions())
 }
 
-/// `exportTrace(tracePath:format:outputPath:)` with a time window and name filter, and an optional progress
-/// line on stderr (only when stderr is a terminal and the trace is large).
+/// `exportTrace(tracePath:format:outputPath:)` with a time window and name filter, the Chrome exporter's choices
+/// (which spawn arrows to draw), and an optional progress line on stderr (only when stderr is a terminal and the
+/// trace is large).
 func exportTrace(
-    tracePath: String, format: ExportFormat, outputPath: String, options: TimelineOptions, showProgress: Bool = true
+    tracePath: String, format: ExportFormat, outputPath: String, options: TimelineOptions,
+    chromeOptions: ChromeExportOptions = ChromeExportOptions(), showProgress: Bool = true
 ) throws {
     if outputPath != "-", let companion = traceFile(overwrittenBy: outputPath, trace: tracePath) {
         throw CleanExit.failure(
@@ -46,11 +48,28 @@ func exportTrace(
         options.isEverything
         ? timeline.findings()
         : timeline.placing(try loadTimeline(tracePath: tracePath, options: TimelineOptions(), showProgress: false).findings())
+    // `.gz`: the same bytes through gzip (Chrome JSON only; both viewers open it as is).
+    let gzip: GzipStream?
+    if outputPath.lowercased().hasSuffix(".gz") {
+        guard format == .chrome else {
+            output.abandon()
+            throw CleanExit.failure("\(outputPath): gzip output (.gz) is for Chrome JSON only")
+        }
+        do { gzip = try GzipStream() } catch {
+            output.abandon()
+            throw CleanExit.failure(error.description)
+        }
+    } else {
+        gzip = nil
+    }
     do {
-        var writer = ByteWriter { chunk in try output.write(chunk) }
+        var writer = ByteWriter { chunk in
+            if let gzip { try gzip.compress(chunk) { try output.write($0) } } else { try output.write(chunk) }
+        }
         switch format {
         // Lint findings (default thresholds) are drawn on their tasks and listed in the viewer's findings panel.
-        case .chrome: try ChromeTraceExporter.write(timeline, to: &writer, findings: findings)
+        case .chrome:
+            try ChromeTraceExporter.write(timeline, to: &writer, findings: findings, options: chromeOptions)
         case .svg: try SVGGanttExporter.write(timeline, to: &writer, findings: findings)
         // Critical paths only for the whole trace: a window or filter would cut the chains (docs/viewer.md).
         case .html:
@@ -59,10 +78,14 @@ func exportTrace(
                 criticalPaths: options.isEverything ? timeline.criticalPaths() : [])
         }
         try writer.flush()
+        try gzip?.finish { try output.write($0) }
         try output.commit()
     } catch let failure as AtomicOutputFile.Failure {
         output.abandon()
         throw CleanExit.failure(failure.description)
+    } catch let failure as GzipStream.Failure {
+        output.abandon()
+        throw CleanExit.failure("\(outputPath): \(failure.description)")
     } catch {
         output.abandon()
         throw CleanExit.failure("\(outputPath): export failed (\(error))")

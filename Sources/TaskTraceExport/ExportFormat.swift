@@ -9,12 +9,17 @@ public enum ExportFormat: String, Sendable, CaseIterable, Hashable {
     /// A self-contained interactive HTML viewer (sources in `web/`, data inlined; opens offline).
     case html
 
-    /// The format a file name implies by its extension (`.json` → chrome, `.svg`, `.html`/`.htm`), or nil.
+    /// The format a file name implies by its extension (`.json` and `.json.gz` → chrome, `.svg`, `.html`/`.htm`),
+    /// or nil.
     ///
     /// ```swift
     /// ExportFormat(inferringFrom: "out/run.json")  // .chrome
     /// ```
     public init?(inferringFrom path: String) {
+        if path.lowercased().hasSuffix(".json.gz") {
+            self = .chrome
+            return
+        }
         guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
         switch path[path.index(after: dot)...].lowercased() {
         case "json": self = .chrome

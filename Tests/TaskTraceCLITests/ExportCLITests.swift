@@ -61,6 +61,37 @@ struct ExportCLITests {
         #expect(other?["export.from_ns"] == "100000" && other?["export.to_ns"] == "200000")
     }
 
+    /// `-o NAME.json.gz` is the committed sample's Chrome JSON, gzipped (checked with Debian's `gzip -dc`).
+    @Test func jsonGzIsTheSameJSONGzipped() throws {
+        let workspace = try Workspace()
+        let output = try CLIRunner.run(["export", workspace.path("trace.sqlite"), "-o", workspace.path("out.json.gz")])
+        #expect(output.status == 0 && output.stderr.isEmpty, "\(output.stderr)")
+        let packed = try Data(contentsOf: URL(fileURLWithPath: workspace.path("out.json.gz")))
+        #expect(packed.prefix(2) == Data([0x1F, 0x8B]))
+        let gunzip = Process()
+        gunzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gunzip.arguments = ["-dc", workspace.path("out.json.gz")]
+        let pipe = Pipe()
+        gunzip.standardOutput = pipe
+        try gunzip.run()
+        let plain = pipe.fileHandleForReading.readDataToEndOfFile()
+        gunzip.waitUntilExit()
+        #expect(gunzip.terminationStatus == 0)
+        #expect(plain == (try Data(contentsOf: Self.samples.appendingPathComponent("sample.json"))))
+        #expect(packed.count * 4 < plain.count)
+    }
+
+    /// `--all-flows` reaches the Chrome exporter: its `otherData` names the fan-out limit it applied.
+    @Test func allFlowsLiftsTheFanOutLimit() throws {
+        let workspace = try Workspace()
+        for (flags, limit) in [([String](), "64"), (["--all-flows"], "none (all flows)")] {
+            let output = try CLIRunner.run(["export", workspace.path("trace.sqlite"), "-f", "chrome", "-o", "-"] + flags)
+            #expect(output.status == 0, "\(output.stderr)")
+            let root = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
+            #expect((root?["otherData"] as? [String: String])?["export.spawn_arrow_fan_out_limit"] == limit)
+        }
+    }
+
     @Test func inputIsNeverModified() throws {
         let workspace = try Workspace()
         let before = try Data(contentsOf: URL(fileURLWithPath: workspace.path("trace.sqlite")))
@@ -89,6 +120,8 @@ struct ExportCLITests {
         (["export", "TRACE", "-o", "DIR/out.json", "--from", "1000s"],
          "tasktrace: --from (1000s) is after the end of the trace (1.424ms)\n"),
         (["export", "TRACE", "--format", "pdf\nx"], "tasktrace: unknown format 'pdf\\nx'; use chrome, svg or html\n"),
+        (["export", "TRACE", "-o", "DIR/out.svg", "--all-flows"], "tasktrace: --all-flows applies to --format chrome only\n"),
+        (["export", "TRACE", "-f", "svg", "-o", "DIR/out.svg.gz"], "tasktrace: DIR/out.svg.gz: gzip output (.gz) is for Chrome JSON only\n"),
     ])
     func badInputIsOneClearLine(arguments: [String], expected: String) throws {
         let workspace = try Workspace()

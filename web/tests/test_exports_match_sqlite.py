@@ -1,6 +1,9 @@
 """Every Chrome slice and every SVG bar checked against the SQLite transitions, by code that shares nothing with the
 exporter: the expected segments are computed here from the `transitions` view (docs/schema.md), the exports are
-parsed as a viewer would. Needs TASKTRACE_BIN and TASKTRACE_SAMPLE, like test_exports.py."""
+parsed as a viewer would. Needs TASKTRACE_BIN and TASKTRACE_SAMPLE, like test_exports.py.
+
+docs/export.md: the Chrome JSON draws no zero-duration segment, except that a task whose every segment lasts 0 ns
+keeps its first one (so it still has a track and its args); the SVG draws every segment."""
 from __future__ import annotations
 
 import json
@@ -43,15 +46,29 @@ def expected_segments(trace: Path) -> dict[int, list[tuple[str, int, int]]]:
     return segments
 
 
-def export(tmp_path: Path, ext: str) -> Path:
+def expected_chrome_slices(segments: dict[int, list[tuple[str, int, int]]]) -> dict[int, list[tuple[str, int, int]]]:
+    """The segments that get a Chrome slice: those lasting > 0 ns; for a task with none, its first segment."""
+    out = {}
+    for task, segs in segments.items():
+        lasting = [s for s in segs if s[2] > s[1]]
+        out[task] = lasting if lasting else segs[:1]
+    return out
+
+
+def export(tmp_path: Path, ext: str, trace: str | Path | None = None, *flags: str) -> Path:
     out = tmp_path / f"trace.{ext}"
-    subprocess.run([BIN, "export", TRACE, "-o", str(out)], check=True, capture_output=True)
+    subprocess.run([BIN, "export", str(trace or TRACE), "-o", str(out), *flags], check=True, capture_output=True)
     return out
 
 
 def test_every_chrome_slice_is_a_sqlite_segment(tmp_path):
-    expected = expected_segments(Path(TRACE))
-    events = json.loads(export(tmp_path, "json").read_text())["traceEvents"]
+    check_chrome_slices_match_sqlite(Path(TRACE), export(tmp_path, "json"))
+
+
+def check_chrome_slices_match_sqlite(trace: Path, chrome_json: Path) -> None:
+    """Every drawn segment of the trace is exactly one slice on its task's track, to the ns, none invented."""
+    expected = expected_chrome_slices(expected_segments(trace))
+    events = json.loads(chrome_json.read_text())["traceEvents"]
     # Track -> task id, from the track's name ("name #id": the id is the last "#N").
     task_of_tid = {}
     for e in events:
@@ -65,7 +82,7 @@ def test_every_chrome_slice_is_a_sqlite_segment(tmp_path):
             got[task_of_tid[e["tid"]]].append((e["name"], start, start + round(e["dur"] * 1000)))
     assert set(got) <= set(expected)
     for task, segments in expected.items():
-        # Every segment is one slice, zero-length ones included, exactly, in order.
+        # Every drawn segment is one slice, exactly, in order; zero-length ones only as a task's only slice.
         want = segments
         have = sorted(got.get(task, []), key=lambda s: (s[1], s[2]))
         assert [s[0] for s in have] == [s[0] for s in want], task

@@ -23,6 +23,7 @@ Python first (to read `file_info`), requires a name ending in "json" or "gz", li
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -102,6 +103,20 @@ class PerfettoSession:
             "join thread t using(utid) left join process p using(upid) "
             "left join slice s on s.track_id = tt.id group by tt.id order by p.pid, t.tid")
 
+    def track_order(self, pid: int, count: int) -> list[int]:
+        """The tids of process `pid`'s thread tracks in the order the UI draws them (its workspace's track tree),
+        once `count` of them are there (the UI adds tracks after the trace processor has loaded)."""
+        upid = {r["pid"]: r["upid"] for r in self.query("select upid, pid from process")}[pid]
+        js = """([upid, count]) => {
+          const group = app.trace.workspace.tracks.children.find(n => n.uri === `/process_${upid}`);
+          if (!group || group.children.length < count) return null;
+          return group.children.map(n => n.uri);
+        }"""
+        self.page.wait_for_function(js, arg=[upid, count], timeout=LOAD_TIMEOUT_MS)
+        uris = self.page.evaluate(js, [upid, count])
+        tid_of = {f"/thread_{r['utid']}": r["tid"] for r in self.query(f"select utid, tid from thread where upid = {upid}")}
+        return [tid_of[uri] for uri in uris]
+
     def stats_problems(self) -> list[dict]:
         """Non-zero error/data_loss stats (must be empty for a clean import)."""
         return self.query("select name, idx, severity, value from stats "
@@ -114,7 +129,7 @@ def perfetto_load(browser, json_path):
     wait until the trace processor holds the trace; always stop server and page."""
     src = Path(json_path).resolve()
     tmp = None
-    if not src.name.endswith("json"):  # vizviewer dispatches on the file name
+    if not src.name.endswith(("json", "gz")):  # vizviewer dispatches on the file name
         tmp = tempfile.mkdtemp()
         src = Path(shutil.copy(src, Path(tmp) / "trace.json"))
     port = _free_port()
@@ -154,36 +169,50 @@ def catapult_html() -> Path:
     return found[-1]
 
 
-_CATAPULT_JS = """(text) => {
+_CATAPULT_JS = """({text, gzipBase64}) => {
+  let data = text;
+  if (gzipBase64 !== null) {  // a .json.gz file: its bytes, as chrome://tracing reads a file (GzipImporter)
+    const bin = atob(gzipBase64), bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    data = bytes.buffer;
+  }
   const opts = new tr.importer.ImportOptions();
   opts.showImportWarnings = false;   // else it tries to open a dialog
   opts.pruneEmptyContainers = false; // keep named threads without slices visible to us
   const model = new tr.Model();
-  new tr.importer.Import(model, opts).importTraces([text]);
-  const threads = [];
-  for (const p of model.getAllProcesses())
+  new tr.importer.Import(model, opts).importTraces([data]);
+  const threads = [], trackOrder = {};
+  for (const p of model.getAllProcesses()) {
     for (const t of Object.values(p.threads))
       threads.push({pid: p.pid, tid: t.tid, name: t.name || null,
                     slices: t.sliceGroup.slices.length});
+    // The order chrome://tracing draws the tracks in (ProcessTrackBase.appendThreadTracks_).
+    trackOrder[p.pid] = Object.values(p.threads).sort(tr.model.Thread.compare).map(t => t.tid);
+  }
   return {
     importWarnings: model.importWarnings.map(w => ({type: w.type, message: w.message})),
     threads,
     flows: model.flowEvents.length,
     processes: model.getAllProcesses().map(p => ({pid: p.pid, name: p.name || null})),
+    trackOrder,
   };
 }"""
 
 
 def catapult_import(browser, json_path) -> dict:
-    """Import json_path with catapult's trace importer, as chrome://tracing would.
-    Returns importWarnings, threads [{pid, tid, name, slices}], flows, processes."""
+    """Import json_path (or a .json.gz file) with catapult's trace importer, as chrome://tracing would.
+    Returns importWarnings, threads [{pid, tid, name, slices}], flows, processes, and trackOrder
+    ({pid: [tid, ...]} in the order the viewer draws the thread tracks)."""
     page = browser.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         page.goto(catapult_html().as_uri())
         page.wait_for_function("() => !!(window.tr && tr.importer && tr.importer.Import && tr.Model)")
-        result = page.evaluate(_CATAPULT_JS, Path(json_path).read_text(encoding="utf-8"))
+        path = Path(json_path)
+        arg = ({"text": None, "gzipBase64": base64.b64encode(path.read_bytes()).decode("ascii")}
+               if path.name.endswith(".gz") else {"text": path.read_text(encoding="utf-8"), "gzipBase64": None})
+        result = page.evaluate(_CATAPULT_JS, arg)
         result["pageErrors"] = errors
         return result
     finally:

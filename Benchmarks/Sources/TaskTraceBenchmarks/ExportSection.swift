@@ -33,6 +33,36 @@ struct ExportSection {
         return builder.finish()
     }
 
+    /// Only the Chrome write (as in `run`), `rounds` times on one loaded timeline; the median write time.
+    func runChromeOnly(rounds: Int) throws -> Figures {
+        var figures = Figures()
+        let timeline = try loadTimeline()
+        let findings = timeline.findings()
+        var writes: [Double] = []
+        for _ in 0..<rounds {
+            var bytes = 0
+            var writer = ByteWriter { chunk in bytes += chunk.count }
+            writes.append(
+                try Stopwatch.seconds {
+                    try ChromeTraceExporter.write(timeline, to: &writer, findings: findings)
+                    try writer.flush()
+                })
+            figures.chromeBytes = bytes
+        }
+        var previous: UInt8 = 0
+        var counter = ByteWriter { chunk in
+            for byte in chunk {
+                if byte == UInt8(ascii: "{"), previous == UInt8(ascii: "\n") { figures.chromeEvents += 1 }
+                previous = byte
+            }
+        }
+        try ChromeTraceExporter.write(timeline, to: &counter, findings: findings)
+        try counter.flush()
+        figures.tasks = timeline.tasks.count
+        figures.chromeWriteSeconds = Statistics.median(writes)
+        return figures
+    }
+
     func run(rounds: Int) throws -> Figures {
         var figures = Figures()
         var loads: [Double] = []

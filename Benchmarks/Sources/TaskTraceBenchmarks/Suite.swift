@@ -6,7 +6,7 @@ import Foundation
 /// docs/performance.md for the figures and what each key means.
 ///
 ///   swift run -c release --package-path Benchmarks tasktrace-benchmarks [--quick] [--json] [--rounds N]
-///       [--keep] [--probe-only]
+///       [--keep] [--probe-only] [--export-only TRACE]
 @main
 struct BenchmarkSuite {
     static func main() async throws {
@@ -32,6 +32,28 @@ struct BenchmarkSuite {
             "tasktrace-benchmarks \(quick ? "--quick " : "")rounds=\(rounds) on \(Machine.cpuModel()), \(Machine.cores) cores"
         )
         log("load average at start: \(Machine.loadAverage())")
+
+        // `--export-only TRACE`: only the Chrome export of an existing trace (e.g. a `--keep` run's
+        // spawn-100k.sqlite), `--rounds` times, for iterating on the exporter. Prints the two Chrome keys.
+        let exportOnlyFlag = CommandLine.arguments.firstIndex(of: "--export-only")
+        if let at = exportOnlyFlag, CommandLine.arguments.indices.contains(at + 1) {
+            let figures = try ExportSection(tracePath: CommandLine.arguments[at + 1], directory: scratch)
+                .runChromeOnly(rounds: rounds)
+            let eventsPerSecond = Double(figures.chromeEvents) / figures.chromeWriteSeconds
+            let bytesPerTask = Double(figures.chromeBytes) / Double(max(figures.tasks, 1))
+            log(
+                String(
+                    format: "chrome export of %d tasks: %d events, %.1f MB (%.1f B/task), write %.3f s "
+                        + "(median of %d, %.2f M events/s)",
+                    figures.tasks, figures.chromeEvents, Double(figures.chromeBytes) / 1e6, bytesPerTask,
+                    figures.chromeWriteSeconds, rounds, eventsPerSecond / 1e6))
+            var json = JSONLine()
+            json.add("export_chrome_events_per_s", eventsPerSecond)
+            json.add("chrome_bytes_per_task", bytesPerTask)
+            json.add("load_average", Machine.loadAverage())
+            if wantsJSON { log(json.text) }
+            return
+        }
 
         // 1. The hot path alone: one append (clock read + buffer) from 1, 2 and 4 threads at once, interleaved.
         var probe: [Int: [Double]] = [:]

@@ -3,27 +3,42 @@ import TaskTraceModel
 /// Writes a `Timeline` as Chrome Trace Event Format JSON that Perfetto and chrome://tracing load cleanly.
 ///
 /// Layout: process 1 "Tasks" has one thread track per task (tid = 1 + tree position, named `name #id`, sorted
-/// by the tree), one `X` slice per state segment (`name` = the state, `cat` = `state`, `cname` from
-/// `StatePalette`), and one v1 flow (`s` on the parent, `f` with `"bp":"e"` on the child, `cat` = `spawn`) per
-/// task whose parent is in the timeline, bound at `Timeline.spawnLink(ofTask:)`. Terminal states get no slice.
-/// What never changes along a track is written once per track, not per slice (a 100k-task trace would otherwise
-/// repeat it 400k times): the task's name is the track's name, and its static args (task id, parent, name, kind,
-/// spawn site, outcome, error, marks such as cancellation requests) are the args of the track's first slice. Other
-/// slices carry only what varies: the thread that ran a `running` slice, and `unfinished` on an open last one. Lint findings, when passed, are the only instant events: one per finding on its task's track.
-/// Process 2 "Threads" has one track per worker thread with the running segments (named after the task) and
-/// untracked jobs ("actor job"). Metadata, trace-wide marks and the dropped-event count go to `otherData`;
-/// dropped events also appear as a `process_labels` label on "Tasks". Timestamps are µs with at most 3 decimals (exact ns).
+/// by the tree), one `X` slice per state segment that lasts (`name` = the state, `cname` from `StatePalette`),
+/// and one v1 flow (`s` on the parent, `f` with `"bp":"e"` on the child, `cat` = `spawn`) per task whose parent is
+/// in the timeline and has at most `ChromeExportOptions.flowFanOutLimit` children, bound at
+/// `Timeline.spawnLink(ofTask:)`. Terminal states get no slice.
+///
+/// Nothing invisible is written: a zero-duration segment (typically `created`, often `scheduled`) draws nothing
+/// in either viewer, so it gets no slice, except that a task whose every segment has zero duration keeps its first
+/// one (it still needs a track and its args). What never changes along a track is written once per track: the
+/// task's name is the track's name, and its static args (task id, parent, name, kind, spawn site, outcome, error,
+/// marks such as cancellation requests; `children`/`arrows` when its spawn arrows were omitted) are the args of
+/// the track's first slice. Other slices carry only what varies: `thread` (the thread that recorded the segment's
+/// transition), and `unfinished` on an open last one. Lint findings, when passed, are the only instant events: one
+/// per finding on its task's track.
+/// Process 2 "Threads" has one track per worker thread with the running segments that last (named after the task)
+/// and untracked jobs ("actor job"). Metadata, trace-wide marks, the dropped-event count and what was omitted
+/// (`export.reductions`) go to `otherData`; dropped events also appear as a `process_labels` label on "Tasks".
+/// Timestamps are µs with at most 3 decimals (exact ns). See docs/export.md.
 ///
 /// Thread-safe (stateless); the `ByteWriter` passed in belongs to the caller.
 public enum ChromeTraceExporter {
     /// Writes the whole JSON document to `out`, flushing in chunks; the caller flushes at the end.
     /// - Throws: whatever `out`'s sink throws.
-    /// - Parameter findings: lint findings to show as instant events (`ph:"i"`, `s:"t"`, `cat:"finding"`) on their
-    ///   task's track, e.g. `timeline.findings()`; none by default.
+    /// - Parameters:
+    ///   - findings: lint findings to show as instant events (`ph:"i"`, `s:"t"`, `cat:"finding"`) on their
+    ///     task's track, e.g. `timeline.findings()`; none by default.
+    ///   - options: which spawn arrows to draw (by default none for a parent with more than 64 children).
     public static func write(
-        _ timeline: Timeline, to out: inout ByteWriter, palette: StatePalette = .standard, findings: [Finding] = []
+        _ timeline: Timeline, to out: inout ByteWriter, palette: StatePalette = .standard, findings: [Finding] = [],
+        options: ChromeExportOptions = ChromeExportOptions()
     ) throws {
         let tasks = timeline.tasks
+        // A parent over the fan-out limit gets no arrows; its first slice says so.
+        let omitsArrows: (Int) -> Bool = { parent in
+            guard let limit = options.flowFanOutLimit else { return false }
+            return tasks[parent].childCount > limit
+        }
         let threadTidBase = UInt64(tasks.count) + 1
         out.write("{\"traceEvents\":[\n")
         out.write("{\"ph\":\"M\",\"pid\":1,\"tid\":0,\"name\":\"process_name\",\"args\":{\"name\":\"Tasks\"}},\n")
@@ -31,51 +46,14 @@ public enum ChromeTraceExporter {
         out.write("{\"ph\":\"M\",\"pid\":2,\"tid\":0,\"name\":\"process_name\",\"args\":{\"name\":\"Threads\"}},\n")
         out.write("{\"ph\":\"M\",\"pid\":2,\"tid\":0,\"name\":\"process_sort_index\",\"args\":{\"sort_index\":2}}")
 
-        // Per-task bytes: the track's name (reused by the thread lanes) and the static args of its first slice.
+        // Per-task bytes: the track's name (written twice: the track and its thread-lane slices).
         var nameBytes: [[UInt8]] = []
-        var argsTail: [[UInt8]] = []
         nameBytes.reserveCapacity(tasks.count)
-        argsTail.reserveCapacity(tasks.count)
-        var marksByTask = [[TimelineMark]](repeating: [], count: tasks.count)
-        for mark in timeline.marks {
-            if let taskIndex = mark.taskIndex { marksByTask[taskIndex].append(mark) }
-        }
-        for (index, task) in tasks.enumerated() {
-            nameBytes.append(ByteWriter.jsonStringBytes(task.displayName))
-            var tail = ByteWriter.collecting()
-            tail.write("\"task\":")
-            tail.writeDecimal(task.id)
-            if let parent = task.parentID {
-                tail.write(",\"parent\":")
-                tail.writeDecimal(parent)
-            }
-            if let name = task.name {
-                tail.write(",\"name\":")
-                tail.writeJSONString(name)
-            }
-            tail.write(",\"kind\":")
-            tail.writeJSONString(task.kind.rawValue)
-            if let site = task.spawnSite {
-                tail.write(",\"spawn_site\":")
-                tail.writeJSONString(site)
-            }
-            tail.write(",\"outcome\":")
-            tail.writeJSONString(task.outcome)
-            if let error = task.error {
-                tail.write(",\"error\":")
-                tail.writeJSONString(error)
-            }
-            if !marksByTask[index].isEmpty {
-                tail.write(",\"marks\":")
-                let text = marksByTask[index].map { mark in
-                    "\(mark.kind) at \(TraceTimeText.format(mark.timestamp))" + (mark.detail.map { ": \($0)" } ?? "")
-                }
-                tail.writeJSONString(text.joined(separator: "; "))
-            }
-            argsTail.append(tail.bytes)
-        }
+        for task in tasks { nameBytes.append(ByteWriter.jsonStringBytes(task.displayName)) }
+        let marks = MarksByTask(timeline)
 
-        for (index, task) in tasks.enumerated() {
+        // The sort index is for catapult, which otherwise sorts tracks by name (Perfetto v52 sorts by tid).
+        for index in tasks.indices {
             let tid = UInt64(index) + 1
             out.write(",\n{\"ph\":\"M\",\"pid\":1,\"tid\":")
             out.writeDecimal(tid)
@@ -86,43 +64,62 @@ public enum ChromeTraceExporter {
             out.write(",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":")
             out.writeDecimal(tid)
             out.write("}}")
-            _ = task
         }
 
+        // No `cat`: nothing reads it (both viewers show the name and colour the slice by `cname`).
         let slicePrefix: [[UInt8]] = TaskState.allCases.map { state in
-            Array(",\n{\"ph\":\"X\",\"cat\":\"state\",\"name\":\"\(state.name)\",\"cname\":\"\(palette[state].catapultName)\",\"pid\":1,\"tid\":".utf8)
+            Array(",\n{\"ph\":\"X\",\"name\":\"\(state.name)\",\"cname\":\"\(palette[state].catapultName)\",\"pid\":1,\"tid\":".utf8)
         }
         let segments = timeline.segments
+        var omittedSegments = 0
         for (index, task) in tasks.enumerated() {
             let tid = UInt64(index) + 1
+            // A task whose every segment has zero duration keeps its first one: a track and its args.
+            let keepsFirstOnly = !task.segments.contains { segments.ends[$0] > segments.starts[$0] }
+            var isFirst = true
             for row in task.segments {
-                let state = Int(segments.states[row].rawValue)
                 let start = segments.starts[row]
-                out.write(bytes: slicePrefix[state])
-                out.writeDecimal(tid)
-                writeSpan(start: start, end: segments.ends[row], to: &out)
-                let isFirst = row == task.segments.lowerBound
-                let thread = segments.threads[row]
-                let isOpenEnd = task.isUnfinished && row == task.segments.upperBound - 1
-                guard isFirst || thread != 0 || isOpenEnd else {
-                    out.write("}")
-                    try out.flushIfNeeded()
+                let end = segments.ends[row]
+                guard end > start || (keepsFirstOnly && isFirst) else {
+                    omittedSegments += 1
                     continue
                 }
-                out.write(",\"args\":{")
-                if isFirst { out.write(bytes: argsTail[index]) }
-                if thread != 0 {
-                    out.write(isFirst ? ",\"thread\":" : "\"thread\":")
-                    out.writeDecimal(UInt64(thread))
+                let state = Int(segments.states[row].rawValue)
+                out.write(bytes: slicePrefix[state])
+                out.writeDecimal(tid)
+                writeSpan(start: start, end: end, to: &out)
+                let thread = segments.threads[row]
+                let isOpenEnd = task.isUnfinished && row == task.segments.upperBound - 1
+                if isFirst || thread != 0 || isOpenEnd {
+                    out.write(",\"args\":{")
+                    if isFirst {
+                        writeStaticArgs(
+                            of: index, in: timeline, marks: marks, arrowsOmitted: omitsArrows(index),
+                            limit: options.flowFanOutLimit ?? 0, to: &out)
+                    }
+                    if thread != 0 {
+                        out.write(isFirst ? ",\"thread\":" : "\"thread\":")
+                        out.writeDecimal(UInt64(thread))
+                    }
+                    if isOpenEnd { out.write(isFirst || thread != 0 ? ",\"unfinished\":true" : "\"unfinished\":true") }
+                    out.write("}}")
+                } else {
+                    out.write("}")
                 }
-                if isOpenEnd { out.write(isFirst || thread != 0 ? ",\"unfinished\":true" : "\"unfinished\":true") }
-                out.write("}}")
+                isFirst = false
                 try out.flushIfNeeded()
             }
         }
 
+        var omittedArrows = 0
+        var parentsWithoutArrows = Set<Int>()
         for index in tasks.indices {
             guard let link = timeline.spawnLink(ofTask: index), let parent = tasks[index].parentIndex else { continue }
+            if omitsArrows(parent) {
+                omittedArrows += 1
+                parentsWithoutArrows.insert(parent)
+                continue
+            }
             let flowID = UInt64(index) + 1
             out.write(",\n{\"ph\":\"s\",\"cat\":\"spawn\",\"name\":\"spawn\",\"id\":")
             out.writeDecimal(flowID)
@@ -154,10 +151,11 @@ public enum ChromeTraceExporter {
         out.write("\n],\"displayTimeUnit\":\"ns\",\"otherData\":{")
         var first = true
         var data = otherData(timeline)
-        if !findings.isEmpty {
-            data.append(("export.findings", String(findings.count)))
-            data.sort { $0.0 < $1.0 }
-        }
+        if !findings.isEmpty { data.append(("export.findings", String(findings.count))) }
+        data += reductions(
+            omittedSegments: omittedSegments, omittedArrows: omittedArrows,
+            parentsWithoutArrows: parentsWithoutArrows.count, options: options)
+        data.sort { $0.0 < $1.0 }
         for (key, value) in data {
             if !first { out.write(",") }
             first = false
@@ -184,6 +182,114 @@ public enum ChromeTraceExporter {
             data["export.mark.\(number + 1)"] = "\(mark.kind) at \(mark.timestamp) ns" + (mark.detail.map { ": \($0)" } ?? "")
         }
         return data.sorted { $0.key < $1.key }
+    }
+
+    /// The args that never change along a task's track, written once, into its first slice's `args` object:
+    /// `task`, `parent`, `name`, `kind`, `spawn_site`, `outcome`, `error`, `children` + `arrows` (when its spawn
+    /// arrows are omitted), `marks`. Written straight into `out`: no per-task buffer.
+    private static func writeStaticArgs(
+        of index: Int, in timeline: Timeline, marks: MarksByTask, arrowsOmitted: Bool, limit: Int,
+        to out: inout ByteWriter
+    ) {
+        let task = timeline.tasks[index]
+        out.write("\"task\":")
+        out.writeDecimal(task.id)
+        if let parent = task.parentID {
+            out.write(",\"parent\":")
+            out.writeDecimal(parent)
+        }
+        if let name = task.name {
+            out.write(",\"name\":")
+            out.writeJSONString(name)
+        }
+        // Kinds and outcomes are fixed lower-case identifiers (`group_child`, `done`, `unfinished`): nothing to escape.
+        out.write(",\"kind\":\"")
+        out.writeUnescaped(task.kind.rawValue)
+        out.write("\"")
+        if let site = task.spawnSite {
+            out.write(",\"spawn_site\":")
+            out.writeJSONString(site)
+        }
+        out.write(",\"outcome\":\"")
+        out.writeUnescaped(task.outcome)
+        out.write("\"")
+        if let error = task.error {
+            out.write(",\"error\":")
+            out.writeJSONString(error)
+        }
+        if arrowsOmitted {
+            out.write(",\"children\":")
+            out.writeDecimal(UInt64(task.childCount))
+            out.write(",\"arrows\":\"omitted (fan-out > ")
+            out.writeDecimal(UInt64(limit))
+            out.write(")\"")
+        }
+        let ofTask = marks.range(ofTask: index)
+        if !ofTask.isEmpty {
+            // "kind at 1.5ms: detail; kind at …", one JSON string.
+            out.write(",\"marks\":\"")
+            for position in ofTask {
+                let mark = timeline.marks[marks.order[position]]
+                if position != ofTask.lowerBound { out.write("; ") }
+                out.writeJSONStringContent(mark.kind)
+                out.write(" at ")
+                out.writeJSONStringContent(TraceTimeText.format(mark.timestamp))
+                if let detail = mark.detail {
+                    out.write(": ")
+                    out.writeJSONStringContent(detail)
+                }
+            }
+            out.write("\"")
+        }
+    }
+
+    /// The indices of `Timeline.marks` grouped by task, in their recorded order: one flat array and an offset per
+    /// task (a counting sort), instead of one array per task.
+    private struct MarksByTask {
+        var order: [Int]
+        var start: [Int]
+
+        init(_ timeline: Timeline) {
+            start = [Int](repeating: 0, count: timeline.tasks.count + 1)
+            for mark in timeline.marks {
+                if let task = mark.taskIndex { start[task + 1] += 1 }
+            }
+            for task in timeline.tasks.indices { start[task + 1] += start[task] }
+            order = [Int](repeating: 0, count: start[timeline.tasks.count])
+            var next = start
+            for (index, mark) in timeline.marks.enumerated() {
+                if let task = mark.taskIndex {
+                    order[next[task]] = index
+                    next[task] += 1
+                }
+            }
+        }
+
+        func range(ofTask task: Int) -> Range<Int> { start[task]..<start[task + 1] }
+    }
+
+    /// What this export left out, for `otherData`: the counts, and one sentence naming every reduction applied.
+    static func reductions(
+        omittedSegments: Int, omittedArrows: Int, parentsWithoutArrows: Int, options: ChromeExportOptions
+    ) -> [(String, String)] {
+        var applied: [String] = []
+        if omittedSegments > 0 {
+            applied.append(
+                "\(omittedSegments) zero-duration segments have no slice "
+                    + "(a task whose every segment lasts 0 ns keeps its first)")
+        }
+        if omittedArrows > 0, let limit = options.flowFanOutLimit {
+            applied.append(
+                "\(omittedArrows) spawn arrows omitted: \(parentsWithoutArrows) \(parentsWithoutArrows == 1 ? "parent" : "parents") "
+                    + "with more than \(limit) children (--all-flows draws them)")
+        }
+        let limit = options.flowFanOutLimit.map(String.init) ?? "none (all flows)"
+        return [
+            ("export.reductions", applied.isEmpty ? "none" : applied.joined(separator: "; ") + "; see docs/export.md"),
+            ("export.omitted_zero_duration_segments", String(omittedSegments)),
+            ("export.omitted_spawn_arrows", String(omittedArrows)),
+            ("export.spawn_arrow_fan_out_limit", limit),
+        ]
     }
 
     /// Lint findings as thread-scoped instant events on their task's track (tid = 1 + tree position), at the
@@ -247,9 +353,10 @@ public enum ChromeTraceExporter {
             out.write("}}")
             position += 1
         }
-        let runningPrefix = Array(",\n{\"ph\":\"X\",\"cat\":\"job\",\"cname\":\"\(palette[.running].catapultName)\",\"pid\":2,\"tid\":".utf8)
+        let runningPrefix = Array(",\n{\"ph\":\"X\",\"cname\":\"\(palette[.running].catapultName)\",\"pid\":2,\"tid\":".utf8)
         for (index, task) in timeline.tasks.enumerated() {
-            for row in task.segments where segments.states[row] == .running {
+            // Like the task tracks, a lane gets no zero-duration slice.
+            for row in task.segments where segments.states[row] == .running && segments.ends[row] > segments.starts[row] {
                 guard let tid = laneTid[segments.threads[row]] else { continue }
                 let start = segments.starts[row]
                 out.write(bytes: runningPrefix)
@@ -262,7 +369,7 @@ public enum ChromeTraceExporter {
                 try out.flushIfNeeded()
             }
         }
-        let jobPrefix = Array(",\n{\"ph\":\"X\",\"cat\":\"job\",\"name\":\"actor job\",\"cname\":\"\(palette.untrackedJob.catapultName)\",\"pid\":2,\"tid\":".utf8)
+        let jobPrefix = Array(",\n{\"ph\":\"X\",\"name\":\"actor job\",\"cname\":\"\(palette.untrackedJob.catapultName)\",\"pid\":2,\"tid\":".utf8)
         for job in timeline.untrackedJobs {
             guard let tid = laneTid[job.threadID] else { continue }
             out.write(bytes: jobPrefix)

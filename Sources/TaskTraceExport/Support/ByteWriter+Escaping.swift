@@ -10,7 +10,6 @@ extension ByteWriter {
 
     /// The inside of a JSON string, without quotes.
     public mutating func writeJSONStringContent(_ text: String) {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
         var utf8 = text.utf8.makeIterator()
         var pendingE2: [UInt8] = []
         while let byte = utf8.next() {
@@ -36,13 +35,18 @@ extension ByteWriter {
             case 0x0C: write("\\f")
             case 0x00..<0x20, 0x7F:
                 write("\\u00")
-                buffer.append(hex[Int(byte >> 4)])
-                buffer.append(hex[Int(byte & 0xF)])
+                buffer.append(Self.hexDigit(byte >> 4))
+                buffer.append(Self.hexDigit(byte & 0xF))
             case 0xE2: pendingE2.append(byte)
             default: buffer.append(byte)
             }
         }
         buffer.append(contentsOf: pendingE2)
+    }
+
+    /// A lower-case hex digit for a value below 16 (no lookup table: this runs for every string of an export).
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") &+ value : UInt8(ascii: "a") &+ (value &- 10)
     }
 
     /// Appends `text` escaped for XML text and attribute values (`&`, `<`, `>`, `"`, `'`). Characters XML 1.0
