@@ -51,7 +51,9 @@ struct TraceDeriver {
         var cancelReason: String?
         /// The parent ended while this child's job still ran: end it at that job's end.
         var finishAtJobEnd = false
-        var children: [TraceTaskID] = []
+        /// Slots of the structured children adopted by this task (slots, not ids: ending a group of 100k
+        /// children then needs no hash lookup per child).
+        var children: [Int] = []
         /// Events of this task the buffer dropped, and transitions rebuilt for it.
         var lostEvents = 0
         var rebuilt = 0
@@ -72,6 +74,8 @@ struct TraceDeriver {
     /// Per-task state in one array, found through `slots`: one hash lookup per event, then in-place updates.
     private var tracks: [Track] = []
     private var slots: [TraceTaskID: Int] = [:]
+    /// Each slot's task id (the reverse of `slots`).
+    private var ids: [TraceTaskID] = []
     /// Indexed by thread id (small, dense, from 1).
     private var lanes: [Lane] = []
     private var spawns: [UInt64: TaskRecord] = [:]
@@ -268,6 +272,7 @@ struct TraceDeriver {
         let evidenceParent: TraceTaskID? = event.aux != 0 && event.aux != id ? event.aux : nil
         var track = Track()
         var record: TaskRecord
+        var adoptedBy: Int?
         if event.token != 0, let spawned = spawns.removeValue(forKey: event.token) {
             record = spawned
             record.id = id
@@ -276,7 +281,7 @@ struct TraceDeriver {
             track.reportsOutcome = true
             if record.kind == .groupChild, let parent = record.parentID {
                 // A traced group's child: it reports its own outcome; the link only carries cancellation reasons.
-                adopt(id, &track, parent: parent)
+                adoptedBy = adopt(&track, parent: parent)
             }
         } else {
             let hint = JobIdentity.KindHint(rawValue: event.detail & RawEvent.hintMask) ?? .unknown
@@ -290,26 +295,29 @@ struct TraceDeriver {
             // Process capture: an unstructured task's job end is held like a structured child's — until its next
             // enqueue (suspended + scheduled), evidence that it finished (an outcome payload), or the trace's end.
             if hint == .unstructured { track.structured = true }
-            if hint.isStructuredChild, let parent = evidenceParent { adopt(id, &track, parent: parent) }
+            if hint.isStructuredChild, let parent = evidenceParent { adoptedBy = adopt(&track, parent: parent) }
         }
         let slot = addTrack(id, track)
+        if let adoptedBy { tracks[adoptedBy].children.append(slot) }
         batch.tasks.append(record)
         emitCreated(slot, id, at: event.timestamp, thread: event.thread)
         emit(slot, id, .scheduled, at: event.timestamp, thread: event.thread)
     }
 
-    /// Registers an automatically captured structured child with its living parent (for inferred ends).
-    private mutating func adopt(_ id: TraceTaskID, _ track: inout Track, parent: TraceTaskID) {
-        guard let parentSlot = slots[parent], !tracks[parentSlot].state.isTerminal else { return }
+    /// Prepares an automatically captured structured child's track for adoption by its living parent (for
+    /// inferred ends); returns the parent's slot, to which the caller adds the child's slot once it has one.
+    private mutating func adopt(_ track: inout Track, parent: TraceTaskID) -> Int? {
+        guard let parentSlot = slots[parent], !tracks[parentSlot].state.isTerminal else { return nil }
         track.structured = !track.reportsOutcome
         track.cancelRequested = tracks[parentSlot].cancelRequested
-        tracks[parentSlot].children.append(id)
+        return parentSlot
     }
 
     /// Stores a new task's track and returns its slot.
     private mutating func addTrack(_ id: TraceTaskID, _ track: Track) -> Int {
         let slot = tracks.count
         tracks.append(track)
+        ids.append(id)
         slots[id] = slot
         if let lost = lostWithoutTask.removeValue(forKey: id) { tracks[slot].lostEvents += lost }
         return slot
@@ -489,10 +497,15 @@ struct TraceDeriver {
     // MARK: - Ending tasks
 
     private mutating func requestCancel(_ id: TraceTaskID, reason: String?) {
-        guard let slot = slots[id], !tracks[slot].state.isTerminal else { return }
+        guard let slot = slots[id] else { return }
+        requestCancel(slot: slot, reason: reason)
+    }
+
+    private mutating func requestCancel(slot: Int, reason: String?) {
+        guard !tracks[slot].state.isTerminal else { return }
         tracks[slot].cancelRequested = true
         if tracks[slot].cancelReason == nil { tracks[slot].cancelReason = reason }
-        for child in tracks[slot].children { requestCancel(child, reason: reason) }
+        for child in tracks[slot].children { requestCancel(slot: child, reason: reason) }
     }
 
     private mutating func finish(
@@ -526,8 +539,9 @@ struct TraceDeriver {
     }
 
     /// The parent of a structured child ended, so the child has finished by now: its last job end was its end.
-    private mutating func endStructuredChild(_ id: TraceTaskID) {
-        guard let slot = slots[id], !tracks[slot].state.isTerminal, tracks[slot].structured else { return }
+    private mutating func endStructuredChild(_ slot: Int) {
+        guard !tracks[slot].state.isTerminal, tracks[slot].structured else { return }
+        let id = ids[slot]
         let state: TaskState = tracks[slot].cancelRequested ? .cancelled : .done
         if let end = tracks[slot].heldEnd {
             tracks[slot].heldEnd = nil
