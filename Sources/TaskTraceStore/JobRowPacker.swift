@@ -9,8 +9,8 @@ import TaskTraceModel
 /// recording ends. A task's rows leave in its transitions' order, so `seq` order is each task's recorded order.
 ///
 /// Inferred ends: the recorder writes an `inferred_outcome` mark with a fixed detail (`InferredOutcomeDetail`)
-/// in the same batch as the end it explains; `absorbInferredMarks` takes those marks out of the batch and the
-/// end's row gets `endInferred` instead (one flag instead of one `mark_log` row per group child).
+/// in the same batch as the end it explains, right after it; `absorbInferredMarks` takes those marks out of the
+/// batch and the end's row gets `endInferred` instead (one flag instead of one `mark_log` row per group child).
 ///
 /// Not thread-safe: owned by one `TraceWriter`.
 struct JobRowPacker {
@@ -34,8 +34,10 @@ struct JobRowPacker {
     private var openOrder: [(index: Int, serial: UInt64, openedAt: UInt64)] = []
     private var openOrderHead = 0
     private var nextSerial: UInt64 = 0
-    /// Inferred ends announced by marks of the batch being packed: task → (end time, end state).
-    private var inferredEnds: [TraceTaskID: (timestamp: TraceNanos, state: TaskState)] = [:]
+    /// Inferred ends announced by the marks of the batch being packed, in the marks' order (the recorder writes
+    /// each right after its end), and how many of them have met their end.
+    private var inferredEnds: [(task: TraceTaskID, timestamp: TraceNanos, state: TaskState)] = []
+    private var inferredMatched = 0
 
     let holdNanos: UInt64
 
@@ -47,30 +49,31 @@ struct JobRowPacker {
     var heldCount: Int { openIndex.count + heldBySlot }
 
     /// Removes from `marks` the inferred-outcome marks that a flag on their end's row can carry; call before
-    /// `pack` with the same batch. Marks whose end never comes are given back by `unabsorbedMarks()`.
+    /// `pack` with the same batch. Marks whose end does not come in order are given back by `unabsorbedMarks()`.
     mutating func absorbInferredMarks(_ marks: inout [MarkRecord]) {
         guard marks.contains(where: { $0.kind == MarkKind.inferredOutcome }) else { return }
         marks.removeAll { mark in
-            guard mark.kind == MarkKind.inferredOutcome, let task = mark.taskID, inferredEnds[task] == nil else {
-                return false
-            }
+            guard mark.kind == MarkKind.inferredOutcome, let task = mark.taskID else { return false }
             let state: TaskState
             switch mark.detail {
             case InferredOutcomeDetail.parentEnded: state = .done
             case InferredOutcomeDetail.parentEndedCancelRequested: state = .cancelled
             default: return false
             }
-            inferredEnds[task] = (mark.timestamp, state)
+            inferredEnds.append((task, mark.timestamp, state))
             return true
         }
     }
 
-    /// The absorbed marks whose end was not in the batch (not expected from the recorder; kept, never lost).
+    /// The absorbed marks that met no end (not expected from the recorder; kept, never lost).
     mutating func unabsorbedMarks() -> [MarkRecord] {
-        defer { inferredEnds.removeAll(keepingCapacity: true) }
-        return inferredEnds.map { task, end in
+        defer {
+            inferredEnds.removeAll(keepingCapacity: true)
+            inferredMatched = 0
+        }
+        return inferredEnds[inferredMatched...].map { end in
             MarkRecord(
-                taskID: task, timestamp: end.timestamp, kind: MarkKind.inferredOutcome,
+                taskID: end.task, timestamp: end.timestamp, kind: MarkKind.inferredOutcome,
                 detail: InferredOutcomeDetail.detail(for: end.state)
             )
         }
@@ -167,13 +170,15 @@ struct JobRowPacker {
         free.append(index)
     }
 
+    /// Flags `row` when `end` is the end the next absorbed mark announces. Matching in order needs no lookup;
+    /// a mark that never meets its end stops the matching, and it and the later ones stay ordinary marks.
     @inline(__always)
     private mutating func markInferred(_ row: inout JobRow, _ end: TransitionRecord) {
-        guard !inferredEnds.isEmpty, let inferred = inferredEnds[end.taskID], inferred.timestamp == end.timestamp,
-            inferred.state == end.state
-        else { return }
+        guard inferredMatched < inferredEnds.count else { return }
+        let next = inferredEnds[inferredMatched]
+        guard next.task == end.taskID, next.timestamp == end.timestamp, next.state == end.state else { return }
         row.endInferred = true
-        inferredEnds[end.taskID] = nil
+        inferredMatched += 1
     }
 
     /// Rows held for at least `holdNanos` by `now`, removed from the held set (partial rows).

@@ -1,0 +1,46 @@
+import Foundation
+import TaskTrace
+import TaskTraceModel
+import TaskTraceStore
+import Testing
+
+/// A real recording into SQLite (format version 2): the recorder's batches pack into one `job_log` row per job,
+/// found by the recorder's task slots, and a plain group's children get their inferred ends as row flags rather
+/// than `mark_log` rows. Expected counts come from the test's own workload.
+@Suite("Job log of a real recording")
+struct JobLogRecordingTests {
+    static func count(_ reader: TraceReader, _ sql: String) throws -> Int {
+        var value = 0
+        try reader.query(sql) { value = Int($0.int64(0)) }
+        return value
+    }
+
+    @Test("a plain group's children: one row per job, each inferred end a flag", arguments: [1, 4])
+    func plainGroupChildren(workers: Int) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tasktrace-\(UUID()).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let children = 300
+        let sum = try await TaskTrace.record(to: path, workers: workers) { _ in
+            await withTaskGroup(of: Int.self) { group in
+                for index in 0..<children { group.addTask { index } }
+                return await group.reduce(0, +)
+            }
+        }
+        #expect(sum == children * (children - 1) / 2)
+        let reader = try TraceReader(path: path)
+        #expect(reader.formatVersion == 2)
+        // Every child ran one job and ended when the body's task ended: its end is inferred.
+        let childIDs = try reader.tasks().filter { $0.kind == .groupChild }.map(\.id)
+        #expect(childIDs.count == children)
+        let inferred = try reader.marks().filter { $0.kind == MarkKind.inferredOutcome }
+        #expect(Set(inferred.compactMap(\.taskID)) == Set(childIDs))
+        #expect(inferred.allSatisfy { $0.detail == InferredOutcomeDetail.parentEnded })
+        // ... stored as flags, not rows; and each child's job is one row (two when it waited past the hold time).
+        #expect(try Self.count(reader, "SELECT count(*) FROM job_log WHERE end_inferred = 1") == children)
+        #expect(try Self.count(reader, "SELECT count(*) FROM mark_log WHERE kind = 'inferred_outcome'") == 0)
+        let childRows = try Self.count(
+            reader, "SELECT count(*) FROM job_log j JOIN tasks t ON t.id = j.task_id WHERE t.kind = 'group_child'")
+        #expect(childRows >= children && childRows <= 2 * children)
+        #expect(TraceChecker.check(path: path).isValid)
+    }
+}
