@@ -39,7 +39,10 @@ struct TraceDeriver {
         var heldEnd: TraceNanos?
         /// Reported by the runtime's wrapper during the task's last job; applied at that job's end.
         var outcome: TaskState?
-        var outcomeError: String?
+        /// Whether `outcomeErrors` / `cancelReasons` hold text for this slot (kept outside the track so that a
+        /// track is plain data: the array of a million tracks grows by copying bytes, not retaining strings).
+        var hasOutcomeError = false
+        var hasCancelReason = false
         var outcomeAt: TraceNanos = 0
         /// The wrapper reports this task's outcome (runtime API task).
         var reportsOutcome = false
@@ -48,12 +51,11 @@ struct TraceDeriver {
         /// Its code left for a default actor (it enqueued the actor's job); the hop back will say when it ran.
         var awaitingActor = false
         var cancelRequested = false
-        var cancelReason: String?
         /// The parent ended while this child's job still ran: end it at that job's end.
         var finishAtJobEnd = false
-        /// Slots of the structured children adopted by this task (slots, not ids: ending a group of 100k
-        /// children then needs no hash lookup per child).
-        var children: [Int] = []
+        /// Index in `childLists` of the slots of the structured children adopted by this task, or -1 (slots, not
+        /// ids: ending a group of 100k children then needs no hash lookup per child).
+        var childList: Int32 = -1
         /// Events of this task the buffer dropped, and transitions rebuilt for it.
         var lostEvents = 0
         var rebuilt = 0
@@ -76,6 +78,10 @@ struct TraceDeriver {
     private var slots: [TraceTaskID: Int] = [:]
     /// Each slot's task id (the reverse of `slots`).
     private var ids: [TraceTaskID] = []
+    /// Children's slots per parent (`Track.childList`), and the rare texts of a track, by slot.
+    private var childLists: [[Int]] = []
+    private var outcomeErrors: [Int: String] = [:]
+    private var cancelReasons: [Int: String] = [:]
     /// Indexed by thread id (small, dense, from 1).
     private var lanes: [Lane] = []
     private var spawns: [UInt64: TaskRecord] = [:]
@@ -119,8 +125,9 @@ struct TraceDeriver {
     /// whose wrapper reported its outcome but whose last job end was dropped ends at the outcome; untracked jobs
     /// still running end now; every task that lost events gets an `events_lost` mark.
     mutating func finish(at timestamp: TraceNanos) {
-        let ordered = slots.sorted { $0.key < $1.key }  // deterministic output order, sorted once
-        for (id, slot) in ordered {
+        // Slot (creation) order: deterministic, and no sort of every task.
+        for slot in tracks.indices {
+            let id = ids[slot]
             if let end = tracks[slot].heldEnd {
                 tracks[slot].heldEnd = nil
                 emit(slot, id, .suspended, at: end)
@@ -134,7 +141,7 @@ struct TraceDeriver {
                 if tracks[slot].state == .scheduled { rebuild(slot, id, .running, at: at) }
                 tracks[slot].rebuilt += 1
                 reconstructedTransitions += 1
-                finish(slot, id, outcome, at: at, error: tracks[slot].outcomeError)
+                finish(slot, id, outcome, at: at, error: outcomeError(slot))
             }
         }
         for thread in lanes.indices where lanes[thread].busy && lanes[thread].task == 0 {
@@ -144,8 +151,9 @@ struct TraceDeriver {
             )
             lanes[thread].busy = false
         }
-        for (id, slot) in ordered {
-            let lost = tracks[slot].lostEvents + (lostWithoutTask.removeValue(forKey: id) ?? 0)
+        for slot in tracks.indices {
+            let id = ids[slot]
+            let lost = tracks[slot].lostEvents + (lostWithoutTask.isEmpty ? 0 : lostWithoutTask.removeValue(forKey: id) ?? 0)
             let rebuilt = tracks[slot].rebuilt
             guard lost > 0 || rebuilt > 0 else { continue }
             var parts: [String] = []
@@ -298,7 +306,7 @@ struct TraceDeriver {
             if hint.isStructuredChild, let parent = evidenceParent { adoptedBy = adopt(&track, parent: parent) }
         }
         let slot = addTrack(id, track)
-        if let adoptedBy { tracks[adoptedBy].children.append(slot) }
+        if let adoptedBy { addChild(slot, to: adoptedBy) }
         batch.tasks.append(record)
         emitCreated(slot, id, at: event.timestamp, thread: event.thread)
         emit(slot, id, .scheduled, at: event.timestamp, thread: event.thread)
@@ -311,6 +319,34 @@ struct TraceDeriver {
         track.structured = !track.reportsOutcome
         track.cancelRequested = tracks[parentSlot].cancelRequested
         return parentSlot
+    }
+
+    private mutating func addChild(_ child: Int, to parent: Int) {
+        if tracks[parent].childList < 0 {
+            tracks[parent].childList = Int32(childLists.count)
+            childLists.append([])
+        }
+        childLists[Int(tracks[parent].childList)].append(child)
+    }
+
+    private func children(of slot: Int) -> [Int] {
+        tracks[slot].childList < 0 ? [] : childLists[Int(tracks[slot].childList)]
+    }
+
+    private func outcomeError(_ slot: Int) -> String? { tracks[slot].hasOutcomeError ? outcomeErrors[slot] : nil }
+
+    private func cancelReason(_ slot: Int) -> String? { tracks[slot].hasCancelReason ? cancelReasons[slot] : nil }
+
+    private mutating func setOutcomeError(_ slot: Int, _ text: String?) {
+        guard text != nil || tracks[slot].hasOutcomeError else { return }
+        outcomeErrors[slot] = text
+        tracks[slot].hasOutcomeError = text != nil
+    }
+
+    private mutating func setCancelReason(_ slot: Int, _ text: String?) {
+        guard text != nil || tracks[slot].hasCancelReason else { return }
+        cancelReasons[slot] = text
+        tracks[slot].hasCancelReason = text != nil
     }
 
     /// Stores a new task's track and returns its slot.
@@ -431,7 +467,7 @@ struct TraceDeriver {
     private mutating func endJob(_ slot: Int, _ id: TraceTaskID, at timestamp: TraceNanos, thread: TraceThreadID) {
         tracks[slot].runningThread = 0
         if let outcome = tracks[slot].outcome {
-            finish(slot, id, outcome, at: timestamp, error: tracks[slot].outcomeError, thread: thread)
+            finish(slot, id, outcome, at: timestamp, error: outcomeError(slot), thread: thread)
         } else if tracks[slot].finishAtJobEnd {
             let state: TaskState = tracks[slot].cancelRequested ? .cancelled : .done
             finish(slot, id, state, at: timestamp, error: nil, thread: thread, inferred: true)
@@ -448,7 +484,7 @@ struct TraceDeriver {
             return
         }
         if state.isTerminal {
-            finish(slot, event.task, state, at: event.timestamp, error: tracks[slot].outcomeError, thread: event.thread)
+            finish(slot, event.task, state, at: event.timestamp, error: outcomeError(slot), thread: event.thread)
         } else {
             emit(slot, event.task, state, at: event.timestamp, thread: event.thread)
         }
@@ -473,7 +509,7 @@ struct TraceDeriver {
                 return
             }
             tracks[slot].outcome = state
-            tracks[slot].outcomeError = error
+            setOutcomeError(slot, error)
             tracks[slot].outcomeAt = timestamp
             if let end = tracks[slot].heldEnd {
                 // Evidence that came after the task's held job end (process capture: freed later): it ended there.
@@ -504,8 +540,8 @@ struct TraceDeriver {
     private mutating func requestCancel(slot: Int, reason: String?) {
         guard !tracks[slot].state.isTerminal else { return }
         tracks[slot].cancelRequested = true
-        if tracks[slot].cancelReason == nil { tracks[slot].cancelReason = reason }
-        for child in tracks[slot].children { requestCancel(slot: child, reason: reason) }
+        if cancelReason(slot) == nil { setCancelReason(slot, reason) }
+        for child in children(of: slot) { requestCancel(slot: child, reason: reason) }
     }
 
     private mutating func finish(
@@ -516,7 +552,7 @@ struct TraceDeriver {
             skippedEvents += 1
             return
         }
-        let detail = error ?? (state == .cancelled ? tracks[slot].cancelReason : nil)
+        let detail = error ?? (state == .cancelled ? cancelReason(slot) : nil)
         if let detail { batch.tasks.append(TaskRecord(id: id, error: detail)) }
         emit(slot, id, state, at: timestamp, thread: thread)
         if inferred {
@@ -531,10 +567,10 @@ struct TraceDeriver {
                 )
             )
         }
-        let children = tracks[slot].children
-        tracks[slot].children = []
-        tracks[slot].outcomeError = nil
-        tracks[slot].cancelReason = nil
+        let children = children(of: slot)
+        if tracks[slot].childList >= 0 { childLists[Int(tracks[slot].childList)] = [] }
+        setOutcomeError(slot, nil)
+        setCancelReason(slot, nil)
         for child in children { endStructuredChild(child) }
     }
 
