@@ -3,9 +3,11 @@ import TaskTraceModel
 /// Turns the recorder's stream of transitions into `job_log` rows, one per job where it can.
 ///
 /// A task's open row is held until its job ends (the end slot closes a row), until a transition does not fit it
-/// (see `JobRow.accepts`), or until it has been held for `holdNanos` of the writer's clock: a job queued or
-/// running for long is then written as a partial row and its later transitions go into a new row, so a trace cut
-/// short by a kill lacks at most that much more than one flush interval. `drainAll` writes every open row when the
+/// (see `JobRow.accepts`), or until it is `holdNanos` old — by the trace's clock (the latest transition packed is
+/// that much later than the row's first) or by the writer's (a write that long after the one that opened it, for
+/// a program gone quiet): a job queued or running for long is then written as a partial row and its later
+/// transitions go into a new row, so a trace cut short by a kill lacks at most that much more than the writer's
+/// own lag. `drainAll` writes every open row when the
 /// recording ends. A task's rows leave in its transitions' order, so `seq` order is each task's recorded order.
 ///
 /// Inferred ends: the recorder writes an `inferred_outcome` mark with a fixed detail (`InferredOutcomeDetail`)
@@ -16,7 +18,9 @@ import TaskTraceModel
 struct JobRowPacker {
     private struct OpenRow {
         var row: JobRow
+        /// The writer's clock when the row was opened, and the trace time of its first transition.
         var openedAt: UInt64
+        var openedTrace: TraceNanos
         /// 0 once the row left (its `open` entry is free).
         var serial: UInt64
         var key: Key
@@ -32,6 +36,8 @@ struct JobRowPacker {
     /// Held rows in the order they were opened, to find those held too long without scanning them all; entries
     /// whose row has left since (another serial, or none) are skipped.
     private var openOrder: [(index: Int, serial: UInt64, openedAt: UInt64)] = []
+    /// The latest transition time packed so far.
+    private var latestTrace: TraceNanos = 0
     private var openOrderHead = 0
     private var nextSerial: UInt64 = 0
     /// Inferred ends announced by the marks of the batch being packed, in the marks' order (the recorder writes
@@ -128,6 +134,7 @@ struct JobRowPacker {
 
     @inline(__always)
     private mutating func add(_ transition: TransitionRecord, key: Key, now: UInt64, into rows: inout [JobRow]) {
+        latestTrace = max(latestTrace, transition.timestamp)
         if let index = openRow(key) {
             if open[index].row.accepts(transition) {
                 open[index].row.store(transition)
@@ -150,7 +157,7 @@ struct JobRowPacker {
             return
         }
         nextSerial += 1
-        let entry = OpenRow(row: row, openedAt: now, serial: nextSerial, key: key)
+        let entry = OpenRow(row: row, openedAt: now, openedTrace: transition.timestamp, serial: nextSerial, key: key)
         let index: Int
         if let reused = free.popLast() {
             open[reused] = entry
@@ -181,13 +188,17 @@ struct JobRowPacker {
         inferredMatched += 1
     }
 
-    /// Rows held for at least `holdNanos` by `now`, removed from the held set (partial rows).
+    /// Rows held for at least `holdNanos` (by the writer's clock `now`, or by trace time), removed from the held set
+    /// (partial rows). Rows leave in the order they were opened; the first one still young stops the walk.
     mutating func drainStale(now: UInt64, into rows: inout [JobRow]) {
         while openOrderHead < openOrder.count {
             let entry = openOrder[openOrderHead]
             if open[entry.index].serial == entry.serial {
                 let openedAt = open[entry.index].openedAt
-                guard now &- openedAt >= holdNanos || openedAt > now else { break }
+                let openedTrace = open[entry.index].openedTrace
+                let oldByWriter = now &- openedAt >= holdNanos || openedAt > now
+                let oldByTrace = latestTrace >= openedTrace && latestTrace - openedTrace >= holdNanos
+                guard oldByWriter || oldByTrace else { break }
                 rows.append(open[entry.index].row)
                 release(open[entry.index].key, entry.index)
             }

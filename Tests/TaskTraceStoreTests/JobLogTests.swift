@@ -176,4 +176,29 @@ struct JobLogTests {
         #expect(Set(read) == Set(marks))
         #expect(read.map(\.timestamp) == read.map(\.timestamp).sorted())
     }
+
+    @Test("a job row waits at most the hold time of trace time: a lagging writer still commits old jobs at once")
+    func holdByTraceTime() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("hold.sqlite")
+        let writer = try TraceWriter(path: path, holdNanos: 100_000_000)
+        // Task 1 is queued at 1 ms and still queued when task 2's job ends 150 ms later, in the same batch (a writer
+        // that drains rarely): task 1's row is older than the hold time, so this write commits it; task 2's row,
+        // opened at 140 ms, is complete; task 3's, opened at 120 ms, is young and waits.
+        try writer.write(
+            TraceBatch(transitions: [
+                .init(taskID: 1, timestamp: 1_000_000, state: .created),
+                .init(taskID: 1, timestamp: 1_000_000, state: .scheduled),
+                .init(taskID: 3, timestamp: 120_000_000, state: .created),
+                .init(taskID: 2, timestamp: 140_000_000, state: .created),
+                .init(taskID: 2, timestamp: 140_000_000, state: .scheduled),
+                .init(taskID: 2, timestamp: 145_000_000, state: .running, threadID: 1),
+                .init(taskID: 2, timestamp: 151_000_000, state: .done, threadID: 1),
+            ]))
+        #expect(writer.heldRowCount == 1)
+        let committed = try SQLiteShell.run(path, "SELECT task_id FROM job_log ORDER BY seq", readOnly: true).stdout
+        #expect(committed == "2\n1\n")
+        try writer.finish()
+        #expect(try SQLiteShell.run(path, "SELECT task_id FROM job_log ORDER BY seq", readOnly: true).stdout == "2\n1\n3\n")
+    }
 }
