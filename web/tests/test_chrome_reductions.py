@@ -70,10 +70,20 @@ def add_tasks(trace: Path) -> dict:
                                   for n in range(2)]
         ids[BLINK] = task(BLINK, ids[NARROW], "spawned", [(30_000, s) for s in ("created", "scheduled", "running",
                                                                                  "done")])
-        # Transitions in time order, ties as written (the reader orders by ts, then seq).
+        # Transitions in time order, ties as written (the reader keeps each task's recorded order).
+        version = db.execute("pragma user_version").fetchone()[0]
         for task_id, ts, state in sorted(rows, key=lambda r: r[1]):
-            db.execute("insert into transition_log(task_id, ts_ns, state_code, thread_id) values (?, ?, ?, ?)",
-                       (task_id, ts, code[state], worker if state == "running" else None))
+            thread = worker if state == "running" else None
+            if version < 2:
+                db.execute("insert into transition_log(task_id, ts_ns, state_code, thread_id) values (?, ?, ?, ?)",
+                           (task_id, ts, code[state], thread))
+            elif state in ("created", "scheduled"):
+                # Format version 2: one job_log row per transition is a legal (if loose) packing.
+                db.execute(f"insert into job_log(task_id, {state}_ns) values (?, ?)", (task_id, ts))
+            elif state == "running":
+                db.execute("insert into job_log(task_id, running_ns, thread_id) values (?, ?, ?)", (task_id, ts, thread))
+            else:
+                db.execute("insert into job_log(task_id, end_ns, end_code) values (?, ?, ?)", (task_id, ts, code[state]))
         db.commit()
     return ids
 
