@@ -37,7 +37,7 @@ final class EventBuffer: Sendable {
     static let lostCapacity = 4096
     let clock: TraceClock
     let start: UInt64
-    private let state: Mutex<State>
+    private let state: PlainMutex<State>
     /// Signalled after every drain, for API events waiting for room.
     private let space = ConditionLock()
     /// How long an API event waits for room before it is dropped (and counted) after all: 100 × 10 ms.
@@ -58,7 +58,7 @@ final class EventBuffer: Sendable {
         payloads.reserveCapacity(min(self.payloadCapacity, 1024))
         var lost: [TraceTaskID] = []
         lost.reserveCapacity(Self.lostCapacity)
-        state = Mutex(State(events: events, payloads: payloads, lostTasks: lost))
+        state = PlainMutex(State(events: events, payloads: payloads, lostTasks: lost))
     }
 
     /// Nanoseconds since the recording started.
