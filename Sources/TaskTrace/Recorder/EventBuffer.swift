@@ -4,8 +4,8 @@ import TaskTraceModel
 /// The bounded, preallocated buffer between the hot path and the writer thread.
 ///
 /// Two arrays of `capacity` raw events are allocated up front: producers append to the active one under one
-/// `Mutex` (no allocation: the array's capacity is reserved and it is uniquely owned), the writer swaps in the
-/// empty one. The timestamp is read inside the lock, so buffer order is time order and causality holds (an
+/// `PlainMutex` (no allocation: the array's capacity is reserved and it is uniquely owned), the writer swaps in
+/// the empty one. The timestamp is read inside the lock, so buffer order is time order and causality holds (an
 /// enqueue is appended before the job can reach a worker). When the active array is full the event is
 /// dropped and counted. API events with strings (spawns, outcomes, marks) go to a payload list bounded by
 /// `payloadCapacity`; they are not the hot path, so when the buffer is full they wait for the writer to drain it
