@@ -99,7 +99,8 @@ struct JobQueueTests {
         var seen = [Int](repeating: 0, count: producers * perProducer)
         for job in all where seen.indices.contains(job) { seen[job] += 1 }
         let wrong = seen.indices.filter { seen[$0] != 1 }
-        #expect(wrong.count == 0, "\(wrong.count) jobs ran other than once, e.g. \(wrong.prefix(5).map { ($0, seen[$0]) })")
+        let examples = wrong.prefix(5).map { ($0, seen[$0]) }
+        #expect(wrong.count == 0, "\(wrong.count) jobs ran other than once, e.g. (job, runs) \(examples)")
         for (worker, jobs) in ran.enumerated() {
             var last = [Int](repeating: -1, count: producers)
             var outOfOrder = 0

@@ -69,7 +69,8 @@ final class JobQueue<Job>: @unchecked Sendable {
         self.lingerNanos = lingerNanos
     }
 
-    /// Adds a job; wakes one sleeping worker unless one is already being woken. Returns false when no worker is alive to run it (after shutdown).
+    /// Adds a job; wakes one sleeping worker unless one is already being woken. Returns false when no worker is
+    /// alive to run it (after shutdown).
     func push(_ job: Job, taskID: TraceTaskID, isActorJob: Bool = false, global: Bool = false) -> Bool {
         lock.withLock {
             items.append(Item(job: job, taskID: taskID, recorded: recording, isActorJob: isActorJob, global: global))
