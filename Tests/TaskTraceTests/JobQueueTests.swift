@@ -9,10 +9,12 @@ import Testing
 /// executor's run loop does. Each test runs with workers that sleep at once (`spinRounds: 0`) and with the default
 /// polling, on one worker and on several. A lost job shows as a count that never completes: the tests wait for it
 /// with a generous deadline (a liveness bound, not a speed check) and then fail instead of hanging.
-/// Planted once each, and caught: a sleep that never took its wake off `wakesInFlight` (later pushes then signal
-/// no one) stranded jobs in all four "bursts" configurations (1–8 of 1,200 ran); a compaction that dropped one job
-/// more than it took (`removeFirst(head + 1)`) lost 3–9 jobs in every "producers" and "shutdown" configuration; a
-/// push that put the new job at the head (LIFO) gave out-of-order counts in every configuration.
+/// Planted once each, and caught: a push that woke a sleeper only when two slept stranded the jobs on one worker
+/// (0–2 of 1,200 ran in "bursts", 0 of 60,000 in "producers"); with an earlier design that counted wake-ups in
+/// flight, a sleep that never took its wake off the count stranded jobs in all four "bursts" configurations; a
+/// compaction that dropped one job more than it took (`removeFirst(head + 1)`) lost 3–9 jobs in every
+/// "producers" and "shutdown" configuration; a push that put the new job at the head (LIFO) gave out-of-order
+/// counts in every configuration.
 @Suite("Job queue")
 struct JobQueueTests {
     static let configurations: [(workers: Int, spinRounds: Int)] = [(1, 0), (1, 64), (4, 0), (4, 64)]

@@ -11,8 +11,8 @@ import Darwin
 ///
 /// A worker that finds the queue empty first polls it for a moment outside the lock (`spinRounds` rounds of a
 /// lock-free look and a `sched_yield`) before it sleeps on the condition; a push signals only when a worker is
-/// asleep that no earlier signal is already waking. Most jobs of a busy program are then taken without a sleep or
-/// a wake-up (each a futex system call and a context switch), see docs/performance.md.
+/// asleep (not while it polls). Most jobs of a busy program are then taken without a sleep or a wake-up (each a
+/// futex system call and a context switch), see docs/performance.md.
 ///
 /// Also tracks whether recording is still on and how many recorded jobs are running, so the runtime can stop
 /// recording only after every running job has reported its end. Thread-safe: all state is behind `lock`
@@ -35,13 +35,11 @@ final class JobQueue<Job>: @unchecked Sendable {
     private let lock = ConditionLock()
     private var items: [Item] = []
     private var head = 0
-    /// Workers blocked in `lock.wait` (not those spinning).
+    /// Workers blocked in `lock.wait` (not those polling). Every push signals while one is. Counting the wake-ups
+    /// already sent, to signal only sleepers not yet woken, was tried and dropped: liveness then rests on every
+    /// signal reaching a waiter (glibc before 2.41 can lose one, its bug 25847), and one full test run did fail as
+    /// a stranded job would make it fail (`EndOfRecordingTests`, not reproduced). Re-signalling costs little.
     private var sleepingWorkers = 0
-    /// Signals sent to sleeping workers that have not yet come back from their wait. A push signals only while
-    /// `sleepingWorkers > wakesInFlight`. Any return from a wait (signalled, timed out or spurious) takes one off,
-    /// so this can only undercount, which costs a needless signal, never a stranded job: a worker that is awake
-    /// always looks at the queue under the lock before it sleeps again.
-    private var wakesInFlight = 0
     /// `items.count - head`, stored under the lock, read without it by spinning workers (a hint only: the worker
     /// takes the lock and looks again).
     private let waitingCount = Atomic<Int>(0)
@@ -69,16 +67,13 @@ final class JobQueue<Job>: @unchecked Sendable {
         self.lingerNanos = lingerNanos
     }
 
-    /// Adds a job; wakes one sleeping worker unless one is already being woken. Returns false when no worker is
-    /// alive to run it (after shutdown).
+    /// Adds a job; wakes one sleeping worker, if any. Returns false when no worker is alive to run it (after
+    /// shutdown).
     func push(_ job: Job, taskID: TraceTaskID, isActorJob: Bool = false, global: Bool = false) -> Bool {
         lock.withLock {
             items.append(Item(job: job, taskID: taskID, recorded: recording, isActorJob: isActorJob, global: global))
             waitingCount.store(items.count - head, ordering: .relaxed)
-            if sleepingWorkers > wakesInFlight {
-                wakesInFlight += 1
-                lock.signal()
-            }
+            if sleepingWorkers > 0 { lock.signal() }
             return liveWorkers > 0
         }
     }
@@ -149,7 +144,6 @@ final class JobQueue<Job>: @unchecked Sendable {
         sleepingWorkers += 1
         if let nanoseconds { lock.wait(nanoseconds: nanoseconds) } else { lock.wait() }
         sleepingWorkers -= 1
-        if wakesInFlight > 0 { wakesInFlight -= 1 }
     }
 
     /// Polls the queue without the lock for up to `spinRounds` rounds; returns as soon as a job seems to wait.
@@ -193,7 +187,6 @@ final class JobQueue<Job>: @unchecked Sendable {
     func shutdown() {
         lock.withLock {
             shuttingDown = true
-            wakesInFlight = sleepingWorkers
             lock.broadcast()
         }
     }
