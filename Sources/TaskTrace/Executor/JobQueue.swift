@@ -54,9 +54,9 @@ final class JobQueue<Job>: @unchecked Sendable {
     private var liveWorkers = 0
 
     /// Rounds of polling before a worker sleeps, by default. Each round is one relaxed load and one `sched_yield`
-    /// (a few hundred nanoseconds to a microsecond here, longer when another thread takes the core), so an idle
-    /// worker stays awake for some tens of microseconds: longer than the gap between the jobs of a busy program,
-    /// far shorter than a timer's. Measured choice, see docs/performance.md.
+    /// (a few hundred nanoseconds to a microsecond here, longer when another thread takes the core), and polling
+    /// also ends after `pollNanos` (50 µs): longer than the gap between the jobs of a busy program, far shorter than
+    /// a timer's. Measured choice, see docs/performance.md.
     static var defaultSpinRounds: Int { 64 }
 
     /// How long an idle worker waits for more work after shutdown before it exits.
@@ -146,12 +146,25 @@ final class JobQueue<Job>: @unchecked Sendable {
         sleepingWorkers -= 1
     }
 
-    /// Polls the queue without the lock for up to `spinRounds` rounds; returns as soon as a job seems to wait.
+    /// Polls the queue without the lock for up to `spinRounds` rounds and `pollNanos`; returns as soon as a job
+    /// seems to wait. The time bound matters on a loaded machine, where one `sched_yield` can hand the core away
+    /// for a whole time slice: the worker then sleeps properly instead, and a wake-up brings it back sooner.
     private func pollWhileEmpty() {
+        let start = Self.monotonicNanos()
         for _ in 0..<spinRounds {
             if waitingCount.load(ordering: .relaxed) > 0 { return }
             sched_yield()
+            if Self.monotonicNanos() &- start > Self.pollNanos { return }
         }
+    }
+
+    /// The longest a worker polls before it sleeps.
+    static var pollNanos: UInt64 { 50_000 }
+
+    private static func monotonicNanos() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
     }
 
     /// A worker finished running `item`.
