@@ -57,22 +57,22 @@ struct JobQueueTests {
         }
 
         /// Waits until `total` jobs ran (or the deadline passed); returns the jobs each worker ran, in its order.
-        func waitForJobs(_ total: Int, seconds: UInt64 = 20) -> [[Int]] {
-            lock.withLock {
-                let deadline = TraceClock.monotonic.now() + seconds * 1_000_000_000
-                while ran.reduce(0, { $0 + $1.count }) < total, TraceClock.monotonic.now() < deadline {
-                    lock.wait(nanoseconds: 10_000_000)
-                }
-                return ran
-            }
+        /// Polls with `Task.sleep`, so no thread of Swift's shared pool is blocked while the queue's threads work.
+        func waitForJobs(_ total: Int, seconds: UInt64 = 20) async -> [[Int]] {
+            await waitUntil(seconds: seconds) { ran.reduce(0, { $0 + $1.count }) >= total }
+            return lock.withLock { ran }
         }
 
         /// Waits until every worker has left its loop (or the deadline passed); returns how many did.
-        func waitForExit(seconds: UInt64 = 20) -> Int {
-            lock.withLock {
-                let deadline = TraceClock.monotonic.now() + seconds * 1_000_000_000
-                while exited < count, TraceClock.monotonic.now() < deadline { lock.wait(nanoseconds: 10_000_000) }
-                return exited
+        func waitForExit(seconds: UInt64 = 20) async -> Int {
+            await waitUntil(seconds: seconds) { exited >= count }
+            return lock.withLock { exited }
+        }
+
+        private func waitUntil(seconds: UInt64, _ done: () -> Bool) async {
+            let deadline = TraceClock.monotonic.now() + seconds * 1_000_000_000
+            while !lock.withLock(done), TraceClock.monotonic.now() < deadline {
+                try? await Task.sleep(nanoseconds: 1_000_000)
             }
         }
     }
@@ -117,7 +117,7 @@ struct JobQueueTests {
     }
 
     @Test("N producers × M workers: every job runs exactly once, in queue order per worker", arguments: configurations)
-    func producersAndWorkers(_ configuration: (workers: Int, spinRounds: Int)) {
+    func producersAndWorkers(_ configuration: (workers: Int, spinRounds: Int)) async {
         let queue = JobQueue<Int>(spinRounds: configuration.spinRounds, lingerNanos: 1_000_000)
         let workers = Workers(queue: queue, count: configuration.workers)
         workers.register()
@@ -125,14 +125,14 @@ struct JobQueueTests {
         let producers = 3
         let perProducer = 20_000
         #expect(Self.produce(into: queue, producers: producers, perProducer: perProducer))
-        let ran = workers.waitForJobs(producers * perProducer)
+        let ran = await workers.waitForJobs(producers * perProducer)
         Self.expectExactlyOnceInOrder(ran, producers: producers, perProducer: perProducer)
         queue.shutdown()
-        #expect(workers.waitForExit() == configuration.workers)
+        #expect(await workers.waitForExit() == configuration.workers)
     }
 
     @Test("bursts with pauses: sleeping workers are always woken for the next job", arguments: configurations)
-    func sleepingWorkersAreWoken(_ configuration: (workers: Int, spinRounds: Int)) {
+    func sleepingWorkersAreWoken(_ configuration: (workers: Int, spinRounds: Int)) async {
         let queue = JobQueue<Int>(spinRounds: configuration.spinRounds, lingerNanos: 1_000_000)
         let workers = Workers(queue: queue, count: configuration.workers)
         workers.register()
@@ -140,14 +140,14 @@ struct JobQueueTests {
         let producers = 2
         let perProducer = 600
         #expect(Self.produce(into: queue, producers: producers, perProducer: perProducer, pauseEvery: 3))
-        let ran = workers.waitForJobs(producers * perProducer)
+        let ran = await workers.waitForJobs(producers * perProducer)
         Self.expectExactlyOnceInOrder(ran, producers: producers, perProducer: perProducer)
         queue.shutdown()
-        #expect(workers.waitForExit() == configuration.workers)
+        #expect(await workers.waitForExit() == configuration.workers)
     }
 
     @Test("shutdown with jobs still queued: they all run before the workers exit", arguments: configurations)
-    func shutdownDrainsTheQueue(_ configuration: (workers: Int, spinRounds: Int)) {
+    func shutdownDrainsTheQueue(_ configuration: (workers: Int, spinRounds: Int)) async {
         let queue = JobQueue<Int>(spinRounds: configuration.spinRounds, lingerNanos: 1_000_000)
         let workers = Workers(queue: queue, count: configuration.workers)
         workers.register()
@@ -155,25 +155,25 @@ struct JobQueueTests {
         for job in 0..<total { #expect(queue.push(job, taskID: 1)) }
         queue.shutdown()
         #expect(workers.start())
-        #expect(workers.waitForExit() == configuration.workers)
-        Self.expectExactlyOnceInOrder(workers.waitForJobs(total), producers: 1, perProducer: total)
+        #expect(await workers.waitForExit() == configuration.workers)
+        Self.expectExactlyOnceInOrder(await workers.waitForJobs(total), producers: 1, perProducer: total)
     }
 
     @Test("a job pushed after every worker exited is reported, and a restarted worker runs it", arguments: [0, 64])
-    func lateJobRestartsAWorker(_ spinRounds: Int) {
+    func lateJobRestartsAWorker(_ spinRounds: Int) async {
         let queue = JobQueue<Int>(spinRounds: spinRounds, lingerNanos: 1_000_000)
         let workers = Workers(queue: queue, count: 2)
         workers.register()
         #expect(workers.start())
         queue.shutdown()
-        #expect(workers.waitForExit() == 2)
+        #expect(await workers.waitForExit() == 2)
         #expect(!queue.push(7, taskID: 1))
         #expect(queue.claimRestart())
         #expect(!queue.claimRestart())  // one restart is enough
         let late = Workers(queue: queue, count: 1)  // counted by claimRestart
         #expect(late.start())
-        #expect(late.waitForJobs(1) == [[7]])
-        #expect(late.waitForExit() == 1)
+        #expect(await late.waitForJobs(1) == [[7]])
+        #expect(await late.waitForExit() == 1)
     }
 
     @Test("recorded jobs: stop waits for the running ones, and jobs taken after stop are unrecorded")
