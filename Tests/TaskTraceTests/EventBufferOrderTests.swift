@@ -55,7 +55,7 @@ struct EventBufferOrderTests {
         #expect(backwards == 0, "\(backwards) events stamped earlier than the event before them")
     }
 
-    /// The buffer's lock (`PlainMutex`, a spin lock) under contention: threads appending at once, with the writer
+    /// The buffer's lock (`HotPathLock`, a spin lock) under contention: threads appending at once, with the writer
     /// draining meanwhile. Planted once: a contended waiter that went in without taking the lock crashed the test
     /// process in both of two runs (the array appended to from two threads at once).
     @Test("threads appending at once: every event lands exactly once, each thread's in its own order",

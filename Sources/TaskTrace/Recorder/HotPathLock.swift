@@ -22,7 +22,7 @@ import Darwin
 /// acquisition anyway (the stamp is read inside the lock).
 ///
 /// Thread-safe: that is its purpose. `@unchecked Sendable` because `locked` is what protects `value`.
-final class PlainMutex<Value: ~Copyable>: @unchecked Sendable {
+final class HotPathLock<Value: ~Copyable>: @unchecked Sendable {
     private let locked = Atomic<Bool>(false)
     private var value: Value
 
