@@ -6,7 +6,7 @@ import Foundation
 /// docs/performance.md for the figures and what each key means.
 ///
 ///   swift run -c release --package-path Benchmarks tasktrace-benchmarks [--quick] [--json] [--rounds N]
-///       [--keep] [--probe-only] [--export-only TRACE]
+///       [--keep] [--probe-only] [--store-only] [--runtime-only] [--export-only TRACE]
 @main
 struct BenchmarkSuite {
     static func main() async throws {
@@ -118,6 +118,32 @@ struct BenchmarkSuite {
             )
         }
         if !runtime.integrityProblems.isEmpty { log("integrity: " + runtime.integrityProblems.joined(separator: "; ")) }
+
+        // `--runtime-only`: stop after the runtime section (for A/B builds of the executor); the JSON line then has
+        // the hot-path and runtime keys only.
+        if arguments.contains("--runtime-only") {
+            var json = JSONLine()
+            json.add("inrun_spawn_vs_global", runtime.ratio(.spawn, workers: headlineWorkers, body: true))
+            json.add("inrun_yield_vs_global", runtime.ratio(.yield, workers: headlineWorkers, body: true))
+            for workload in Workload.allCases {
+                for workers in workerCounts {
+                    json.add(
+                        "inrun_\(workload.rawValue)_vs_global_\(workers)w",
+                        runtime.ratio(workload, workers: workers, body: true))
+                    json.add(
+                        "overhead_\(workload.rawValue)_vs_global_\(workers)w",
+                        runtime.ratio(workload, workers: workers, body: false))
+                }
+            }
+            json.add("record_ns_per_event", probeMedian[1])
+            json.add("record_ns_per_event_2_threads", probeMedian[2])
+            json.add("record_ns_per_event_4_threads", probeMedian[4])
+            json.add("dropped_events", Double(runtime.dropped))
+            json.add("integrity_problems", Double(runtime.integrityProblems.count))
+            json.add("load_average", Machine.loadAverage())
+            if wantsJSON { log(json.text) }
+            return
+        }
 
         // 3. The SQLite insert ceiling, through the product's writer.
         let storeRows = quick ? 1_000_000 : 2_000_000

@@ -42,6 +42,13 @@ final class ConditionLock: @unchecked Sendable {
         return try body()
     }
 
+    /// Takes the mutex; pair with `unlock()` on the same thread. For loops that drop the mutex in the middle (a
+    /// worker that spins outside it before sleeping); prefer `withLock` elsewhere.
+    func lock() { pthread_mutex_lock(mutex) }
+
+    /// Releases the mutex taken by `lock()`.
+    func unlock() { pthread_mutex_unlock(mutex) }
+
     /// Waits for a signal; call only with the mutex held (inside `withLock`).
     func wait() {
         pthread_cond_wait(condition, mutex)

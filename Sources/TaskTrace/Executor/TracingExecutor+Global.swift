@@ -18,7 +18,7 @@ extension TracingExecutor {
     /// runtime frees the task: if it does, the job was the task's last, and its end is recorded as an inferred
     /// outcome (`done`, or `cancelled` when the task was cancelled as the job started) with an `inferred_outcome`
     /// mark saying so.
-    func runGlobal(_ item: JobQueue.Item, executor: UnownedTaskExecutor) {
+    func runGlobal(_ item: JobQueue<UnownedJob>.Item, executor: UnownedTaskExecutor) {
         let watch = watchLifetime(of: item.job, taskID: item.recorded ? item.taskID : 0)
         if tasktrace_run_global_job(unsafeBitCast(item.job, to: UnsafeMutableRawPointer.self)) != 0 {
             item.job.runSynchronously(on: executor)  // swift_job_run not found: run it as a task-executor job

@@ -16,7 +16,7 @@ public final class TracingExecutor: TaskExecutor {
     /// Number of worker threads.
     public let workerCount: Int
     let recorder: TraceRecorder
-    let queue = JobQueue()
+    let queue = JobQueue<UnownedJob>()
     let identity: JobIdentity
     /// Whole-program capture: a spawn token naming the program's main task (`ProcessRecording.mainTaskID`),
     /// attached to that task's first recorded enqueue; 0 when unused. See `ProcessRecording`.

@@ -4,8 +4,8 @@ import TaskTraceModel
 /// The bounded, preallocated buffer between the hot path and the writer thread.
 ///
 /// Two arrays of `capacity` raw events are allocated up front: producers append to the active one under one
-/// `Mutex` (no allocation: the array's capacity is reserved and it is uniquely owned), the writer swaps in the
-/// empty one. The timestamp is read inside the lock, so buffer order is time order and causality holds (an
+/// `HotPathLock` (no allocation: the array's capacity is reserved and it is uniquely owned), the writer swaps in
+/// the empty one. The timestamp is read inside the lock, so buffer order is time order and causality holds (an
 /// enqueue is appended before the job can reach a worker). When the active array is full the event is
 /// dropped and counted. API events with strings (spawns, outcomes, marks) go to a payload list bounded by
 /// `payloadCapacity`; they are not the hot path, so when the buffer is full they wait for the writer to drain it
@@ -37,7 +37,7 @@ final class EventBuffer: Sendable {
     static let lostCapacity = 4096
     let clock: TraceClock
     let start: UInt64
-    private let state: Mutex<State>
+    private let state: HotPathLock<State>
     /// Signalled after every drain, for API events waiting for room.
     private let space = ConditionLock()
     /// How long an API event waits for room before it is dropped (and counted) after all: 100 × 10 ms.
@@ -58,7 +58,7 @@ final class EventBuffer: Sendable {
         payloads.reserveCapacity(min(self.payloadCapacity, 1024))
         var lost: [TraceTaskID] = []
         lost.reserveCapacity(Self.lostCapacity)
-        state = Mutex(State(events: events, payloads: payloads, lostTasks: lost))
+        state = HotPathLock(State(events: events, payloads: payloads, lostTasks: lost))
     }
 
     /// Nanoseconds since the recording started.
