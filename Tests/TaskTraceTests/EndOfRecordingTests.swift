@@ -28,8 +28,10 @@ struct EndOfRecordingTests {
         let gate = DispatchSemaphore(value: 0)
         let returned = Flag()
         let watchdogFired = Flag()
-        // Releases the blocked job after 20 s if `record` never returns (the bug): the test then fails, not hangs.
-        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(20)) {
+        // Releases the blocked job after 60 s if `record` never returns (the bug): the test then fails, not hangs.
+        // Generous: `record` returns ~250 ms after its body, but on a loaded 2-core machine other suites can hold
+        // the cooperative pool's threads for many seconds before this test's continuation runs again.
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(60)) {
             if !returned.isSet {
                 watchdogFired.set()
                 gate.signal()
