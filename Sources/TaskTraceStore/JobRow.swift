@@ -73,14 +73,8 @@ public struct JobRow: Sendable, Hashable {
         }
     }
 
-    /// The row's transitions in order (what the `transitions` view shows for it).
-    public var transitions: [TransitionRecord] {
-        var result: [TransitionRecord] = []
-        forEachTransition { result.append($0) }
-        return result
-    }
-
-    /// Calls `body` with the row's transitions in order, without allocating.
+    /// Calls `body` with the row's transitions in order (what the `transitions` view shows for it), without
+    /// allocating.
     @inline(__always)
     public func forEachTransition(_ body: (TransitionRecord) throws -> Void) rethrows {
         if let created {

@@ -215,133 +215,93 @@ public final class TraceWriter: @unchecked Sendable {
         }
     }
 
-    /// Rows per multi-row task upsert (7 parameters each).
-    private static let tasksPerStatement = 32
+    /// Rows per multi-row INSERT: one statement step per 32 rows instead of per row roughly doubles ingest speed.
+    private static let rowsPerStatement = 32
 
-    private func upsertTasks(_ tasks: [TaskRecord]) throws {
-        guard !tasks.isEmpty else { return }
-        func statement(rows: Int) throws -> SQLiteStatement {
-            try connection.prepare(
-                "INSERT INTO tasks(id, parent_id, name, kind, file, line, error) VALUES "
-                    + Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
-                    + """
-
-                    ON CONFLICT(id) DO UPDATE SET
-                        parent_id = coalesce(excluded.parent_id, parent_id),
-                        name = coalesce(excluded.name, name),
-                        kind = CASE WHEN excluded.kind = 'unknown' THEN kind ELSE excluded.kind END,
-                        file = coalesce(excluded.file, file),
-                        line = coalesce(excluded.line, line),
-                        error = coalesce(excluded.error, error)
-                    """
-            )
-        }
-        // A multi-row upsert applies its rows in order, so later records for one id still merge into earlier ones.
-        let wide = try statement(rows: Self.tasksPerStatement)
-        let single = try statement(rows: 1)
-        var index = tasks.startIndex
-        while tasks.endIndex - index >= Self.tasksPerStatement {
+    /// Inserts `rows` with multi-row statements of `rowsPerStatement` rows, then one-row statements for the rest:
+    /// `head` is the statement up to `VALUES`, `tail` what follows the value lists, `bind` binds one row's `columns`
+    /// parameters starting at the given index. Multi-row statements apply their rows in order.
+    private func insertRows<Row>(
+        _ rows: [Row], head: String, columns: Int, tail: String = "",
+        bind: (Row, SQLiteStatement, Int32) -> Void
+    ) throws {
+        guard !rows.isEmpty else { return }
+        let values = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        let wide = try connection.prepare(
+            head + Array(repeating: values, count: Self.rowsPerStatement).joined(separator: ", ") + tail
+        )
+        let single = try connection.prepare(head + values + tail)
+        var index = rows.startIndex
+        while rows.endIndex - index >= Self.rowsPerStatement {
             var parameter: Int32 = 1
-            for task in tasks[index..<(index + Self.tasksPerStatement)] {
-                bindTask(task, to: wide, at: parameter)
-                parameter += 7
+            for row in rows[index..<(index + Self.rowsPerStatement)] {
+                bind(row, wide, parameter)
+                parameter += Int32(columns)
             }
             try wide.run()
-            index += Self.tasksPerStatement
+            index += Self.rowsPerStatement
         }
-        for task in tasks[index...] {
-            bindTask(task, to: single, at: 1)
+        for row in rows[index...] {
+            bind(row, single, 1)
             try single.run()
         }
     }
 
-    private func bindTask(_ task: TaskRecord, to statement: SQLiteStatement, at first: Int32) {
-        statement.bind(first, Int64(bitPattern: task.id))
-        statement.bind(first + 1, task.parentID.map { Int64(bitPattern: $0) })
-        statement.bind(first + 2, task.name)
-        statement.bind(first + 3, task.kind.rawValue)
-        statement.bind(first + 4, task.file)
-        statement.bind(first + 5, task.line.map { Int64($0) })
-        statement.bind(first + 6, task.error)
-    }
+    /// Upserts: a later record for an id fills in what an earlier one lacked, also within one statement.
+    private func upsertTasks(_ tasks: [TaskRecord]) throws {
+        try insertRows(
+            tasks, head: "INSERT INTO tasks(id, parent_id, name, kind, file, line, error) VALUES ", columns: 7,
+            tail: """
 
-    /// Rows per multi-row INSERT: one statement step per 32 rows instead of per row roughly doubles ingest speed.
-    private static let jobRowsPerStatement = 32
-    private static let jobRowColumns = 10
+                ON CONFLICT(id) DO UPDATE SET
+                    parent_id = coalesce(excluded.parent_id, parent_id),
+                    name = coalesce(excluded.name, name),
+                    kind = CASE WHEN excluded.kind = 'unknown' THEN kind ELSE excluded.kind END,
+                    file = coalesce(excluded.file, file),
+                    line = coalesce(excluded.line, line),
+                    error = coalesce(excluded.error, error)
+                """
+        ) { task, statement, first in
+            statement.bind(first, Int64(bitPattern: task.id))
+            statement.bind(first + 1, task.parentID.map { Int64(bitPattern: $0) })
+            statement.bind(first + 2, task.name)
+            statement.bind(first + 3, task.kind.rawValue)
+            statement.bind(first + 4, task.file)
+            statement.bind(first + 5, task.line.map { Int64($0) })
+            statement.bind(first + 6, task.error)
+        }
+    }
 
     private func insertJobRows(_ jobRows: [JobRow]) throws {
-        guard !jobRows.isEmpty else { return }
-        let sql =
-            "INSERT INTO job_log(task_id, created_ns, scheduled_ns, from_thread, running_ns, end_ns, end_code, "
-            + "thread_id, end_thread, end_inferred) VALUES "
-        let placeholders = "(" + Array(repeating: "?", count: Self.jobRowColumns).joined(separator: ", ") + ")"
-        let wide = try connection.prepare(
-            sql + Array(repeating: placeholders, count: Self.jobRowsPerStatement).joined(separator: ", ")
-        )
-        let single = try connection.prepare(sql + placeholders)
-        var index = jobRows.startIndex
-        while jobRows.endIndex - index >= Self.jobRowsPerStatement {
-            var parameter: Int32 = 1
-            for row in jobRows[index..<(index + Self.jobRowsPerStatement)] {
-                bindJobRow(row, to: wide, at: parameter)
-                parameter += Int32(Self.jobRowColumns)
-            }
-            try wide.run()
-            index += Self.jobRowsPerStatement
-        }
-        for row in jobRows[index...] {
-            bindJobRow(row, to: single, at: 1)
-            try single.run()
-        }
-    }
-
-    private func bindJobRow(_ row: JobRow, to statement: SQLiteStatement, at first: Int32) {
         func thread(_ id: TraceThreadID) -> Int64? { id == 0 ? nil : Int64(id) }
         func time(_ value: TraceNanos?) -> Int64? { value.map { Int64(bitPattern: $0) } }
-        statement.bind(first, Int64(bitPattern: row.taskID))
-        statement.bind(first + 1, time(row.created))
-        statement.bind(first + 2, time(row.scheduled))
-        statement.bind(first + 3, row.created == nil && row.scheduled == nil ? nil : thread(row.fromThread))
-        statement.bind(first + 4, time(row.running))
-        statement.bind(first + 5, time(row.end))
-        statement.bind(first + 6, row.endState.map { Int64($0.rawValue) })
-        statement.bind(first + 7, row.running == nil ? nil : thread(row.threadID))
-        statement.bind(first + 8, row.end == nil ? nil : thread(row.endThread))
-        statement.bind(first + 9, row.endInferred ? Int64(1) : nil)
+        try insertRows(
+            jobRows,
+            head: "INSERT INTO job_log(task_id, created_ns, scheduled_ns, from_thread, running_ns, end_ns, end_code, "
+                + "thread_id, end_thread, end_inferred) VALUES ",
+            columns: 10
+        ) { row, statement, first in
+            statement.bind(first, Int64(bitPattern: row.taskID))
+            statement.bind(first + 1, time(row.created))
+            statement.bind(first + 2, time(row.scheduled))
+            statement.bind(first + 3, row.created == nil && row.scheduled == nil ? nil : thread(row.fromThread))
+            statement.bind(first + 4, time(row.running))
+            statement.bind(first + 5, time(row.end))
+            statement.bind(first + 6, row.endState.map { Int64($0.rawValue) })
+            statement.bind(first + 7, row.running == nil ? nil : thread(row.threadID))
+            statement.bind(first + 8, row.end == nil ? nil : thread(row.endThread))
+            statement.bind(first + 9, row.endInferred ? Int64(1) : nil)
+        }
     }
-
-    /// Rows per multi-row marks INSERT: a group child's inferred outcome is one mark, so marks come in bursts as
-    /// large as the task rows.
-    private static let marksPerStatement = 32
 
     private func insertMarks(_ marks: [MarkRecord]) throws {
-        guard !marks.isEmpty else { return }
-        let sql = "INSERT INTO mark_log(task_id, ts_ns, kind, detail) VALUES "
-        let wide = try connection.prepare(
-            sql + Array(repeating: "(?, ?, ?, ?)", count: Self.marksPerStatement).joined(separator: ", ")
-        )
-        let single = try connection.prepare(sql + "(?, ?, ?, ?)")
-        var index = marks.startIndex
-        while marks.endIndex - index >= Self.marksPerStatement {
-            var parameter: Int32 = 1
-            for mark in marks[index..<(index + Self.marksPerStatement)] {
-                bindMark(mark, to: wide, at: parameter)
-                parameter += 4
-            }
-            try wide.run()
-            index += Self.marksPerStatement
+        try insertRows(marks, head: "INSERT INTO mark_log(task_id, ts_ns, kind, detail) VALUES ", columns: 4) {
+            mark, statement, first in
+            statement.bind(first, mark.taskID.map { Int64(bitPattern: $0) })
+            statement.bind(first + 1, Int64(bitPattern: mark.timestamp))
+            statement.bind(first + 2, mark.kind)
+            statement.bind(first + 3, mark.detail)
         }
-        for mark in marks[index...] {
-            bindMark(mark, to: single, at: 1)
-            try single.run()
-        }
-    }
-
-    private func bindMark(_ mark: MarkRecord, to statement: SQLiteStatement, at first: Int32) {
-        statement.bind(first, mark.taskID.map { Int64(bitPattern: $0) })
-        statement.bind(first + 1, Int64(bitPattern: mark.timestamp))
-        statement.bind(first + 2, mark.kind)
-        statement.bind(first + 3, mark.detail)
     }
 
     private func insertUntrackedJobs(_ jobs: [UntrackedJobRecord]) throws {

@@ -28,27 +28,8 @@ struct EventBufferOrderTests {
         let buffer = EventBuffer(capacity: 1 << 16, payloadCapacity: 16, clock: Self.stallingClock()) {}
         let threads = 3
         let perThread = 600
-        let finished = Atomic<Int>(0)
-        for index in 0..<threads {
-            let started = NamedThread.start(osName: "tt-order-\(index)") {
-                for _ in 0..<perThread {
-                    buffer.append(RawEvent(kind: .jobStart, task: TraceTaskID(index + 1), thread: UInt32(index + 1)))
-                }
-                finished.add(1, ordering: .sequentiallyConsistent)
-            }
-            #expect(started)
-        }
-        var drained: [RawEvent] = []
-        var events: [RawEvent] = []
-        var payloads: [EventPayload] = []
-        var lost: [TraceTaskID] = []
-        events.reserveCapacity(1 << 16)
-        while true {
-            let done = finished.load(ordering: .sequentiallyConsistent) == threads
-            _ = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lost, close: done)
-            drained += events
-            if done { break }
-            try await Task.sleep(for: .microseconds(300))
+        let drained = try await Self.appendAndDrain(buffer, threads: threads, perThread: perThread, name: "tt-order") {
+            thread, _ in RawEvent(kind: .jobStart, task: TraceTaskID(thread + 1), thread: UInt32(thread + 1))
         }
         #expect(drained.count == threads * perThread)
         let backwards = zip(drained, drained.dropFirst()).filter { $0.timestamp > $1.timestamp }.count
@@ -63,28 +44,9 @@ struct EventBufferOrderTests {
     func everyEventLandsOnce(threads: Int) async throws {
         let buffer = EventBuffer(capacity: 1 << 18, payloadCapacity: 16, clock: .monotonic) {}
         let perThread = 40_000
-        let finished = Atomic<Int>(0)
-        for index in 0..<threads {
-            let started = NamedThread.start(osName: "tt-lock-\(index)") {
-                for sequence in 0..<perThread {
-                    buffer.append(
-                        RawEvent(kind: .jobStart, task: TraceTaskID(index + 1), thread: 1, aux: UInt64(sequence)))
-                }
-                finished.add(1, ordering: .sequentiallyConsistent)
-            }
-            #expect(started)
-        }
-        var drained: [RawEvent] = []
-        var events: [RawEvent] = []
-        var payloads: [EventPayload] = []
-        var lost: [TraceTaskID] = []
-        events.reserveCapacity(1 << 18)
-        while true {
-            let done = finished.load(ordering: .sequentiallyConsistent) == threads
-            _ = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lost, close: done)
-            drained += events
-            if done { break }
-            try await Task.sleep(for: .microseconds(200))
+        let drained = try await Self.appendAndDrain(buffer, threads: threads, perThread: perThread, name: "tt-lock") {
+            thread, sequence in
+            RawEvent(kind: .jobStart, task: TraceTaskID(thread + 1), thread: 1, aux: UInt64(sequence))
         }
         #expect(buffer.dropped == 0)
         var next = [UInt64](repeating: 0, count: threads)
@@ -99,5 +61,34 @@ struct EventBufferOrderTests {
         }
         #expect(wrong == 0, "\(wrong) events missing, repeated or out of their thread's order")
         #expect(next == [UInt64](repeating: UInt64(perThread), count: threads))
+    }
+
+    /// Starts `threads` threads that each append `perThread` events (`event(thread, sequence)`), drains the buffer
+    /// meanwhile every 200 µs, and returns every event drained, the last drain closing the buffer.
+    static func appendAndDrain(
+        _ buffer: EventBuffer, threads: Int, perThread: Int, name: String,
+        event: @escaping @Sendable (Int, Int) -> RawEvent
+    ) async throws -> [RawEvent] {
+        let finished = Atomic<Int>(0)
+        for index in 0..<threads {
+            let started = NamedThread.start(osName: "\(name)-\(index)") {
+                for sequence in 0..<perThread { buffer.append(event(index, sequence)) }
+                finished.add(1, ordering: .sequentiallyConsistent)
+            }
+            #expect(started)
+        }
+        var drained: [RawEvent] = []
+        var events: [RawEvent] = []
+        var payloads: [EventPayload] = []
+        var lost: [TraceTaskID] = []
+        events.reserveCapacity(buffer.capacity)
+        while true {
+            let done = finished.load(ordering: .sequentiallyConsistent) == threads
+            _ = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lost, close: done)
+            drained += events
+            if done { break }
+            try await Task.sleep(for: .microseconds(200))
+        }
+        return drained
     }
 }

@@ -9,6 +9,20 @@ import Foundation
 ///       [--keep] [--probe-only] [--store-only] [--runtime-only] [--export-only TRACE]
 @main
 struct BenchmarkSuite {
+    /// The `overhead_<workload>_vs_global_<N>w` and `inrun_…` keys of every workload and worker count.
+    static func addPerWorkerRatios(of runtime: RuntimeSection, workerCounts: [Int], to json: inout JSONLine) {
+        for workload in Workload.allCases {
+            for workers in workerCounts {
+                json.add(
+                    "overhead_\(workload.rawValue)_vs_global_\(workers)w",
+                    runtime.ratio(workload, workers: workers, body: false))
+                json.add(
+                    "inrun_\(workload.rawValue)_vs_global_\(workers)w",
+                    runtime.ratio(workload, workers: workers, body: true))
+            }
+        }
+    }
+
     static func main() async throws {
         let arguments = Set(CommandLine.arguments.dropFirst())
         let quick = arguments.contains("--quick")
@@ -125,16 +139,7 @@ struct BenchmarkSuite {
             var json = JSONLine()
             json.add("inrun_spawn_vs_global", runtime.ratio(.spawn, workers: headlineWorkers, body: true))
             json.add("inrun_yield_vs_global", runtime.ratio(.yield, workers: headlineWorkers, body: true))
-            for workload in Workload.allCases {
-                for workers in workerCounts {
-                    json.add(
-                        "inrun_\(workload.rawValue)_vs_global_\(workers)w",
-                        runtime.ratio(workload, workers: workers, body: true))
-                    json.add(
-                        "overhead_\(workload.rawValue)_vs_global_\(workers)w",
-                        runtime.ratio(workload, workers: workers, body: false))
-                }
-            }
+            addPerWorkerRatios(of: runtime, workerCounts: workerCounts, to: &json)
             json.add("record_ns_per_event", probeMedian[1])
             json.add("record_ns_per_event_2_threads", probeMedian[2])
             json.add("record_ns_per_event_4_threads", probeMedian[4])
@@ -216,16 +221,7 @@ struct BenchmarkSuite {
         json.add("export_html_s_100k", export.htmlSeconds)
         json.add("html_100k_first_frame_s", firstFrame)
         json.add("stats_s_100k", export.statsSeconds)
-        for workload in Workload.allCases {
-            for workers in workerCounts {
-                json.add(
-                    "overhead_\(workload.rawValue)_vs_global_\(workers)w",
-                    runtime.ratio(workload, workers: workers, body: false))
-                json.add(
-                    "inrun_\(workload.rawValue)_vs_global_\(workers)w",
-                    runtime.ratio(workload, workers: workers, body: true))
-            }
-        }
+        addPerWorkerRatios(of: runtime, workerCounts: workerCounts, to: &json)
         for workload in Workload.allCases {
             json.add("overhead_\(workload.rawValue)_vs_global_discarding_sink", runtime.discardingRatio(workload))
         }
