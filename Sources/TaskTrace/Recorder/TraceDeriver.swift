@@ -73,9 +73,10 @@ struct TraceDeriver {
         var actorBoundary: TraceNanos = 0
     }
 
-    /// Per-task state in one array, found through `slots`: one hash lookup per event, then in-place updates.
+    /// Per-task state in one array, found through `slots` (one array lookup per event for the dense ids of a
+    /// recording), then in-place updates.
     private var tracks: [Track] = []
-    private var slots: [TraceTaskID: Int] = [:]
+    private var slots = TaskSlotMap()
     /// Each slot's task id (the reverse of `slots`).
     private var ids: [TraceTaskID] = []
     /// Children's slots per parent (`Track.childList`), and the rare texts of a track, by slot.
