@@ -26,6 +26,10 @@ struct RuntimeSection {
     private(set) var dropped: UInt64 = 0
     private(set) var transitionsRecorded: [Workload: Int] = [:]
     private(set) var integrityProblems: [String] = []
+    /// Per workload and worker count, per counted round: CPU ns the recording's writer and store threads spent per
+    /// transition (`meta.writer_cpu_ns + meta.store_cpu_ns`). CPU time, so it holds still on a loaded machine
+    /// where wall-clock ratios do not: the figure to compare writer changes by.
+    private(set) var writerCPUPerTransition: [Workload: [Int: [Double]]] = [:]
 
     mutating func run(log: (String) -> Void) async throws {
         // Round 0 warms up (the global pool's threads, the allocator's arenas, the file cache) and is not counted:
@@ -83,7 +87,25 @@ struct RuntimeSection {
         for key in ["skipped_events", "late_events"] where (meta[key] ?? "0") != "0" {
             integrityProblems.append("\(workload.rawValue) \(workers)w: \(key)=\(meta[key] ?? "")")
         }
-        transitionsRecorded[workload] = try reader.transitionCount()
+        let transitions = try reader.transitionCount()
+        transitionsRecorded[workload] = transitions
+        if let writer = meta["writer_cpu_ns"].flatMap(Double.init), transitions > 0 {
+            let store = meta["store_cpu_ns"].flatMap(Double.init) ?? 0
+            writerCPUPerTransition[workload, default: [:]][workers, default: []]
+                .append((writer + store) / Double(transitions))
+        }
+    }
+
+    /// Median over rounds of the writer's and store's CPU ns per transition.
+    func writerCPUNanosPerTransition(_ workload: Workload, workers: Int) -> Double {
+        Statistics.median(writerCPUPerTransition[workload]?[workers] ?? [])
+    }
+
+    /// Median over rounds of the time `record` took after the body returned (stopping, draining, finishing the
+    /// file), in ms: what the writer's backlog costs.
+    func tailMilliseconds(_ workload: Workload, workers: Int) -> Double {
+        let rows = results[workload] ?? []
+        return 1000 * Statistics.median(rows.map { ($0.whole[workers] ?? .nan) - ($0.body[workers] ?? .nan) })
     }
 
     /// Median over rounds of (traced whole or body) / global.

@@ -9,7 +9,8 @@ import Foundation
 ///       [--keep] [--probe-only] [--store-only] [--runtime-only] [--export-only TRACE]
 @main
 struct BenchmarkSuite {
-    /// The `overhead_<workload>_vs_global_<N>w` and `inrun_…` keys of every workload and worker count.
+    /// The `overhead_<workload>_vs_global_<N>w`, `inrun_…`, `tail_ms_…` and `writer_cpu_ns_per_transition_…` keys of
+    /// every workload and worker count.
     static func addPerWorkerRatios(of runtime: RuntimeSection, workerCounts: [Int], to json: inout JSONLine) {
         for workload in Workload.allCases {
             for workers in workerCounts {
@@ -19,6 +20,10 @@ struct BenchmarkSuite {
                 json.add(
                     "inrun_\(workload.rawValue)_vs_global_\(workers)w",
                     runtime.ratio(workload, workers: workers, body: true))
+                json.add("tail_ms_\(workload.rawValue)_\(workers)w", runtime.tailMilliseconds(workload, workers: workers))
+                json.add(
+                    "writer_cpu_ns_per_transition_\(workload.rawValue)_\(workers)w",
+                    runtime.writerCPUNanosPerTransition(workload, workers: workers))
             }
         }
     }

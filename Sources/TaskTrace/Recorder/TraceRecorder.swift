@@ -258,6 +258,7 @@ final class TraceRecorder: Sendable {
             // Counted up to the moment the file is finished; later events have no file to be counted in.
             MetaKey.lateEvents: String(buffer.lateEvents),
         ]
+        meta[MetaKey.writerCPUNs] = String(ThreadCPUTime.nanos())
         meta.merge(integrity) { _, new in new }
         if sinkError == nil {
             do { try sink.finish(meta: meta) } catch { sinkError = error }

@@ -1,3 +1,4 @@
+import TaskTraceModel
 import TaskTraceStore
 
 /// The SQLite sink's store thread (`tt-store`): commits packed batches to the `TraceWriter` it owns, in order,
@@ -68,7 +69,7 @@ final class TraceStoreThread: @unchecked Sendable {
             return false
         }
         if runHere {
-            try perform(work)
+            try perform(work, onStoreThread: false)
             if case .finish = work { lock.withLock { writer = nil } }
         }
     }
@@ -110,7 +111,7 @@ final class TraceStoreThread: @unchecked Sendable {
             }
             let skip = lock.withLock { firstError != nil }
             if !skip {
-                do { try perform(work) } catch { lock.withLock { firstError = error } }
+                do { try perform(work, onStoreThread: true) } catch { lock.withLock { firstError = error } }
             }
             if done { break }
         }
@@ -121,12 +122,14 @@ final class TraceStoreThread: @unchecked Sendable {
         }
     }
 
-    private func perform(_ work: Work) throws {
+    private func perform(_ work: Work, onStoreThread: Bool) throws {
         guard let writer = lock.withLock({ writer }) else { return }
         switch work {
         case .meta(let entries): try writer.setMeta(entries)
         case .commit(let packed): try writer.commit(packed)
-        case .finish(let packed, let meta): try writer.finish(packed: packed, meta: meta)
+        case .finish(let packed, var meta):
+            if onStoreThread { meta[MetaKey.storeCPUNs] = String(ThreadCPUTime.nanos()) }
+            try writer.finish(packed: packed, meta: meta)
         case .stop: break
         }
     }
