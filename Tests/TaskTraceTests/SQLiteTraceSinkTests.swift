@@ -111,4 +111,18 @@ import Testing
         #expect(failure as? TraceStoreError == .vanished(path: path))
         #expect(!FileManager.default.fileExists(atPath: path))
     }
+
+    @Test("a recording states what its writer and store threads cost in CPU")
+    func recordingStatesItsCPU() async throws {
+        let path = temporaryPath("cpu")
+        defer { unlink(path) }
+        _ = try await TaskTrace.record(to: path, workers: 2) { runtime in
+            try await runtime.gather((0..<200).map { index in runtime.spawn("part \(index)") { index } })
+        }
+        let meta = try TraceReader(path: path).meta()
+        let writer = meta[MetaKey.writerCPUNs].flatMap { UInt64($0) }
+        let store = meta[MetaKey.storeCPUNs].flatMap { UInt64($0) }
+        #expect((writer ?? 0) > 0, "writer_cpu_ns: \(meta[MetaKey.writerCPUNs] ?? "absent")")
+        #expect(store != nil, "store_cpu_ns: \(meta[MetaKey.storeCPUNs] ?? "absent")")
+    }
 }
