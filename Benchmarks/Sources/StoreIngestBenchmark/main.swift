@@ -1,92 +1,190 @@
-// Store ingest: TraceWriter against a raw prepared-insert loop into the same table shape, side by side.
+// Store ingest, format version 2: what one job costs the store, three ways side by side.
 //
-// Both sides write the same N transitions in transactions of 10k rows, in WAL mode with synchronous=NORMAL
-// (the recorder's settings), into a fresh file each round. Rounds alternate A B A B so machine drift hits both;
-// the report gives each side's median rows/s and the median of the per-round ratios.
+//   A. `TraceWriter.write` — the product: transitions packed into `job_log` rows, multi-row inserts.
+//   B. a bare C-level loop inserting the same job rows (11 integer columns, 32 rows per statement): SQLite's
+//      floor for one row per job, with the recorder's settings (WAL, synchronous=OFF, 16 KiB pages).
+//   C. the same jobs as one binary BLOB per batch (80 bytes a job, no row per job): the floor of any SQLite storage
+//      that keeps rows at all, and what a non-relational job log would cost.
+//
+// Every side writes the yield-heavy shape (each job: scheduled, running, suspended on alternating threads) in
+// transactions of `batchSize` jobs, then finishes the file (checkpoint, journal mode DELETE), into a fresh file per
+// round; rounds alternate A B C A B C so machine drift hits all three. CPU time of the process is reported besides
+// wall time: on this shared machine it holds still where wall time does not.
+// Run: swift run -c release --package-path Benchmarks StoreIngestBenchmark [JOBS]
 import CSQLiteBench
 import Foundation
 import TaskTraceModel
 import TaskTraceStore
 
-let rowCount = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 2_000_000
+let jobCount = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 500_000
 let rounds = 5
-let batchSize = 10_000
+let batchSize = 5_000
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tasktrace-bench-\(getpid())")
 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: directory) }
 
-let records: [TransitionRecord] = (0..<rowCount).map { index in
-    let state = TaskState(rawValue: UInt8(index % 7)) ?? .created
-    return TransitionRecord(
-        taskID: TraceTaskID(index / 7 + 1), timestamp: TraceNanos(index * 13), state: state,
-        threadID: state == .running ? TraceThreadID(index % 4 + 1) : 0
-    )
+/// Job `index`: task `index % 1000 + 1`, 1 µs apart, enqueued on one worker and run on the other.
+struct Job {
+    var task: Int64
+    var scheduled: Int64
+    var running: Int64
+    var end: Int64
+    var fromThread: Int64
+    var thread: Int64
+
+    init(_ index: Int) {
+        task = Int64(index % 1000 + 1)
+        scheduled = Int64(index) * 1000 + 5_000_000
+        running = scheduled + 300
+        end = running + 400
+        fromThread = Int64(index % 2 + 1)
+        thread = Int64(2 - index % 2)
+    }
 }
 
-func seconds(_ body: () throws -> Void) rethrows -> Double {
-    let start = DispatchTime.now().uptimeNanoseconds
+let jobs = (0..<jobCount).map(Job.init)
+let transitionBatches: [TraceBatch] = stride(from: 0, to: jobCount, by: batchSize).map { start in
+    var batch = TraceBatch()
+    for job in jobs[start..<min(start + batchSize, jobCount)] {
+        let id = TraceTaskID(job.task)
+        batch.transitions.append(
+            TransitionRecord(taskID: id, timestamp: TraceNanos(job.scheduled), state: .scheduled,
+                             threadID: TraceThreadID(job.fromThread)))
+        batch.transitions.append(
+            TransitionRecord(taskID: id, timestamp: TraceNanos(job.running), state: .running,
+                             threadID: TraceThreadID(job.thread)))
+        batch.transitions.append(
+            TransitionRecord(taskID: id, timestamp: TraceNanos(job.end), state: .suspended,
+                             threadID: TraceThreadID(job.thread)))
+    }
+    return batch
+}
+
+/// Wall and process-CPU seconds of `body`.
+func measure(_ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
+    func cpuNow() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+    let wall = DispatchTime.now().uptimeNanoseconds
+    let cpu = cpuNow()
     try body()
-    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    return (Double(DispatchTime.now().uptimeNanoseconds - wall) / 1e9, cpuNow() - cpu)
 }
 
-/// Side A: the product's writer, as the recorder's writer thread uses it. Returns the seconds `finish` took
-/// (building the indexes), which happens once when a recording ends, not during ingest.
-func ingestWithTraceWriter(_ path: String) throws -> (ingest: Double, finish: Double) {
+/// Side A: the product's writer, as the recorder's store uses it, finish included.
+func ingestWithTraceWriter(_ path: String) throws {
     let writer = try TraceWriter(path: path)
-    let batches = stride(from: 0, to: records.count, by: batchSize).map {
-        TraceBatch(transitions: Array(records[$0..<min($0 + batchSize, records.count)]))
-    }
-    let ingest = try seconds {
-        for batch in batches { try writer.write(batch) }
-    }
-    return (ingest, try seconds { try writer.finish() })
+    for batch in transitionBatches { try writer.write(batch) }
+    try writer.finish()
 }
 
-/// Side B: the floor — a bare prepared-insert loop with no wrapper, no index build.
-func ingestRaw(_ path: String) {
+/// A fresh file with the recorder's settings; `schema` creates the table.
+func openRaw(_ path: String, schema: String) -> OpaquePointer? {
     var db: OpaquePointer?
     sqlite3_open(path, &db)
-    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nil, nil, nil)
-    sqlite3_exec(
-        db, "CREATE TABLE transition_log(seq INTEGER PRIMARY KEY, task_id INTEGER NOT NULL, ts_ns INTEGER NOT NULL,"
-            + " state_code INTEGER NOT NULL, thread_id INTEGER)", nil, nil, nil)
-    var statement: OpaquePointer?
-    sqlite3_prepare_v2(db, "INSERT INTO transition_log(task_id, ts_ns, state_code, thread_id) VALUES (?,?,?,?)", -1, &statement, nil)
-    var index = 0
-    while index < records.count {
-        sqlite3_exec(db, "BEGIN", nil, nil, nil)
-        for record in records[index..<min(index + batchSize, records.count)] {
-            sqlite3_bind_int64(statement, 1, Int64(record.taskID))
-            sqlite3_bind_int64(statement, 2, Int64(record.timestamp))
-            sqlite3_bind_int64(statement, 3, Int64(record.state.rawValue))
-            if record.threadID == 0 { sqlite3_bind_null(statement, 4) } else { sqlite3_bind_int64(statement, 4, Int64(record.threadID)) }
-            sqlite3_step(statement)
-            sqlite3_reset(statement)
-        }
-        sqlite3_exec(db, "COMMIT", nil, nil, nil)
-        index += batchSize
-    }
-    sqlite3_finalize(statement)
+    sqlite3_exec(db, "PRAGMA synchronous=OFF; PRAGMA page_size=16384; PRAGMA journal_mode=WAL;", nil, nil, nil)
+    sqlite3_exec(db, schema, nil, nil, nil)
+    return db
+}
+
+/// Folds the WAL back and closes, as `TraceWriter.finish` does.
+func finishRaw(_ db: OpaquePointer?) {
+    sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;", nil, nil, nil)
     sqlite3_close(db)
 }
 
-var writerTimes: [Double] = []
-var finishTimes: [Double] = []
-var rawTimes: [Double] = []
+/// Side B: SQLite's floor for one `job_log` row per job.
+func ingestRows(_ path: String) {
+    let db = openRaw(
+        path,
+        schema: "CREATE TABLE job_log(seq INTEGER PRIMARY KEY, task_id INTEGER NOT NULL, created_ns INTEGER,"
+            + " scheduled_ns INTEGER, from_thread INTEGER, running_ns INTEGER, end_ns INTEGER, end_code INTEGER,"
+            + " thread_id INTEGER, end_thread INTEGER, end_inferred INTEGER)")
+    let rowsPerStatement = 32
+    let values = Array(repeating: "(?,?,?,?,?,?,?,?,?,?,?)", count: rowsPerStatement).joined(separator: ",")
+    var statement: OpaquePointer?
+    sqlite3_prepare_v2(db, "INSERT INTO job_log VALUES " + values, -1, &statement, nil)
+    var seq: Int64 = 1
+    for start in stride(from: 0, to: jobCount, by: batchSize) {
+        sqlite3_exec(db, "BEGIN", nil, nil, nil)
+        let end = min(start + batchSize, jobCount)
+        var index = start
+        while index + rowsPerStatement <= end {
+            var parameter: Int32 = 1
+            for job in jobs[index..<(index + rowsPerStatement)] {
+                sqlite3_bind_int64(statement, parameter, seq)
+                sqlite3_bind_int64(statement, parameter + 1, job.task)
+                sqlite3_bind_null(statement, parameter + 2)
+                sqlite3_bind_int64(statement, parameter + 3, job.scheduled)
+                sqlite3_bind_int64(statement, parameter + 4, job.fromThread)
+                sqlite3_bind_int64(statement, parameter + 5, job.running)
+                sqlite3_bind_int64(statement, parameter + 6, job.end)
+                sqlite3_bind_int64(statement, parameter + 7, Int64(TaskState.suspended.rawValue))
+                sqlite3_bind_int64(statement, parameter + 8, job.thread)
+                sqlite3_bind_int64(statement, parameter + 9, job.thread)
+                sqlite3_bind_int64(statement, parameter + 10, 0)
+                parameter += 11
+                seq += 1
+            }
+            sqlite3_step(statement)
+            sqlite3_reset(statement)
+            index += rowsPerStatement
+        }
+        sqlite3_exec(db, "COMMIT", nil, nil, nil)  // (a batch's last < 32 jobs are left out on both counts below)
+    }
+    sqlite3_finalize(statement)
+    finishRaw(db)
+}
+
+/// Side C: one BLOB of 10 little-endian integers per job, per batch.
+func ingestBlobs(_ path: String) {
+    let db = openRaw(path, schema: "CREATE TABLE job_chunk(first_seq INTEGER PRIMARY KEY, jobs BLOB NOT NULL)")
+    var statement: OpaquePointer?
+    sqlite3_prepare_v2(db, "INSERT INTO job_chunk VALUES (?, ?)", -1, &statement, nil)
+    var chunk: [Int64] = []
+    chunk.reserveCapacity(batchSize * 10)
+    for start in stride(from: 0, to: jobCount, by: batchSize) {
+        chunk.removeAll(keepingCapacity: true)
+        for job in jobs[start..<min(start + batchSize, jobCount)] {
+            chunk += [job.task, 0, job.scheduled, job.fromThread, job.running, job.end,
+                      Int64(TaskState.suspended.rawValue), job.thread, job.thread, 0]
+        }
+        sqlite3_exec(db, "BEGIN", nil, nil, nil)
+        sqlite3_bind_int64(statement, 1, Int64(start))
+        chunk.withUnsafeBytes { bytes in
+            _ = sqlite3_bind_blob(statement, 2, bytes.baseAddress, Int32(bytes.count), nil)
+            sqlite3_step(statement)
+        }
+        sqlite3_reset(statement)
+        sqlite3_exec(db, "COMMIT", nil, nil, nil)
+    }
+    sqlite3_finalize(statement)
+    finishRaw(db)
+}
+
+var times: [String: [(wall: Double, cpu: Double)]] = [:]
+let sides: [(String, (String) throws -> Void)] = [
+    ("A TraceWriter, one job_log row per job", ingestWithTraceWriter),
+    ("B bare SQLite loop, one row per job", { ingestRows($0) }),
+    ("C bare SQLite, one BLOB per batch", { ingestBlobs($0) }),
+]
 for round in 0..<rounds {
-    let a = directory.appendingPathComponent("a\(round).sqlite").path
-    let b = directory.appendingPathComponent("b\(round).sqlite").path
-    let (ingest, finish) = try ingestWithTraceWriter(a)
-    writerTimes.append(ingest)
-    finishTimes.append(finish)
-    rawTimes.append(seconds { ingestRaw(b) })
-    for path in [a, b] { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+    for (index, side) in sides.enumerated() {
+        let path = directory.appendingPathComponent("s\(index)-\(round).sqlite").path
+        times[side.0, default: []].append(try measure { try side.1(path) })
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
 }
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-let ratios = zip(writerTimes, rawTimes).map { $0 / $1 }
-print("store ingest, \(rowCount) transitions, \(rounds) alternating rounds, batches of \(batchSize)")
-print(String(format: "  TraceWriter.write (ingest while recording): %.2f M rows/s (median)", Double(rowCount) / median(writerTimes) / 1e6))
-print(String(format: "  TraceWriter.finish (index build, once):     %.3f s (median)", median(finishTimes)))
-print(String(format: "  raw prepared insert loop, no index:        %.2f M rows/s (median)", Double(rowCount) / median(rawTimes) / 1e6))
-print(String(format: "  time ratio TraceWriter / raw: %.2f (median of per-round ratios)", median(ratios)))
+print("store ingest, \(jobCount) jobs (yield-shaped), batches of \(batchSize), \(rounds) alternating rounds, finish included")
+for side in sides {
+    let measured = times[side.0] ?? []
+    print(
+        String(
+            format: "  %@: %.0f ns per job wall, %.0f ns per job CPU (medians)", side.0,
+            median(measured.map(\.wall)) / Double(jobCount) * 1e9, median(measured.map(\.cpu)) / Double(jobCount) * 1e9))
+}
+print("  load average: " + ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").trimmingCharacters(in: .whitespacesAndNewlines))
