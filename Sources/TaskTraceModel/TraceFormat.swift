@@ -33,9 +33,7 @@ public enum MetaKey {
     public static let reorderedEvents = "reordered_events"
     public static let reconstructedTransitions = "reconstructed_transitions"
     public static let lateEvents = "late_events"
-    /// CPU time the recorder's writer thread used (deriving rows), in ns, up to the end of the recording.
+    /// CPU time the recorder's writer thread used (deriving and writing rows), in ns, up to the end of the recording.
     public static let writerCPUNs = "writer_cpu_ns"
-    /// CPU time the SQLite sink's store thread used (committing rows), in ns, up to its final transaction.
-    public static let storeCPUNs = "store_cpu_ns"
 }
 

@@ -28,8 +28,9 @@ public final class TraceWriter: @unchecked Sendable {
     private let lock: TraceFileLock
     public let path: String
     public private(set) var isFinished = false
-    /// Packs for `write(_:)`; a caller that packs elsewhere uses `commit(_:)` and `finish(packed:meta:)` instead.
-    private var packing: TraceBatchPacker
+    private var packer: JobRowPacker
+    /// Reused between writes: the rows one write inserts.
+    private var rows: [JobRow] = []
 
     /// How long a job's row is held by default waiting for the job's end (see `JobRowPacker`).
     public static let defaultHoldNanos: UInt64 = 100_000_000
@@ -41,7 +42,7 @@ public final class TraceWriter: @unchecked Sendable {
     ///   when the path cannot be written.
     public init(path: String, holdNanos: UInt64 = TraceWriter.defaultHoldNanos) throws(TraceStoreError) {
         self.path = path
-        packing = TraceBatchPacker(holdNanos: holdNanos)
+        packer = JobRowPacker(holdNanos: holdNanos)
         // Claims the path first: a second recording on it is refused, never interleaved (see TraceFileLock).
         lock = try TraceFileLock(path: path)
         do {
@@ -98,19 +99,23 @@ public final class TraceWriter: @unchecked Sendable {
 
     /// Writes one batch in one transaction, with the held job rows that waited `holdNanos` for their job's end.
     public func write(_ batch: TraceBatch) throws(TraceStoreError) {
-        try commit(packing.pack(batch, now: Self.monotonicNanos()))
-    }
-
-    /// Writes rows packed by a `TraceBatchPacker` of the caller's, in one transaction.
-    package func commit(_ packed: PackedBatch) throws(TraceStoreError) {
-        guard !packed.isEmpty else { return }
+        let now = Self.monotonicNanos()
+        var marks = batch.marks
+        packer.absorbInferredMarks(&marks)
+        rows.removeAll(keepingCapacity: true)
+        packer.pack(batch.transitions, slots: batch.transitionSlots, now: now, into: &rows)
+        packer.drainStale(now: now, into: &rows)
+        marks += packer.unabsorbedMarks()
+        guard !rows.isEmpty || !batch.tasks.isEmpty || !batch.threads.isEmpty || !marks.isEmpty
+            || !batch.untrackedJobs.isEmpty
+        else { return }
         try wrap {
             try connection.transaction {
-                try insertThreads(packed.threads)
-                try upsertTasks(packed.tasks)
-                try insertJobRows(packed.rows)
-                try insertMarks(packed.marks)
-                try insertUntrackedJobs(packed.untrackedJobs)
+                try insertThreads(batch.threads)
+                try upsertTasks(batch.tasks)
+                try insertJobRows(rows)
+                try insertMarks(marks)
+                try insertUntrackedJobs(batch.untrackedJobs)
             }
         }
     }
@@ -118,31 +123,25 @@ public final class TraceWriter: @unchecked Sendable {
     /// Writes the job rows held for `holdNanos` or longer; the recorder calls it when a flush found no events, so
     /// an idle program's queued or running jobs still reach the file.
     public func writeHeldRows() throws(TraceStoreError) {
-        guard packing.heldCount > 0 else { return }
+        guard packer.heldCount > 0 else { return }
         try write(TraceBatch())
     }
 
     /// Number of job rows held, waiting for their job's end.
-    public var heldRowCount: Int { packing.heldCount }
+    public var heldRowCount: Int { packer.heldCount }
 
     /// Ends the recording: writes the held job rows and the final `meta`, and leaves a single file without a WAL.
     /// Calling it twice does nothing the second time.
     public func finish(meta: [String: String] = [:]) throws(TraceStoreError) {
         guard !isFinished else { return }
-        try finish(packed: packing.packRemaining(), meta: meta)
-    }
-
-    /// `finish(meta:)` for a caller that packs with its own `TraceBatchPacker`: `packed` is its `packRemaining()`.
-    package func finish(packed: PackedBatch, meta: [String: String]) throws(TraceStoreError) {
-        guard !isFinished else { return }
         guard lock.pathStillNamesFile else { throw .vanished(path: path) }
+        rows.removeAll(keepingCapacity: true)
+        packer.drainAll(into: &rows)
+        let marks = packer.unabsorbedMarks()
         try wrap {
             try connection.transaction {
-                try insertThreads(packed.threads)
-                try upsertTasks(packed.tasks)
-                try insertJobRows(packed.rows)
-                try insertMarks(packed.marks)
-                try insertUntrackedJobs(packed.untrackedJobs)
+                try insertJobRows(rows)
+                try insertMarks(marks)
                 try Self.upsertMeta(meta, on: connection)
                 WriterTestHook.insideFinalTransaction()
             }
@@ -151,7 +150,7 @@ public final class TraceWriter: @unchecked Sendable {
         isFinished = true
     }
 
-    package static func monotonicNanos() -> UInt64 {
+    private static func monotonicNanos() -> UInt64 {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)

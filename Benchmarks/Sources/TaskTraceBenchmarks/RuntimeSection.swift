@@ -26,8 +26,8 @@ struct RuntimeSection {
     private(set) var dropped: UInt64 = 0
     private(set) var transitionsRecorded: [Workload: Int] = [:]
     private(set) var integrityProblems: [String] = []
-    /// Per workload and worker count, per counted round: CPU ns the recording's writer and store threads spent per
-    /// transition (`meta.writer_cpu_ns + meta.store_cpu_ns`). CPU time, so it holds still on a loaded machine
+    /// Per workload and worker count, per counted round: CPU ns the recording's writer thread spent per transition
+    /// (`meta.writer_cpu_ns`). CPU time, so it holds still on a loaded machine
     /// where wall-clock ratios do not: the figure to compare writer changes by.
     private(set) var writerCPUPerTransition: [Workload: [Int: [Double]]] = [:]
 
@@ -90,13 +90,11 @@ struct RuntimeSection {
         let transitions = try reader.transitionCount()
         transitionsRecorded[workload] = transitions
         if let writer = meta["writer_cpu_ns"].flatMap(Double.init), transitions > 0 {
-            let store = meta["store_cpu_ns"].flatMap(Double.init) ?? 0
-            writerCPUPerTransition[workload, default: [:]][workers, default: []]
-                .append((writer + store) / Double(transitions))
+            writerCPUPerTransition[workload, default: [:]][workers, default: []].append(writer / Double(transitions))
         }
     }
 
-    /// Median over rounds of the writer's and store's CPU ns per transition.
+    /// Median over rounds of the writer's CPU ns per transition.
     func writerCPUNanosPerTransition(_ workload: Workload, workers: Int) -> Double {
         Statistics.median(writerCPUPerTransition[workload]?[workers] ?? [])
     }

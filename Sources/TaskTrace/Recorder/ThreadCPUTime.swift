@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// CPU time of the calling thread, for the trace's own cost (`meta.writer_cpu_ns`, `meta.store_cpu_ns`): what
+/// CPU time of the calling thread, for the trace's own cost (`meta.writer_cpu_ns`): what
 /// recording took from the machine, independent of how busy it was (wall times on a loaded machine are not).
 enum ThreadCPUTime {
     /// Nanoseconds of CPU the calling thread has used (`CLOCK_THREAD_CPUTIME_ID`); 0 where unavailable.

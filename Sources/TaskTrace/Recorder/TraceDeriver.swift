@@ -100,12 +100,6 @@ struct TraceDeriver {
 
     /// Consumes one drained chunk of events, in order, and the task ids of events dropped meanwhile.
     mutating func consume(_ events: [RawEvent], payloads: [EventPayload], lostTasks: [TraceTaskID] = []) {
-        consume(events[...], payloads: payloads, lostTasks: lostTasks)
-    }
-
-    /// Consumes part of a drained chunk (the writer splits large drains, see `TraceRecorder.eventsPerBatch`);
-    /// `payloads` is the whole drain's list, which payload events index.
-    mutating func consume(_ events: ArraySlice<RawEvent>, payloads: [EventPayload], lostTasks: [TraceTaskID] = []) {
         for event in events {
             switch event.kind {
             case .enqueue: enqueue(event)

@@ -203,15 +203,11 @@ final class TraceRecorder: Sendable {
 
     /// Lowers the calling thread's scheduling priority. Best effort. On Linux the nice value is per thread, and
     /// `setpriority(PRIO_PROCESS, 0, …)` applies to the calling thread only.
-    static func yieldCPUToWorkers() {
+    private static func yieldCPUToWorkers() {
         #if os(Linux)
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, writerNiceness)
         #endif
     }
-
-    /// Most events derived into one batch: small enough that the sink's store thread gets to work early on a
-    /// backlog, large enough that a transaction's fixed cost stays small (~5k jobs).
-    static let eventsPerBatch = 16_384
 
     private func writerLoop(startMeta: [String: String]) {
         var deriver = TraceDeriver()
@@ -234,19 +230,14 @@ final class TraceRecorder: Sendable {
             // Read after `stopping` is seen: every producer finished before stop was requested. The last drain
             // also closes the buffer in the same critical section, so nothing can slip in between and vanish.
             dropped = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lostTasks, close: stopping).dropped
-            // A large drain (the writer fell behind a busy program) goes out in several batches, so the sink can
-            // commit one while the next is derived (`SQLiteTraceSink`'s store thread).
-            var start = 0
-            repeat {
-                let end = min(events.count, start + Self.eventsPerBatch)
-                deriver.consume(events[start..<end], payloads: payloads, lostTasks: start == 0 ? lostTasks : [])
-                start = end
-                if stopping, start == events.count { deriver.finish(at: buffer.now()) }
-                let batch = deriver.takeBatch()
-                if sinkError == nil {
-                    do { try batch.isEmpty ? sink.idle() : sink.write(batch) } catch { sinkError = error }
-                }
-            } while start < events.count
+            deriver.consume(events, payloads: payloads, lostTasks: lostTasks)
+            if stopping {
+                deriver.finish(at: buffer.now())
+            }
+            let batch = deriver.takeBatch()
+            if sinkError == nil {
+                do { try batch.isEmpty ? sink.idle() : sink.write(batch) } catch { sinkError = error }
+            }
             if stopping { break }
         }
         var meta = finalMeta.withLock { $0 }
@@ -271,4 +262,3 @@ final class TraceRecorder: Sendable {
         stopped?(result)
     }
 }
-
