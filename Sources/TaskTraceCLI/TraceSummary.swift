@@ -9,6 +9,9 @@ struct TraceSummary {
     var transitionsPerState: [TaskState: Int] = [:]
     var durationNanos: UInt64 = 0
     var droppedEvents: String = "unknown"
+    /// CPU the recording's writer thread used (`meta.writer_cpu_ns`), when the file says: what tracing cost beyond
+    /// the events on the program's own threads.
+    var writerCPUNanos: UInt64?
     /// The recorder's integrity counters (dropped, skipped, reordered, reconstructed, late events).
     var integrity = TraceIntegrity(meta: [:])
 
@@ -31,6 +34,7 @@ struct TraceSummary {
         unfinishedCount = lastState.values.count { !$0.isTerminal }
         durationNanos = meta[MetaKey.durationNs].flatMap { UInt64($0) } ?? lastTimestamp
         droppedEvents = meta[MetaKey.droppedEvents] ?? "unknown"
+        writerCPUNanos = meta[MetaKey.writerCPUNs].flatMap { UInt64($0) }
         integrity = TraceIntegrity(meta: meta)
     }
 
@@ -41,7 +45,8 @@ struct TraceSummary {
         return [
             "tasks: \(taskCount)" + (unfinishedCount > 0 ? " (\(unfinishedCount) unfinished)" : ""),
             "transitions: \(total) (\(perState.joined(separator: ", ")))",
-            "duration: " + String(format: "%.3f s", Double(durationNanos) / 1e9) + ", dropped events: \(droppedEvents)",
+            "duration: " + String(format: "%.3f s", Double(durationNanos) / 1e9) + ", dropped events: \(droppedEvents)"
+                + (writerCPUNanos.map { String(format: ", writer CPU: %.1f ms", Double($0) / 1e6) } ?? ""),
         ] + (integrity.summary.map { ["warning: this trace is not exact: \($0)"] } ?? [])
     }
 }

@@ -26,6 +26,9 @@ struct RecordDemoCLITests {
         #expect(output.stdout.contains("dropped events: "))
 
         let reader = try TraceReader(path: directory.path("demo.sqlite"))
+        // The writer's CPU, as the file states it, in the summary.
+        let writerNanos = try #require(try reader.meta()[MetaKey.writerCPUNs].flatMap { Double($0) })
+        #expect(output.stdout.contains(String(format: "writer CPU: %.1f ms", writerNanos / 1e6)), "\(output.stdout)")
         let tasks = try reader.tasks()
         let names = Set(tasks.compactMap(\.name))
         let scenarioTasks = Self.defaultScenarios.filter(names.contains)
