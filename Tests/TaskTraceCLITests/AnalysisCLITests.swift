@@ -15,8 +15,8 @@ struct AnalysisCLITests {
         func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 
         /// Records `scenarios` to `NAME.sqlite` and returns its path.
-        func record(_ name: String, _ scenarios: [String]) throws -> String {
-            let output = try CLIRunner.run(
+        func record(_ name: String, _ scenarios: [String]) async throws -> String {
+            let output = try await CLIRunner.run(
                 ["record", "demo", "--no-html", "--output", path("\(name).sqlite"), "--scenario"] + scenarios)
             #expect(output.status == 0, "\(output.stderr)")
             return path("\(name).sqlite")
@@ -28,31 +28,31 @@ struct AnalysisCLITests {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
-    @Test func failOnExitsTwoOnlyWhenFindingsReachTheLevel() throws {
+    @Test func failOnExitsTwoOnlyWhenFindingsReachTheLevel() async throws {
         let workspace = try Workspace()
-        let withError = try workspace.record("errors", ["exceptions"])
-        let infoOnly = try workspace.record("timeout", ["wait-for-timeout"])
-        let clean = try workspace.record("clean", ["coroutine"])
+        let withError = try await workspace.record("errors", ["exceptions"])
+        let infoOnly = try await workspace.record("timeout", ["wait-for-timeout"])
+        let clean = try await workspace.record("clean", ["coroutine"])
         let cases: [(String, [String], Int32)] = [
             (withError, [], 0), (withError, ["--fail-on", "error"], 2), (withError, ["--fail-on", "warning"], 2),
             (infoOnly, ["--fail-on", "warning"], 0), (infoOnly, ["--fail-on", "info"], 2),
             (clean, ["--fail-on", "info"], 0),
         ]
         for (trace, flags, status) in cases {
-            let output = try CLIRunner.run(["lint", trace] + flags)
+            let output = try await CLIRunner.run(["lint", trace] + flags)
             #expect(output.status == status, "lint \(trace) \(flags): \(output.stderr)")
             #expect(output.stderr.isEmpty)
         }
-        let report = try CLIRunner.run(["lint", withError])
+        let report = try await CLIRunner.run(["lint", withError])
         #expect(report.stdout.contains("error[error-never-retrieved] send-metrics #"))
         #expect(report.stdout.contains("TaskTraceDemo/ErrorScenarios.swift:"))
         #expect(report.stdout.contains("fix: "))
-        #expect(try CLIRunner.run(["lint", clean]).stdout.hasSuffix("no findings\n"))
+        await #expect(try CLIRunner.run(["lint", clean]).stdout.hasSuffix("no findings\n"))
     }
 
-    @Test func recordDemoCountsTheFindingsAndNamesTheTopOne() throws {
+    @Test func recordDemoCountsTheFindingsAndNamesTheTopOne() async throws {
         let workspace = try Workspace()
-        let output = try CLIRunner.run(
+        let output = try await CLIRunner.run(
             [
                 "record", "demo", "--no-html", "--output", workspace.path("d.sqlite"), "--scenario", "blocking",
                 "exceptions",
@@ -63,10 +63,10 @@ struct AnalysisCLITests {
         #expect(output.stdout.contains("top finding: error[error-never-retrieved] send-metrics #"))
     }
 
-    @Test func lintJSONIsTheDocumentedShape() throws {
+    @Test func lintJSONIsTheDocumentedShape() async throws {
         let workspace = try Workspace()
-        let trace = try workspace.record("errors", ["exceptions", "blocking"])
-        let output = try CLIRunner.run(["lint", trace, "--json", "--blocking-threshold", "50"])
+        let trace = try await workspace.record("errors", ["exceptions", "blocking"])
+        let output = try await CLIRunner.run(["lint", trace, "--json", "--blocking-threshold", "50"])
         #expect(output.status == 0, "\(output.stderr)")
         let root = try Self.json(output.stdout)
         #expect(root["format"] as? String == "tasktrace-lint" && root["version"] as? Int == 1)
@@ -86,10 +86,10 @@ struct AnalysisCLITests {
         #expect(traceInfo["exact"] as? Bool == true && traceInfo["cut_short"] as? Bool == false)
     }
 
-    @Test func statsAddUpSortAndLimit() throws {
+    @Test func statsAddUpSortAndLimit() async throws {
         let workspace = try Workspace()
-        let trace = try workspace.record("gather", ["gather", "blocking"])
-        let output = try CLIRunner.run(["stats", trace, "--json", "--all", "--by-name", "--threads"])
+        let trace = try await workspace.record("gather", ["gather", "blocking"])
+        let output = try await CLIRunner.run(["stats", trace, "--json", "--all", "--by-name", "--threads"])
         #expect(output.status == 0, "\(output.stderr)")
         let root = try Self.json(output.stdout)
         #expect(root["format"] as? String == "tasktrace-stats" && root["version"] as? Int == 1)
@@ -104,20 +104,20 @@ struct AnalysisCLITests {
         let threads = try #require(root["threads"] as? [[String: Any]])
         #expect(threads.contains { $0["kind"] as? String == "worker" && ($0["jobs"] as? Int ?? 0) > 0 })
 
-        let top = try Self.json(try CLIRunner.run(["stats", trace, "--json", "--sort", "busy", "--top", "3"]).stdout)
+        let top = try await Self.json(try CLIRunner.run(["stats", trace, "--json", "--sort", "busy", "--top", "3"]).stdout)
         let busy = try #require(top["tasks"] as? [[String: Any]]).compactMap { $0["running_ns"] as? Int }
         #expect(busy.count == 3 && busy == busy.sorted(by: >))
         #expect(busy.first == tasks.compactMap { $0["running_ns"] as? Int }.max())
 
-        let table = try CLIRunner.run(["stats", trace, "--top", "5"])
+        let table = try await CLIRunner.run(["stats", trace, "--top", "5"])
         #expect(table.stdout.contains("NAME") && table.stdout.contains("BUSY") && table.stdout.contains("more tasks"))
         #expect(table.stdout.contains("demo"))
     }
 
-    @Test func criticalPathOfTheRootAndOfAChosenTask() throws {
+    @Test func criticalPathOfTheRootAndOfAChosenTask() async throws {
         let workspace = try Workspace()
-        let trace = try workspace.record("seq", ["coroutine", "create-task"])
-        let root = try Self.json(try CLIRunner.run(["critical-path", trace, "--json"]).stdout)
+        let trace = try await workspace.record("seq", ["coroutine", "create-task"])
+        let root = try await Self.json(try CLIRunner.run(["critical-path", trace, "--json"]).stdout)
         #expect(root["format"] as? String == "tasktrace-critical-path")
         let paths = try #require(root["paths"] as? [[String: Any]])
         #expect(paths.count == 1)
@@ -132,7 +132,7 @@ struct AnalysisCLITests {
         }
         let sayAfter = try #require(shares.first { ($0["task_name"] as? String)?.hasPrefix("say-after") ?? false })
         let id = try #require(sayAfter["task_id"] as? Int)
-        let one = try CLIRunner.run(["critical-path", trace, "--task", String(id)])
+        let one = try await CLIRunner.run(["critical-path", trace, "--task", String(id)])
         #expect(one.status == 0 && one.stdout.contains("critical path of say-after #\(id)"))
     }
 
@@ -150,13 +150,13 @@ struct AnalysisCLITests {
         (["critical-path", "DAMAGED"], "DAMAGED"),
         (["lint", "DAMAGED", "--json"], "DAMAGED"),
     ])
-    func badInputIsOneClearLine(arguments: [String], mentions: String) throws {
+    func badInputIsOneClearLine(arguments: [String], mentions: String) async throws {
         let workspace = try Workspace()
-        let sample = try CLIRunner.run(["sample-trace", workspace.path("trace.sqlite")])
+        let sample = try await CLIRunner.run(["sample-trace", workspace.path("trace.sqlite")])
         #expect(sample.status == 0)
         try Data("not a trace".utf8).write(to: URL(fileURLWithPath: workspace.path("plain.sqlite")))
         // A damaged row: an end code outside 0…6.
-        _ = try CLIRunner.run(["sample-trace", workspace.path("damaged.sqlite")])
+        _ = try await CLIRunner.run(["sample-trace", workspace.path("damaged.sqlite")])
         try Self.sqlite(
             workspace.path("damaged.sqlite"),
             "UPDATE job_log SET end_code = 9 WHERE seq = (SELECT min(seq) FROM job_log WHERE end_code IS NOT NULL)")
@@ -164,7 +164,7 @@ struct AnalysisCLITests {
             "TRACE": workspace.path("trace.sqlite"), "MISSING": workspace.path("missing.sqlite"),
             "NOT_SQLITE": workspace.path("plain.sqlite"), "DAMAGED": workspace.path("damaged.sqlite"),
         ]
-        let output = try CLIRunner.run(arguments.map { replacements[$0] ?? $0 })
+        let output = try await CLIRunner.run(arguments.map { replacements[$0] ?? $0 })
         #expect(output.status != 0 && output.status != 2)
         #expect(output.stderr.hasPrefix("tasktrace: "), "stderr: \(output.stderr)")
         #expect(output.stderr.split(separator: "\n").count == 1, "stderr: \(output.stderr)")

@@ -5,7 +5,7 @@ import Foundation
 /// The binary is found beside the test bundle (SwiftPM puts both in the same build folder), or at
 /// `$TASKTRACE_BIN` when set.
 enum CLIRunner {
-    struct Output {
+    struct Output: Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
@@ -27,7 +27,20 @@ enum CLIRunner {
     }
 
     /// Runs `tasktrace ARGS…` in `directory` (or the current one) and waits for it.
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Output {
+    ///
+    /// The wait happens on a thread of its own, not on the test's: Swift Testing runs tests on the cooperative
+    /// pool (two threads on this machine), and a test blocked in `waitUntilExit` for seconds held one of them, which
+    /// starved the recordings of the library suites running beside it (`EndOfRecordingTests` timed out).
+    static func run(_ arguments: [String], in directory: URL? = nil) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { try runBlocking(arguments, in: directory) })
+            }
+            thread.start()
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], in directory: URL?) throws -> Output {
         let process = Process()
         process.executableURL = binaryURL
         process.arguments = arguments

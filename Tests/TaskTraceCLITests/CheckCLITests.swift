@@ -5,9 +5,9 @@ import Testing
 @Suite("tasktrace check")
 struct CheckCLITests {
     @Test("a valid trace: exit 0, warnings listed, one verdict line")
-    func validTrace() throws {
-        let workspace = try ExportCLITests.Workspace()
-        let output = try CLIRunner.run(["check", workspace.path("trace.sqlite")])
+    func validTrace() async throws {
+        let workspace = try await ExportCLITests.Workspace()
+        let output = try await CLIRunner.run(["check", workspace.path("trace.sqlite")])
         #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
         // The synthetic sample records 3 dropped events (SampleTrace), 20 tasks, 2 of them unfinished.
         #expect(
@@ -20,8 +20,8 @@ struct CheckCLITests {
     }
 
     @Test("a damaged trace: exit 1, each problem with its task; --json has the documented shape")
-    func damagedTrace() throws {
-        let workspace = try ExportCLITests.Workspace()
+    func damagedTrace() async throws {
+        let workspace = try await ExportCLITests.Workspace()
         let trace = workspace.path("trace.sqlite")
         let sql = Process()
         sql.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
@@ -32,13 +32,13 @@ struct CheckCLITests {
         sql.waitUntilExit()
         let firstTask = try #require(LiveTrace.value(trace, "SELECT task_id FROM job_log WHERE seq = \(firstEnded)"))
 
-        let text = try CLIRunner.run(["check", trace])
+        let text = try await CLIRunner.run(["check", trace])
         #expect(text.status == 1)
         #expect(text.stdout.contains("error: task 5: its parents form a cycle of 1 task (5)\n"), "\(text.stdout)")
         #expect(text.stdout.contains("error: task \(firstTask): "), "\(text.stdout)")
         #expect(text.stdout.split(separator: "\n").last?.contains("NOT valid: ") == true)
 
-        let json = try CLIRunner.run(["check", trace, "--json"])
+        let json = try await CLIRunner.run(["check", trace, "--json"])
         #expect(json.status == 1)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(Set(report.keys) == ["counts", "errors", "format_version", "omitted", "path", "problems", "valid", "warnings"])
@@ -49,17 +49,17 @@ struct CheckCLITests {
     }
 
     @Test("not a trace: one line on stderr, exit 1; a directory 'is a directory'")
-    func notATrace() throws {
-        let workspace = try ExportCLITests.Workspace()
-        let output = try CLIRunner.run(["check", workspace.url.path])
+    func notATrace() async throws {
+        let workspace = try await ExportCLITests.Workspace()
+        let output = try await CLIRunner.run(["check", workspace.url.path])
         #expect(output.status == 1)
         #expect(output.stderr == "tasktrace: \(workspace.url.path): is a directory, not a trace file\n")
         #expect(output.stdout.isEmpty)
         for command in [["info"], ["export", "-o", workspace.path("x.json")]] {
-            let other = try CLIRunner.run([command[0], workspace.url.path] + command.dropFirst())
+            let other = try await CLIRunner.run([command[0], workspace.url.path] + command.dropFirst())
             #expect(other.stderr == "tasktrace: \(workspace.url.path): is a directory, not a trace file\n")
         }
-        let json = try CLIRunner.run(["check", workspace.path("missing.sqlite"), "--json"])
+        let json = try await CLIRunner.run(["check", workspace.path("missing.sqlite"), "--json"])
         #expect(json.status == 1)
         let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(report?["format_version"] is NSNull)

@@ -51,7 +51,7 @@ final class ChildProcess {
     func send(_ signal: Int32) { kill(pid, signal) }
 
     /// Waits for the child to end; after `deadline` seconds it is killed and the wait reported as a hang (nil).
-    func wait(deadline seconds: Double = 120) -> Exit? {
+    func wait(deadline seconds: Double = 120) async -> Exit? {
         let start = Date()
         var hung = false
         while true {
@@ -71,7 +71,7 @@ final class ChildProcess {
                 hung = true
                 kill(pid, SIGKILL)
             }
-            usleep(5_000)
+            try? await Task.sleep(nanoseconds: 5_000_000)
         }
     }
 
@@ -80,14 +80,14 @@ final class ChildProcess {
 
     /// Polls `condition` (every 5 ms) until it holds or the child ends; false when the child ended first or
     /// `seconds` passed.
-    func waitUntil(deadline seconds: Double = 120, _ condition: () -> Bool) -> Bool {
+    func waitUntil(deadline seconds: Double = 120, _ condition: () -> Bool) async -> Bool {
         let start = Date()
         while Date().timeIntervalSince(start) < seconds {
             if condition() { return true }
             var info = siginfo_t()
             if waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0 { return false }
             if info._sifields._sigchld.si_pid == pid { return condition() }  // ended (a zombie, not yet reaped)
-            usleep(5_000)
+            try? await Task.sleep(nanoseconds: 5_000_000)
         }
         return false
     }

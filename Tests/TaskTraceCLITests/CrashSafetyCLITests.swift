@@ -64,18 +64,18 @@ struct CrashSafetyCLITests {
     }
 
     /// What every killed trace must allow: `check` valid with the "did not finish" warning, `info`, `export`.
-    static func expectUsableAfterCrash(_ trace: String, in workspace: Workspace) throws {
-        let check = try CLIRunner.run(["check", trace, "--json"])
+    static func expectUsableAfterCrash(_ trace: String, in workspace: Workspace) async throws {
+        let check = try await CLIRunner.run(["check", trace, "--json"])
         #expect(check.status == 0, "check: \(check.stdout) \(check.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any]
         let codes = (report?["problems"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? []
         #expect(codes.contains("not_finished"), "\(codes)")
         #expect(report?["valid"] as? Bool == true)
 
-        let info = try CLIRunner.run(["info", trace])
+        let info = try await CLIRunner.run(["info", trace])
         #expect(info.status == 0 && info.stdout.contains("transitions: "), "info: \(info.stderr)")
         let json = workspace.path("after-crash-\(UUID().uuidString).json")
-        let export = try CLIRunner.run(["export", trace, "-o", json])
+        let export = try await CLIRunner.run(["export", trace, "-o", json])
         #expect(export.status == 0, "export: \(export.stderr)")
         let data = try Data(contentsOf: URL(fileURLWithPath: json))
         #expect((try? JSONSerialization.jsonObject(with: data)) != nil, "the export after a crash is valid JSON")
@@ -92,30 +92,30 @@ struct CrashSafetyCLITests {
     }
 
     @Test("SIGKILL early: right after the trace file and its start meta exist")
-    func killEarly() throws {
+    func killEarly() async throws {
         let workspace = try Workspace()
         let trace = workspace.path("early.sqlite")
         let child = try Self.startLongRecording(trace, in: workspace)
-        let started = child.waitUntil {
+        let started = await child.waitUntil {
             LiveTrace.value(trace, "SELECT count(*) FROM meta WHERE key = 'started_unix_ns'") == "1"
         }
         child.send(SIGKILL)
-        let exit = try #require(child.wait())
+        let exit = try #require(await child.wait())
         #expect(started)
         #expect(exit.signal == SIGKILL, "\(exit)")
-        try Self.expectUsableAfterCrash(trace, in: workspace)
+        try await Self.expectUsableAfterCrash(trace, in: workspace)
         #expect(LiveTrace.value(trace, "SELECT value FROM meta WHERE key = 'pid'") == String(child.pid))
     }
 
     @Test("SIGKILL mid-burst: every committed batch is there unchanged, up to the kill; running tasks unfinished")
-    func killMidBurst() throws {
+    func killMidBurst() async throws {
         let workspace = try Workspace()
         let trace = workspace.path("burst.sqlite")
         let child = try Self.startLongRecording(trace, in: workspace)
         // Wait for a burst well under way (~40k transitions: ~13k jobs), then for one more commit, and kill right
         // after seeing it (polling the cheap max(seq), then one consistent snapshot of every committed row).
         var lastSeq: Int64 = 0
-        let inBurst = child.waitUntil {
+        let inBurst = await child.waitUntil {
             guard let now = LiveTrace.int(trace, "SELECT coalesce(max(seq), 0) FROM job_log"), now >= 13_000 else {
                 return false
             }
@@ -125,7 +125,7 @@ struct CrashSafetyCLITests {
         let before = Self.committed(trace)
         child.send(SIGKILL)
         let killedAt = unixNanos()
-        let exit = try #require(child.wait())
+        let exit = try #require(await child.wait())
         #expect(inBurst, "the recording ended before the burst was seen")
         #expect(exit.signal == SIGKILL, "\(exit)")
         let seen = try #require(before)
@@ -147,11 +147,11 @@ struct CrashSafetyCLITests {
             let state = Self.lastState(trace, task: name)
             #expect(state != nil && !["done", "cancelled", "errored"].contains(state ?? ""), "\(name): \(state ?? "none")")
         }
-        try Self.expectUsableAfterCrash(trace, in: workspace)
+        try await Self.expectUsableAfterCrash(trace, in: workspace)
     }
 
     @Test("SIGKILL inside the final transaction: the whole run is there, only the end meta and the last held rows are not")
-    func killInFinalTransaction() throws {
+    func killInFinalTransaction() async throws {
         let workspace = try Workspace()
         let trace = workspace.path("index.sqlite")
         let marker = workspace.path("paused")
@@ -159,9 +159,9 @@ struct CrashSafetyCLITests {
         let child = try Self.startLongRecording(
             trace, in: workspace, tasks: tasks, environment: ["TASKTRACE_TEST_PAUSE_IN_FINISH": marker]
         )
-        let paused = child.waitUntil { FileManager.default.fileExists(atPath: marker) }
+        let paused = await child.waitUntil { FileManager.default.fileExists(atPath: marker) }
         child.send(SIGKILL)
-        let exit = try #require(child.wait())
+        let exit = try #require(await child.wait())
         #expect(paused, "the writer never reached its final transaction: \(child.stderr)")
         #expect(exit.signal == SIGKILL, "\(exit)")
         // The final transaction (end meta + held rows) was rolled back as a whole: `expectUsableAfterCrash` checks
@@ -175,40 +175,40 @@ struct CrashSafetyCLITests {
             ) == String(tasks)
         )
         #expect(Self.lastState(trace, task: "demo") == "done")
-        try Self.expectUsableAfterCrash(trace, in: workspace)
+        try await Self.expectUsableAfterCrash(trace, in: workspace)
     }
 
     @Test("SIGINT and SIGTERM mid-burst: a clean finish (end meta, no WAL left), exit 128 + signal", arguments: [SIGINT, SIGTERM])
-    func interruptFinishesCleanly(signal: Int32) throws {
+    func interruptFinishesCleanly(signal: Int32) async throws {
         let workspace = try Workspace()
         let trace = workspace.path("interrupted.sqlite")
         let child = try Self.startLongRecording(trace, in: workspace, tasks: 150_000)
-        let inBurst = child.waitUntil { (LiveTrace.int(trace, "SELECT coalesce(max(seq), 0) FROM job_log") ?? 0) >= 7_000 }
+        let inBurst = await child.waitUntil { (LiveTrace.int(trace, "SELECT coalesce(max(seq), 0) FROM job_log") ?? 0) >= 7_000 }
         child.send(signal)
-        let exit = try #require(child.wait(), "the interrupted recording hung")
+        let exit = try #require(await child.wait(), "the interrupted recording hung")
         #expect(inBurst)
         #expect(exit.status == 128 + signal, "\(exit) \(child.stderr)")
         #expect(child.stderr.hasPrefix("tasktrace: interrupted"), "\(child.stderr)")
         #expect(LiveTrace.value(trace, "SELECT count(*) FROM meta WHERE key = 'ended_unix_ns'") == "1")
         #expect(!FileManager.default.fileExists(atPath: trace + "-wal"))
-        let check = try CLIRunner.run(["check", trace])
+        let check = try await CLIRunner.run(["check", trace])
         #expect(check.status == 0, "\(check.stdout)")
         #expect(!check.stdout.contains("not_finished") && !check.stdout.contains("did not finish"), "\(check.stdout)")
     }
 
     @Test("a second recording on a path being recorded is refused with one line; the first one's file is untouched")
-    func concurrentRecordingsOnOnePath() throws {
+    func concurrentRecordingsOnOnePath() async throws {
         let workspace = try Workspace()
         let trace = workspace.path("shared.sqlite")
         let marker = workspace.path("paused")
         let first = try Self.startLongRecording(
             trace, in: workspace, tasks: 2_000, environment: ["TASKTRACE_TEST_PAUSE_IN_FINISH": marker]
         )
-        let paused = first.waitUntil { FileManager.default.fileExists(atPath: marker) }
+        let paused = await first.waitUntil { FileManager.default.fileExists(atPath: marker) }
         #expect(paused)
-        let second = try CLIRunner.run(["record", "demo", "--scenario", "coroutine", "--no-html", "--output", trace])
+        let second = try await CLIRunner.run(["record", "demo", "--scenario", "coroutine", "--no-html", "--output", trace])
         first.send(SIGKILL)
-        _ = first.wait()
+        _ = await first.wait()
         #expect(second.status == 1)
         #expect(second.stderr == "tasktrace: \(trace): another recording is writing this trace file right now; choose another output path\n")
         #expect(LiveTrace.value(trace, "SELECT value FROM meta WHERE key = 'pid'") == String(first.pid))
@@ -218,16 +218,16 @@ struct CrashSafetyCLITests {
 
 extension CrashSafetyCLITests {
     @Test("exit() inside the recording: the process ends with that status, the trace is kept as after a crash")
-    func exitInsideTheRecording() throws {
+    func exitInsideTheRecording() async throws {
         let workspace = try Workspace()
         let trace = workspace.path("exit.sqlite")
         let child = try ChildProcess(
             CLIRunner.binaryURL.path, ["record", "demo", "--scenario", "exit", "--no-html", "--output", trace],
             outputIn: workspace.url.path
         )
-        let exit = try #require(child.wait(), "exit() inside the recording hung")
+        let exit = try #require(await child.wait(), "exit() inside the recording hung")
         #expect(exit.status == 3, "\(exit): \(child.stderr)")
-        try Self.expectUsableAfterCrash(trace, in: workspace)
+        try await Self.expectUsableAfterCrash(trace, in: workspace)
         for name in ["demo", "exit"] {
             let state = Self.lastState(trace, task: name)
             #expect(state != nil && !["done", "cancelled", "errored"].contains(state ?? ""), "\(name): \(state ?? "none")")

@@ -23,17 +23,17 @@ struct DiskFullCLITests {
     }
 
     /// Runs a long recording to `trace` under `bash -c` with `limits` applied first.
-    static func recordUnder(_ limits: String, trace: String, in workspace: Workspace) throws -> (ChildProcess, ChildProcess.Exit?) {
+    static func recordUnder(_ limits: String, trace: String, in workspace: Workspace) async throws -> (ChildProcess, ChildProcess.Exit?) {
         let command = "\(limits) exec \"$0\" record demo --scenario load --tasks 150000 --no-html --output \"$1\""
         let child = try ChildProcess(
             "/bin/bash", ["-c", command, CLIRunner.binaryURL.path, trace], outputIn: workspace.url.path
         )
-        return (child, child.wait(deadline: 300))
+        return await (child, child.wait(deadline: 300))
     }
 
     /// - Parameter reasons: the OS reason must be one of these (a write crossing the size limit is first a short
     ///   write, which SQLite reports as "database or disk is full", then EFBIG, "File too large").
-    static func expectOneLineFailure(_ child: ChildProcess, _ exit: ChildProcess.Exit?, trace: String, reasons: [String]) throws {
+    static func expectOneLineFailure(_ child: ChildProcess, _ exit: ChildProcess.Exit?, trace: String, reasons: [String]) async throws {
         let exit = try #require(exit, "the recording hung")
         #expect(exit.status == 1, "\(exit): \(child.stderr)")
         let lines = child.stderr.split(separator: "\n")
@@ -41,7 +41,7 @@ struct DiskFullCLITests {
         #expect(child.stderr.hasPrefix("tasktrace: \(trace): cannot write the trace file any more ("), "\(child.stderr)")
         #expect(reasons.contains { child.stderr.contains($0) }, "\(child.stderr)")
         // What was committed before the failure stays readable and legal.
-        let check = try CLIRunner.run(["check", trace])
+        let check = try await CLIRunner.run(["check", trace])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         #expect(check.stdout.contains("did not finish"), "\(check.stdout)")
         let tasks = LiveTrace.int(trace, "SELECT count(*) FROM tasks") ?? -1
@@ -49,16 +49,16 @@ struct DiskFullCLITests {
     }
 
     @Test("a file size limit: one line with the reason, exit 1, the committed part readable")
-    func fileSizeLimit() throws {
+    func fileSizeLimit() async throws {
         let workspace = try Workspace()
         let trace = workspace.path("limited.sqlite")
         // bash's ulimit -f counts 1024-byte blocks: 8 MiB holds the first batches, not the whole run.
-        let (child, exit) = try Self.recordUnder("trap '' XFSZ; ulimit -f 8192;", trace: trace, in: workspace)
-        try Self.expectOneLineFailure(child, exit, trace: trace, reasons: ["File too large", "disk is full"])
+        let (child, exit) = try await Self.recordUnder("trap '' XFSZ; ulimit -f 8192;", trace: trace, in: workspace)
+        try await Self.expectOneLineFailure(child, exit, trace: trace, reasons: ["File too large", "disk is full"])
     }
 
     @Test("a full file system (an 8 MiB tmpfs): one line with the reason, exit 1, the committed part readable")
-    func fullFileSystem() throws {
+    func fullFileSystem() async throws {
         let workspace = try Workspace()
         let disk = workspace.path("disk")
         try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
@@ -68,8 +68,8 @@ struct DiskFullCLITests {
         }
         defer { _ = try? Self.run("/bin/umount", [disk]) }
         let trace = disk + "/full.sqlite"
-        let (child, exit) = try Self.recordUnder("", trace: trace, in: workspace)
-        try Self.expectOneLineFailure(child, exit, trace: trace, reasons: ["No space left on device", "disk is full"])
+        let (child, exit) = try await Self.recordUnder("", trace: trace, in: workspace)
+        try await Self.expectOneLineFailure(child, exit, trace: trace, reasons: ["No space left on device", "disk is full"])
     }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> Int32 {

@@ -10,10 +10,10 @@ struct ExportCLITests {
     /// A fresh directory holding a freshly generated sample trace at `trace.sqlite`.
     final class Workspace {
         let url: URL
-        init() throws {
+        init() async throws {
             url = FileManager.default.temporaryDirectory.appendingPathComponent("tasktrace-export-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-            let output = try CLIRunner.run(["sample-trace", path("trace.sqlite")])
+            let output = try await CLIRunner.run(["sample-trace", path("trace.sqlite")])
             #expect(output.status == 0, "\(output.stderr)")
         }
         func path(_ name: String) -> String { url.appendingPathComponent(name).path }
@@ -22,9 +22,9 @@ struct ExportCLITests {
     }
 
     @Test(arguments: ["json", "svg", "html"])
-    func exportMatchesCommittedSampleAndInfersTheFormat(ext: String) throws {
-        let workspace = try Workspace()
-        let output = try CLIRunner.run(["export", workspace.path("trace.sqlite"), "-o", workspace.path("out.\(ext)")])
+    func exportMatchesCommittedSampleAndInfersTheFormat(ext: String) async throws {
+        let workspace = try await Workspace()
+        let output = try await CLIRunner.run(["export", workspace.path("trace.sqlite"), "-o", workspace.path("out.\(ext)")])
         #expect(output.status == 0 && output.stderr.isEmpty, "\(output.stderr)")
         let written = try Data(contentsOf: URL(fileURLWithPath: workspace.path("out.\(ext)")))
         let committed = try Data(contentsOf: Self.samples.appendingPathComponent("sample.\(ext)"))
@@ -32,25 +32,25 @@ struct ExportCLITests {
         #expect(try workspace.contents() == ["out.\(ext)", "trace.sqlite"])
     }
 
-    @Test func writesToStandardOutputWithDash() throws {
-        let workspace = try Workspace()
-        let output = try CLIRunner.run(["export", workspace.path("trace.sqlite"), "--format", "chrome", "--output", "-"])
+    @Test func writesToStandardOutputWithDash() async throws {
+        let workspace = try await Workspace()
+        let output = try await CLIRunner.run(["export", workspace.path("trace.sqlite"), "--format", "chrome", "--output", "-"])
         #expect(output.status == 0)
         #expect(output.stdout.hasPrefix("{\"traceEvents\":["))
-        let missingFormat = try CLIRunner.run(["export", workspace.path("trace.sqlite"), "-o", "-"])
+        let missingFormat = try await CLIRunner.run(["export", workspace.path("trace.sqlite"), "-o", "-"])
         #expect(missingFormat.status != 0 && missingFormat.stderr.contains("--format is required"))
     }
 
-    @Test func defaultOutputIsTheTraceWithTheFormatsExtension() throws {
-        let workspace = try Workspace()
-        let output = try CLIRunner.run(["export", workspace.path("trace.sqlite"), "--format", "svg"])
+    @Test func defaultOutputIsTheTraceWithTheFormatsExtension() async throws {
+        let workspace = try await Workspace()
+        let output = try await CLIRunner.run(["export", workspace.path("trace.sqlite"), "--format", "svg"])
         #expect(output.status == 0)
         #expect(try workspace.contents() == ["trace.sqlite", "trace.svg"])
     }
 
-    @Test func windowAndFilterNarrowTheExport() throws {
-        let workspace = try Workspace()
-        let output = try CLIRunner.run([
+    @Test func windowAndFilterNarrowTheExport() async throws {
+        let workspace = try await Workspace()
+        let output = try await CLIRunner.run([
             "export", workspace.path("trace.sqlite"), "-f", "chrome", "-o", "-", "--from", "0.1ms", "--to", "200us",
             "--filter", "db-query",
         ])
@@ -62,9 +62,9 @@ struct ExportCLITests {
     }
 
     /// `-o NAME.json.gz` is the committed sample's Chrome JSON, gzipped (checked with Debian's `gzip -dc`).
-    @Test func jsonGzIsTheSameJSONGzipped() throws {
-        let workspace = try Workspace()
-        let output = try CLIRunner.run(["export", workspace.path("trace.sqlite"), "-o", workspace.path("out.json.gz")])
+    @Test func jsonGzIsTheSameJSONGzipped() async throws {
+        let workspace = try await Workspace()
+        let output = try await CLIRunner.run(["export", workspace.path("trace.sqlite"), "-o", workspace.path("out.json.gz")])
         #expect(output.status == 0 && output.stderr.isEmpty, "\(output.stderr)")
         let packed = try Data(contentsOf: URL(fileURLWithPath: workspace.path("out.json.gz")))
         #expect(packed.prefix(2) == Data([0x1F, 0x8B]))
@@ -82,23 +82,23 @@ struct ExportCLITests {
     }
 
     /// `--all-flows` reaches the Chrome exporter: its `otherData` names the fan-out limit it applied.
-    @Test func allFlowsLiftsTheFanOutLimit() throws {
-        let workspace = try Workspace()
+    @Test func allFlowsLiftsTheFanOutLimit() async throws {
+        let workspace = try await Workspace()
         for (flags, limit) in [([String](), "64"), (["--all-flows"], "none (all flows)")] {
-            let output = try CLIRunner.run(["export", workspace.path("trace.sqlite"), "-f", "chrome", "-o", "-"] + flags)
+            let output = try await CLIRunner.run(["export", workspace.path("trace.sqlite"), "-f", "chrome", "-o", "-"] + flags)
             #expect(output.status == 0, "\(output.stderr)")
             let root = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
             #expect((root?["otherData"] as? [String: String])?["export.spawn_arrow_fan_out_limit"] == limit)
         }
     }
 
-    @Test func inputIsNeverModified() throws {
-        let workspace = try Workspace()
+    @Test func inputIsNeverModified() async throws {
+        let workspace = try await Workspace()
         let before = try Data(contentsOf: URL(fileURLWithPath: workspace.path("trace.sqlite")))
         for format in ["chrome", "svg", "html"] {
-            _ = try CLIRunner.run(["export", workspace.path("trace.sqlite"), "--format", format, "-o", workspace.path("x")])
+            _ = try await CLIRunner.run(["export", workspace.path("trace.sqlite"), "--format", format, "-o", workspace.path("x")])
         }
-        let refused = try CLIRunner.run(["export", workspace.path("trace.sqlite"), "-f", "chrome", "-o", workspace.path("trace.sqlite")])
+        let refused = try await CLIRunner.run(["export", workspace.path("trace.sqlite"), "-f", "chrome", "-o", workspace.path("trace.sqlite")])
         #expect(refused.status != 0 && refused.stderr.contains("refusing to overwrite the input trace"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: workspace.path("trace.sqlite"))) == before)
     }
@@ -123,40 +123,40 @@ struct ExportCLITests {
         (["export", "TRACE", "-o", "DIR/out.svg", "--all-flows"], "tasktrace: --all-flows applies to --format chrome only\n"),
         (["export", "TRACE", "-f", "svg", "-o", "DIR/out.svg.gz"], "tasktrace: DIR/out.svg.gz: gzip output (.gz) is for Chrome JSON only\n"),
     ])
-    func badInputIsOneClearLine(arguments: [String], expected: String) throws {
-        let workspace = try Workspace()
+    func badInputIsOneClearLine(arguments: [String], expected: String) async throws {
+        let workspace = try await Workspace()
         let fill = { (text: String) in
             text.replacingOccurrences(of: "TRACE", with: workspace.path("trace.sqlite"))
                 .replacingOccurrences(of: "DIR", with: workspace.url.path)
         }
-        let output = try CLIRunner.run(arguments.map(fill))
+        let output = try await CLIRunner.run(arguments.map(fill))
         #expect(output.status == 1)
         #expect(output.stderr == fill(expected))
         #expect(try workspace.contents() == ["trace.sqlite"])
     }
 
-    @Test func notATraceIsRefused() throws {
-        let workspace = try Workspace()
+    @Test func notATraceIsRefused() async throws {
+        let workspace = try await Workspace()
         try Data("hello".utf8).write(to: URL(fileURLWithPath: workspace.path("text.sqlite")))
-        let output = try CLIRunner.run(["export", workspace.path("text.sqlite"), "-o", workspace.path("out.json")])
+        let output = try await CLIRunner.run(["export", workspace.path("text.sqlite"), "-o", workspace.path("out.json")])
         #expect(output.status == 1)
         #expect(output.stderr == "tasktrace: \(workspace.path("text.sqlite")): not a tasktrace file (not an SQLite database)\n")
         #expect(!FileManager.default.fileExists(atPath: workspace.path("out.json")))
     }
 
-    @Test func failedExportLeavesNoFileBehind() throws {
-        let workspace = try Workspace()
+    @Test func failedExportLeavesNoFileBehind() async throws {
+        let workspace = try await Workspace()
         let full = "/dev/full"
         guard FileManager.default.fileExists(atPath: full) else { return }
-        let output = try CLIRunner.run(["export", workspace.path("trace.sqlite"), "-o", full, "-f", "chrome"])
+        let output = try await CLIRunner.run(["export", workspace.path("trace.sqlite"), "-o", full, "-f", "chrome"])
         #expect(output.status == 1)
         #expect(output.stderr.hasPrefix("tasktrace: /dev/full: cannot write the export"))
         #expect(try workspace.contents() == ["trace.sqlite"])
     }
 
     @Test("info escapes control characters from the trace instead of sending them to the terminal")
-    func infoIsTerminalSafe() throws {
-        let workspace = try Workspace()
+    func infoIsTerminalSafe() async throws {
+        let workspace = try await Workspace()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         process.arguments = [
@@ -164,7 +164,7 @@ struct ExportCLITests {
         ]
         try process.run()
         process.waitUntilExit()
-        let output = try CLIRunner.run(["info", workspace.path("trace.sqlite")])
+        let output = try await CLIRunner.run(["info", workspace.path("trace.sqlite")])
         #expect(output.status == 0)
         #expect(output.stdout.contains("host: vm\\u{1B}[2J\\nfake: 1\n"))
         #expect(!output.stdout.contains("\u{1B}"))

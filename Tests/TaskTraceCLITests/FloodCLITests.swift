@@ -16,7 +16,7 @@ struct FloodCLITests {
     static let peakRSSBoundKiB = 600 * 1024
 
     @Test("a million children: finishes, bounded memory, drops counted and shown everywhere")
-    func millionChildren() throws {
+    func millionChildren() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tasktrace-flood-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -27,7 +27,7 @@ struct FloodCLITests {
              "--output", trace],
             outputIn: folder.path
         )
-        let exit = try #require(child.wait(deadline: 300), "the flooded recording did not finish (deadlock?)")
+        let exit = try #require(await child.wait(deadline: 300), "the flooded recording did not finish (deadlock?)")
         #expect(exit.status == 0, "\(exit): \(child.stderr)")
         print("flood: \(Self.children) children, peak RSS \(exit.maxRSSKiB / 1024) MiB")
         #expect(exit.maxRSSKiB < Self.peakRSSBoundKiB, "peak RSS \(exit.maxRSSKiB) KiB")
@@ -40,15 +40,15 @@ struct FloodCLITests {
         // The CLI summary shows it.
         #expect(child.stdout.contains("dropped events: \(dropped)"), "\(child.stdout)")
         // check: valid, with the drop count as a warning.
-        let check = try CLIRunner.run(["check", trace])
+        let check = try await CLIRunner.run(["check", trace])
         #expect(check.status == 0, "\(check.stdout)")
         #expect(check.stdout.contains("warning: dropped_events = \(dropped):"), "\(check.stdout)")
         // The SVG's note (exports filtered to the scenario task: the count is trace-wide, the file stays small).
-        let svg = try CLIRunner.run(["export", trace, "-f", "svg", "-o", "-", "--filter", "flood"])
+        let svg = try await CLIRunner.run(["export", trace, "-f", "svg", "-o", "-", "--filter", "flood"])
         #expect(svg.status == 0)
         #expect(svg.stdout.contains("recorder dropped \(dropped) events"))
         // The Chrome trace's metadata (otherData) and its label on the Tasks process.
-        let chrome = try CLIRunner.run(["export", trace, "-f", "chrome", "-o", "-", "--filter", "flood"])
+        let chrome = try await CLIRunner.run(["export", trace, "-f", "chrome", "-o", "-", "--filter", "flood"])
         #expect(chrome.status == 0)
         let root = try JSONSerialization.jsonObject(with: Data(chrome.stdout.utf8)) as? [String: Any]
         #expect((root?["otherData"] as? [String: Any])?["dropped_events"] as? String == String(dropped))

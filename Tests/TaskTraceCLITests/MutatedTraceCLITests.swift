@@ -55,7 +55,7 @@ struct MutatedTraceCLITests {
     }
 
     @Test("mutated traces: one clear line or a valid result, from check and export")
-    func mutatedTraces() throws {
+    func mutatedTraces() async throws {
         let original = [UInt8](try Data(contentsOf: ExportCLITests.samples.appendingPathComponent("demo.sqlite")))
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tasktrace-mutate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -69,7 +69,7 @@ struct MutatedTraceCLITests {
             try Data(bytes).write(to: URL(fileURLWithPath: trace))
 
             let check = try ChildProcess(binary, ["check", trace, "--json"], outputIn: folder.path)
-            let checkExit = check.wait(deadline: 60)
+            let checkExit = await check.wait(deadline: 60)
             // check --json always prints its report, valid or not.
             Self.expectOneLineOrValid(check, checkExit, case: "check \(label)") { true }
             #expect((try? JSONSerialization.jsonObject(with: Data(check.stdout.utf8))) != nil, "check \(label): \(check.stdout.prefix(200))")
@@ -77,7 +77,7 @@ struct MutatedTraceCLITests {
             let format = ["chrome", "svg", "chrome", "html"][Int(seed % 4)]
             let output = folder.appendingPathComponent("out\(seed).\(format == "chrome" ? "json" : format)").path
             let export = try ChildProcess(binary, ["export", trace, "-f", format, "-o", output], outputIn: folder.path)
-            let exportExit = export.wait(deadline: 60)
+            let exportExit = await export.wait(deadline: 60)
             Self.expectOneLineOrValid(export, exportExit, case: "export \(label)") {
                 guard let data = FileManager.default.contents(atPath: output) else { return false }
                 if format == "chrome" { return (try? JSONSerialization.jsonObject(with: data)) != nil }

@@ -13,12 +13,12 @@ struct RecordDemoCLITests {
         "common-errors", "crawler",
     ]
 
-    @Test func defaultRunWritesTraceAndHTMLInTheCurrentDirectory() throws {
+    @Test func defaultRunWritesTraceAndHTMLInTheCurrentDirectory() async throws {
         let directory = try ScratchDirectory()
         // An existing file at the output path is replaced.
         try Data("not a trace".utf8).write(to: directory.url.appendingPathComponent("demo.sqlite"))
 
-        let output = try CLIRunner.run(["record", "demo"], in: directory.url)
+        let output = try await CLIRunner.run(["record", "demo"], in: directory.url)
         #expect(output.status == 0, "stderr: \(output.stderr)")
         #expect(output.stdout.contains("demo.sqlite"))
         #expect(output.stdout.contains("demo.html"))
@@ -44,10 +44,10 @@ struct RecordDemoCLITests {
         }
     }
 
-    @Test func outputScenarioAndNoHTMLFlags() throws {
+    @Test func outputScenarioAndNoHTMLFlags() async throws {
         let directory = try ScratchDirectory()
         try directory.makeSubdirectory("traces")
-        let output = try CLIRunner.run(
+        let output = try await CLIRunner.run(
             [
                 "record", "demo", "--output", "traces/run.sqlite", "--scenario", "shield", "gather",
                 "--workers", "4", "--no-html", "--seed", "9",
@@ -64,8 +64,8 @@ struct RecordDemoCLITests {
         #expect(try reader.meta()[MetaKey.workers] == "4")
     }
 
-    @Test func listNamesEveryScenario() throws {
-        let output = try CLIRunner.run(["record", "demo", "--list"])
+    @Test func listNamesEveryScenario() async throws {
+        let output = try await CLIRunner.run(["record", "demo", "--list"])
         #expect(output.status == 0)
         for scenario in Self.defaultScenarios + ["load"] {
             #expect(output.stdout.contains(scenario))
@@ -78,9 +78,9 @@ struct RecordDemoCLITests {
         (["--output", "/nonexistent-dir/demo.sqlite"], "/nonexistent-dir"),
         (["--tasks", "0", "--scenario", "load"], "--tasks"),
     ])
-    func badFlagsAreOneClearLine(arguments: [String], mentions: String) throws {
+    func badFlagsAreOneClearLine(arguments: [String], mentions: String) async throws {
         let directory = try ScratchDirectory()
-        let output = try CLIRunner.run(["record", "demo"] + arguments, in: directory.url)
+        let output = try await CLIRunner.run(["record", "demo"] + arguments, in: directory.url)
         #expect(output.status != 0)
         #expect(output.stderr.hasPrefix("tasktrace: "), "stderr: \(output.stderr)")
         #expect(output.stderr.split(separator: "\n").count == 1, "stderr: \(output.stderr)")
