@@ -10,9 +10,11 @@ public struct TraceConfiguration: Sendable {
     public var workers: Int
     /// Threads of the blocking-work pool (`toThread`).
     public var blockingThreads: Int = 4
-    /// Raw events the buffer holds between two flushes (40 bytes each, reserved twice up front; the operating
-    /// system backs the pages only as they fill, so a quiet program pays little of the 40 MiB default).
-    public var bufferCapacity: Int = 1 << 19
+    /// Raw events each appending thread's buffer holds between two flushes (40 bytes each, rounded up to a power of
+    /// two, reserved when the thread first appends; the operating system backs the pages only as they fill, so a
+    /// quiet thread pays little of the 10 MiB default). Worker threads, the blocking pool and any other thread
+    /// that records events each have one; a thread that exits hands its buffer to the next new thread.
+    public var bufferCapacity: Int = 1 << 18
     /// API events with text (spawn names, marks, outcomes) the buffer holds between two flushes; when full, API
     /// calls wait for the writer instead of dropping.
     public var payloadCapacity: Int = 1 << 18
@@ -22,8 +24,9 @@ public struct TraceConfiguration: Sendable {
     /// `.executor` (default): tasks on the recording's executor. `.process`: every task of the process (`Task {}`,
     /// `Task.detached {}`, library code), the executor serving as the global executor while the recording runs.
     public var capture: CaptureMode = .executor
-    /// Where timestamps come from.
-    public var clock: TraceClock = .monotonic
+    /// Where timestamps come from: by default the CPU's invariant time-stamp counter where there is one, else
+    /// `CLOCK_MONOTONIC` (`TraceClock.fastest`; `meta.clock` names the one used).
+    public var clock: TraceClock = .fastest
     /// How jobs are mapped to task ids; replaced by tests to simulate an unreadable id.
     var identity: JobIdentity = .runtime
 
@@ -43,6 +46,6 @@ public struct TraceConfiguration: Sendable {
         }
     }
 
-    /// The bound on the recorder's raw-event memory, in bytes.
-    public var bufferBytes: Int { 2 * bufferCapacity * MemoryLayout<RawEvent>.stride }
+    /// The bound on the recorder's raw-event memory per thread that has appended and not exited, in bytes.
+    public var bufferBytes: Int { ThreadEventLog.roundedCapacity(bufferCapacity) * MemoryLayout<RawEvent>.stride }
 }
