@@ -337,4 +337,9 @@ final class EventBuffer: Sendable {
             logs.reduce(lateWithoutLog.load(ordering: .relaxed)) { $0 &+ $1.late.load(ordering: .relaxed) }
         }
     }
+
+    /// Logs made for this buffer so far, and how many of them wait for a new thread (their owner exited).
+    var threadLogCounts: (total: Int, vacant: Int) {
+        logs.withLock { logs in (logs.count, logs.filter { $0.vacant.load(ordering: .acquiring) }.count) }
+    }
 }

@@ -1,15 +1,16 @@
 /// Merges the runs drained from the threads' logs into one sequence in timestamp order, for the deriver.
 ///
-/// Each run is one log's events in that log's order (which is its thread's time order). Events are taken by the
-/// smallest raw stamp; equal stamps (two threads reading the same nanosecond, or a hand-driven test clock) are
-/// broken first by kind — an API event before an enqueue, before a direct transition, before a job start, before
-/// a job end — and then by run, so the merge never puts a cause after its effect across threads: a task's enqueue
-/// (thread A) precedes its job's start (thread B) even at the same stamp, and a spawn's payload precedes its
-/// first enqueue. Within a run the order is never changed (only the heads of the runs are compared), so a
-/// thread's job end and its later re-enqueue of the same task keep their order whatever their kinds.
+/// Each run is one log's events in that log's order (its thread's time order), which the merge never changes.
+/// Events are taken by the smallest raw stamp. Equal stamps (two threads reading the same nanosecond, or a
+/// hand-driven test clock) need care, because a cause must never follow its effect: a task's enqueue on thread A
+/// and its job's start on thread B can carry one stamp, and A's enqueue may sit behind another event of A at that
+/// stamp (A ended a job, then enqueued the task). So when several runs' heads share the smallest stamp, the merge
+/// takes that stamp's events as a group and emits them one run head at a time: never a job start or end of a task
+/// while another run still holds an enqueue of that task at this stamp, and otherwise the lowest kind first (an
+/// API event, an enqueue, a direct transition, a job start, a job end), then the lowest run.
 ///
-/// Cost: O(events × runs) comparisons (a linear scan of the heads, runs being the few threads with events).
-/// Not thread-safe: the drainer's scratch state.
+/// Cost: O(events × runs) comparisons (a linear scan of the heads; runs are the few threads with events); the
+/// group step only runs at ties. Not thread-safe: the drainer's scratch state.
 enum EventMerge {
     /// Tie-break rank of a kind at equal stamps (lower first).
     @inline(__always)
@@ -23,42 +24,81 @@ enum EventMerge {
         }
     }
 
-    /// Whether `a` (from run `runA`) goes before `b` (from run `runB`).
-    @inline(__always)
-    static func precedes(_ a: RawEvent, _ runA: Int, _ b: RawEvent, _ runB: Int) -> Bool {
-        if a.timestamp != b.timestamp { return a.timestamp < b.timestamp }
-        let rankA = rank(a.kind)
-        let rankB = rank(b.kind)
-        if rankA != rankB { return rankA < rankB }
-        return runA < runB
-    }
-
-    /// Appends the merge of `runs` (each `scratch[bounds]`, in order) to `output`.
+    /// Appends the merge of `runs` (each `scratch[range]`, in order) to `output`.
     static func merge(_ scratch: [RawEvent], runs: [Range<Int>], into output: inout [RawEvent]) {
         var heads = runs.filter { !$0.isEmpty }
         if heads.count == 1 {
             output.append(contentsOf: scratch[heads[0]])
             return
         }
-        var runIDs = Array(heads.indices)
         while !heads.isEmpty {
             var best = 0
-            var bestEvent = scratch[heads[0].lowerBound]
+            var bestStamp = scratch[heads[0].lowerBound].timestamp
+            var tied = false
             for candidate in 1..<heads.count {
-                let event = scratch[heads[candidate].lowerBound]
-                if precedes(event, runIDs[candidate], bestEvent, runIDs[best]) {
+                let stamp = scratch[heads[candidate].lowerBound].timestamp
+                if stamp < bestStamp {
                     best = candidate
-                    bestEvent = event
+                    bestStamp = stamp
+                    tied = false
+                } else if stamp == bestStamp {
+                    tied = true
                 }
             }
-            output.append(bestEvent)
-            let next = heads[best].lowerBound + 1
-            if next == heads[best].upperBound {
-                heads.remove(at: best)
-                runIDs.remove(at: best)
+            if tied {
+                emitGroup(at: bestStamp, scratch, heads: &heads, into: &output)
             } else {
-                heads[best] = next..<heads[best].upperBound
+                output.append(scratch[heads[best].lowerBound])
+                heads[best] = heads[best].lowerBound + 1..<heads[best].upperBound
+            }
+            heads.removeAll { $0.isEmpty }
+        }
+    }
+
+    /// Emits every event stamped `stamp` at the heads of `heads` (the runs tied at the smallest stamp), in an
+    /// order that keeps each run's order and puts a task's enqueue before its job's start or end (see the type).
+    private static func emitGroup(
+        at stamp: UInt64, _ scratch: [RawEvent], heads: inout [Range<Int>], into output: inout [RawEvent]
+    ) {
+        // Each run's stretch of events at this stamp.
+        let ends = heads.map { head in
+            var end = head.lowerBound
+            while end < head.upperBound, scratch[end].timestamp == stamp { end += 1 }
+            return end
+        }
+        while true {
+            var pick = -1
+            var pickRank = UInt8.max
+            var fallback = -1
+            for run in heads.indices where heads[run].lowerBound < ends[run] {
+                let event = scratch[heads[run].lowerBound]
+                if fallback < 0 { fallback = run }
+                let rank = rank(event.kind)
+                if rank < pickRank, !waitsForEnqueue(event, run: run, scratch, heads: heads, ends: ends) {
+                    pick = run
+                    pickRank = rank
+                }
+            }
+            if fallback < 0 { return }
+            // Every head waits for another (impossible for real causality): fall back to run order.
+            let run = pick >= 0 ? pick : fallback
+            output.append(scratch[heads[run].lowerBound])
+            heads[run] = heads[run].lowerBound + 1..<heads[run].upperBound
+        }
+    }
+
+    /// Whether `event` is a job start or end of a task that another run still has to enqueue at this stamp.
+    @inline(__always)
+    private static func waitsForEnqueue(
+        _ event: RawEvent, run: Int, _ scratch: [RawEvent], heads: [Range<Int>], ends: [Int]
+    ) -> Bool {
+        guard event.task != 0, event.kind == .jobStart || event.kind == .jobEnd else { return false }
+        for other in heads.indices where other != run {
+            for index in heads[other].lowerBound..<ends[other] {
+                let candidate = scratch[index]
+                if candidate.kind == .enqueue, candidate.task == event.task { return true }
             }
         }
+        return false
     }
 }

@@ -12,7 +12,7 @@ import Darwin
 /// Replaceable so tests can drive time by hand. Thread-safe: `now` may be called from any thread at once.
 ///
 /// The default (`TraceClock.fastest`) stamps hot-path events with the CPU's time-stamp counter where it is
-/// invariant (x86 with `constant_tsc`/`nonstop_tsc` and RDTSCP, and the kernel itself using it as its clock
+/// invariant (x86 with `constant_tsc`/`nonstop_tsc`, and the kernel itself using it as its clock
 /// source): ~9 ns a read on the 2-core VM against ~21 ns for `clock_gettime`. The writer converts ticks to
 /// `CLOCK_MONOTONIC` nanoseconds (`TSCCalibration`), so `now` and the stamps share one time line. Elsewhere it is
 /// `CLOCK_MONOTONIC`. `name` (stored in `meta.clock`) says which.
@@ -58,7 +58,7 @@ public struct TraceClock: Sendable {
         return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
     }
 
-    /// The CPU says the counter is invariant and has RDTSCP, and the kernel keeps it as its clock source (it
+    /// The CPU says the counter is invariant, and the kernel keeps it as its clock source (it
     /// switches away from a TSC it finds unstable or unsynchronised between cores). The environment variable
     /// `TASKTRACE_CLOCK=monotonic` turns it off.
     private static let tscIsReliable: Bool = {
