@@ -223,6 +223,7 @@ struct ThreadEventLogTests {
         gate.time.store(2_000, ordering: .sequentiallyConsistent)
         let other = Self.onThread("tt-other") { buffer.append(RawEvent(kind: .jobStart, task: 7, thread: 2)) }
         other.wait()
+        gate.time.store(3_000, ordering: .sequentiallyConsistent)
         #expect(Self.drainOnce(buffer).events.isEmpty, "the event at 2000 must wait for the one read at 1000")
         gate.release()
         stalled.wait()
@@ -245,6 +246,7 @@ struct ThreadEventLogTests {
         gate.waitUntilStalled()
         let second = Self.onThread("tt-second") { buffer.append(RawEvent(kind: .jobStart, task: 9, thread: 2)) }
         second.wait()
+        gate.time.store(3_000, ordering: .sequentiallyConsistent)
         let early = Self.drainOnce(buffer).events
         #expect(early.isEmpty, "nothing stamped 1000 may go out while a stamp of 1000 is in flight: \(early.map(\.kind))")
         gate.release()

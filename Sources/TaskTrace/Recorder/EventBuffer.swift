@@ -48,8 +48,9 @@ import Darwin
 /// after sees it closed and is counted late), and takes everything.
 ///
 /// **Time.** Stamps are raw clock values (TSC ticks for `TraceClock.tsc`); the drainer converts them to trace
-/// nanoseconds (`StampConverter`) after merging, and raises a converted stamp to the last one it handed out, so
-/// trace time never goes backwards across drains even if the tick rate's estimate moves.
+/// nanoseconds (`StampConverter`) after merging, with a piecewise-linear map anchored at each cutoff, so trace
+/// time never goes backwards across drains even though the tick rate's estimate moves, and no stamp is raised
+/// after the fact (a raise would hide an ordering bug from the tests).
 ///
 /// Memory bound: `capacity × 40 bytes` per thread that has appended during the recording and not exited (logs of
 /// exited threads are reused), reserved up front and backed by the OS as a ring first fills, freed at the last
@@ -281,15 +282,16 @@ final class EventBuffer: Sendable {
                     log.drainerRelease(upTo: position)
                 }
             }
-            if !close { state.watermark = cutoff }
             EventMerge.merge(state.scratch, runs: state.runs, into: &events)
-            // Raw stamps to trace nanoseconds, never below the last handed out; payloads by their sequence.
-            state.converter.calibrate(clock)
+            // Raw stamps to trace nanoseconds (nondecreasing by construction, see `StampConverter`); payloads by
+            // their sequence numbers.
+            state.converter.calibrate(clock, previousCutoff: state.watermark)
+            if !close { state.watermark = cutoff }
             var last = state.lastNanos
             var sequences: [UInt64] = []
             for index in events.indices {
-                last = max(last, state.converter.nanos(events[index].timestamp))
-                events[index].timestamp = last
+                events[index].timestamp = state.converter.nanos(events[index].timestamp)
+                last = max(last, events[index].timestamp)
                 if events[index].kind == .payload {
                     sequences.append(events[index].aux)
                     events[index].aux = UInt64(sequences.count - 1)

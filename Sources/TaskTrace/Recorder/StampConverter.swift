@@ -4,12 +4,15 @@ internal import CTaskTraceHooks
 ///
 /// For a nanosecond clock a stamp is `clock.now()`, and the conversion only subtracts the start. For the TSC clock
 /// (`TraceClock.stampsTSC`) a stamp is a tick count, converted with the rate measured between the start and the
-/// latest calibration (`calibrate()`, at every drain): each drain pairs a tick read with `CLOCK_MONOTONIC` read
-/// around it, so the rate's error shrinks as the recording goes on (±~50 ns of pairing jitter over a baseline of
-/// at least ~1 ms, then over the whole recording). A later drain may use a slightly different rate than an earlier
-/// one; the buffer therefore raises a stamp that would fall before the last one it handed out (`EventBuffer`),
-/// which keeps trace time nondecreasing. The order of events never depends on this conversion: the buffer merges
-/// by raw stamp.
+/// latest calibration (at every drain): each drain pairs a tick read with `CLOCK_MONOTONIC` read around it, so
+/// the rate's error shrinks as the recording goes on (±~50 ns of pairing jitter over a baseline of at least
+/// ~1 ms, then over the whole recording).
+///
+/// The rate changes between drains, so the conversion is piecewise linear and continuous: each drain's line
+/// starts where the previous drain's line was at the previous cutoff (`anchor`). Every stamp a drain hands out is
+/// at or above the previous cutoff, and every earlier one below it, so converted time is nondecreasing across
+/// drains by construction, with no stamp raised after the fact (which would hide an ordering bug). The order of
+/// events never depends on this conversion: the buffer merges by raw stamp.
 ///
 /// Not thread-safe: owned by the buffer's drain state (one drainer at a time).
 struct StampConverter {
@@ -18,6 +21,9 @@ struct StampConverter {
     private let stampsTSC: Bool
     private let startTicks: UInt64
     private var nanosPerTick: Double = 0
+    /// The current line passes through (`anchorTicks`, `anchorNanos`), trace nanoseconds.
+    private var anchorTicks: UInt64
+    private var anchorNanos: UInt64 = 0
     /// A rate measured over fewer ticks than this is too coarse; the first calibration waits until it is longer.
     private static let minimumBaselineTicks: UInt64 = 1 << 22
 
@@ -31,11 +37,17 @@ struct StampConverter {
             startNanos = clock.now()
             startTicks = 0
         }
+        anchorTicks = startTicks
     }
 
-    /// Measures the tick rate since the start again (TSC clock only). Called by the drainer before it converts.
-    mutating func calibrate(_ clock: TraceClock) {
+    /// Starts a drain's line at `previousCutoff` (the raw cutoff of the previous drain: no stamp of this drain is
+    /// below it) and measures the tick rate since the start again (TSC clock only). Called before converting.
+    mutating func calibrate(_ clock: TraceClock, previousCutoff: UInt64) {
         guard stampsTSC else { return }
+        if previousCutoff > anchorTicks, nanosPerTick > 0 {
+            anchorNanos = nanos(previousCutoff)
+            anchorTicks = previousCutoff
+        }
         var (nanos, ticks) = Self.pair(clock)
         if ticks &- startTicks < Self.minimumBaselineTicks {
             // Only for a recording drained within its first ~millisecond: wait (on the writer) for a usable baseline.
@@ -46,12 +58,12 @@ struct StampConverter {
         nanosPerTick = Double(nanos - startNanos) / Double(ticks - startTicks)
     }
 
-    /// Trace nanoseconds of a raw stamp (0 for a stamp before the start).
+    /// Trace nanoseconds of a raw stamp at or after the current anchor (0 for a stamp before the start).
     @inline(__always)
     func nanos(_ stamp: UInt64) -> UInt64 {
         if !stampsTSC { return stamp >= startNanos ? stamp - startNanos : 0 }
-        guard stamp > startTicks else { return 0 }
-        return UInt64(Double(stamp - startTicks) * nanosPerTick)
+        guard stamp > anchorTicks else { return anchorNanos }
+        return anchorNanos + UInt64(Double(stamp - anchorTicks) * nanosPerTick)
     }
 
     /// A tick count and the `CLOCK_MONOTONIC` time at it (the middle of two reads around the tick read).
