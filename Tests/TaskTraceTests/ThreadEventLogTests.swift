@@ -256,6 +256,25 @@ struct ThreadEventLogTests {
         #expect(all.map(\.kind) == [.jobEnd, .enqueue, .jobStart], "task 9's start must follow its enqueue")
     }
 
+    @Test("the last drain waits for an append in flight, which lands in the trace rather than after it")
+    func closeWaitsForAppendsInFlight() {
+        let gate = GatedClock()
+        let buffer = EventBuffer(capacity: 64, payloadCapacity: 16, clock: gate.clock) {}
+        gate.time.store(1_000, ordering: .sequentiallyConsistent)
+        gate.armStall()
+        let stalled = Self.onThread("tt-inflight") { buffer.append(RawEvent(kind: .jobStart, task: 3, thread: 1)) }
+        gate.waitUntilStalled()
+        let opener = Self.onThread("tt-opener") {
+            usleep(20_000)
+            gate.release()
+        }
+        let last = Self.drainOnce(buffer, close: true).events
+        stalled.wait()
+        opener.wait()
+        #expect(last.map(\.task) == [3])
+        #expect(buffer.lateEvents == 0)
+    }
+
     // MARK: - The merge's tie-break
 
     @Test("equal stamps: a task's enqueue comes before its job's start or end on another thread, whatever the runs")
