@@ -11,10 +11,12 @@ public struct TraceConfiguration: Sendable {
     /// Threads of the blocking-work pool (`toThread`).
     public var blockingThreads: Int = 4
     /// Raw events each appending thread's buffer holds between two flushes (40 bytes each, rounded up to a power of
-    /// two, reserved when the thread first appends; the operating system backs the pages only as they fill, so a
-    /// quiet thread pays little of the 10 MiB default). Worker threads, the blocking pool and any other thread
-    /// that records events each have one; a thread that exits hands its buffer to the next new thread.
-    public var bufferCapacity: Int = 1 << 18
+    /// two, reserved when the thread first appends; the operating system backs a page only once the ring reaches
+    /// it, so a thread that records a few thousand events pays a few hundred KiB of the 20 MiB default). Worker
+    /// threads, the blocking pool and any other thread that records events each have one; a thread that exits
+    /// hands its buffer to the next new thread. One worker alone can fill it: 1,000 tasks yielding 100 times make
+    /// ~500k events in ~0.1 s, faster than the writer derives them, and half this capacity dropped events there.
+    public var bufferCapacity: Int = 1 << 19
     /// API events with text (spawn names, marks, outcomes) the buffer holds between two flushes; when full, API
     /// calls wait for the writer instead of dropping.
     public var payloadCapacity: Int = 1 << 18

@@ -277,10 +277,9 @@ final class EventBuffer: Sendable {
                     position += 1
                 }
                 state.runs.append(runStart..<state.scratch.count)
-                if position > begin {
-                    log.lastTakenStamp = state.scratch[state.scratch.count - 1].timestamp
-                    log.drainerRelease(upTo: position)
-                }
+                if position > begin { log.lastTakenStamp = state.scratch[state.scratch.count - 1].timestamp }
+                // Also when nothing was taken (held back by a thread inside an append): the log may wake us again.
+                log.drainerRelease(upTo: position)
             }
             EventMerge.merge(state.scratch, runs: state.runs, into: &events)
             // Raw stamps to trace nanoseconds (nondecreasing by construction, see `StampConverter`); payloads by
