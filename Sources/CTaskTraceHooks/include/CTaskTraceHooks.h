@@ -11,6 +11,7 @@
 /// read the callbacks atomically, so a job enqueued during a restore goes either to tasktrace or to the runtime.
 #include <stdint.h>
 #include "CTaskTraceClock.h"
+#include "CTaskTraceFence.h"
 
 /// Called with a job the runtime wants run on the global executor (or the main executor).
 typedef void (*tasktrace_job_callback)(void *_Nonnull job);

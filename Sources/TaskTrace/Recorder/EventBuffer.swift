@@ -71,6 +71,8 @@ final class EventBuffer: Sendable {
 
     /// Set (sequentially consistent) by the last drain; read inside every append (see the type's comment).
     private let closed = Atomic<Bool>(false)
+    /// Appends announce themselves with a plain store and the drainer fences for both (`AsymmetricFence`).
+    private let lightAnnounce = AsymmetricFence.light
     /// Every log ever made for this buffer, in creation order (the merge's run order).
     private let logs = Mutex<[ThreadEventLog]>([])
     /// API events' payloads by the sequence number their `.payload` event carries in `aux`.
@@ -148,7 +150,7 @@ final class EventBuffer: Sendable {
     @inline(__always)
     func append(_ event: RawEvent) {
         let outcome = withCurrentLog { log -> ThreadEventLog.AppendOutcome in
-            let outcome = log.tryAppend(event, clock: clock, closed: closed)
+            let outcome = log.tryAppend(event, clock: clock, closed: closed, light: lightAnnounce)
             if case .full = outcome { log.countDrop(of: event, limit: Self.lostCapacity) }
             return outcome
         }
@@ -162,7 +164,7 @@ final class EventBuffer: Sendable {
     /// Appends a raw event that must not be lost (a spawn's first enqueue): waits for room like an API event.
     func appendWaitingForRoom(_ event: RawEvent) {
         waitForRoom(rounds: Self.payloadWaitRounds) { log in
-            log.tryAppend(event, clock: clock, closed: closed)
+            log.tryAppend(event, clock: clock, closed: closed, light: lightAnnounce)
         } onGiveUp: { log in
             log?.countDrop(of: event, limit: Self.lostCapacity)
         }
@@ -180,7 +182,7 @@ final class EventBuffer: Sendable {
                 return true
             }
             guard stored else { return .full }
-            let outcome = log.tryAppend(event, clock: clock, closed: closed)
+            let outcome = log.tryAppend(event, clock: clock, closed: closed, light: lightAnnounce)
             if case .appended = outcome { return outcome }
             _ = payloadTable.withLock { $0.removeValue(forKey: sequence) }
             return outcome
@@ -241,20 +243,27 @@ final class EventBuffer: Sendable {
         payloads.removeAll(keepingCapacity: true)
         lostTasks.removeAll(keepingCapacity: true)
         let dropped = drainState.withLock { state -> UInt64 in
-            if close { closed.store(true, ordering: .sequentiallyConsistent) }
-            let logs = logs.withLock { $0 }
             var cutoff = UInt64.max
+            // With light announcements, the drainer's fence: false if it failed (then no flag can be trusted).
+            var fenced = true
+            if close {
+                closed.store(true, ordering: .sequentiallyConsistent)
+                if lightAnnounce { fenced = AsymmetricFence.heavy() }
+            } else {
+                cutoff = clock.stamp()
+                tasktrace_after_clock_read_fence()
+                if lightAnnounce { fenced = AsymmetricFence.heavy() }
+            }
+            // After the clock read: a log registered later belongs to a thread whose stamps come later.
+            let logs = logs.withLock { $0 }
             if close {
                 for log in logs {
                     while log.appending.load(ordering: .sequentiallyConsistent) != 0 { sched_yield() }
                 }
-            } else {
-                cutoff = clock.stamp()
-                tasktrace_after_clock_read_fence()
             }
             var ends = [Int](repeating: 0, count: logs.count)
             for (index, log) in logs.enumerated() {
-                let busy = !close && log.appending.load(ordering: .sequentiallyConsistent) != 0
+                let busy = !close && (!fenced || log.appending.load(ordering: .sequentiallyConsistent) != 0)
                 let end = log.published.load(ordering: .acquiring)
                 ends[index] = end
                 if busy {
@@ -269,13 +278,9 @@ final class EventBuffer: Sendable {
             for (index, log) in logs.enumerated() {
                 let begin = log.consumed.load(ordering: .relaxed)
                 let runStart = state.scratch.count
-                var position = begin
-                while position < ends[index] {
-                    let event = log.drainerEvent(at: position)
-                    if event.timestamp >= cutoff { break }
-                    state.scratch.append(event)
-                    position += 1
-                }
+                let position =
+                    cutoff == .max ? ends[index] : log.drainerFirstPosition(atOrAfter: cutoff, from: begin, to: ends[index])
+                log.drainerCopy(from: begin, to: position, into: &state.scratch)
                 state.runs.append(runStart..<state.scratch.count)
                 if position > begin { log.lastTakenStamp = state.scratch[state.scratch.count - 1].timestamp }
                 // Also when nothing was taken (held back by a thread inside an append): the log may wake us again.
@@ -286,16 +291,18 @@ final class EventBuffer: Sendable {
             // their sequence numbers.
             state.converter.calibrate(clock, previousCutoff: state.watermark)
             if !close { state.watermark = cutoff }
-            var last = state.lastNanos
             var sequences: [UInt64] = []
-            for index in events.indices {
-                events[index].timestamp = state.converter.nanos(events[index].timestamp)
-                last = max(last, events[index].timestamp)
-                if events[index].kind == .payload {
-                    sequences.append(events[index].aux)
-                    events[index].aux = UInt64(sequences.count - 1)
+            let converter = state.converter
+            events.withUnsafeMutableBufferPointer { events in
+                for index in events.indices {
+                    events[index].timestamp = converter.nanos(events[index].timestamp)
+                    if events[index].kind == .payload {
+                        sequences.append(events[index].aux)
+                        events[index].aux = UInt64(sequences.count - 1)
+                    }
                 }
             }
+            let last = max(state.lastNanos, events.last?.timestamp ?? 0)
             state.lastNanos = last
             lastHandedOut.store(last, ordering: .relaxed)
             if !sequences.isEmpty {
@@ -314,7 +321,8 @@ final class EventBuffer: Sendable {
                     lostTasks.append(contentsOf: losses.lostTasks.prefix(max(room, 0)))
                     losses.lostTasks.removeAll(keepingCapacity: true)
                 }
-                if close { log.drainerFreeStorage() }
+                // Without a fence an append may still be in flight: the log's deinit frees the ring instead.
+                if close, fenced { log.drainerFreeStorage() }
             }
             if close { payloadTable.withLock { $0 = [:] } }
             return dropped

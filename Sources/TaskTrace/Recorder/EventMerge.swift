@@ -9,8 +9,9 @@
 /// while another run still holds an enqueue of that task at this stamp, and otherwise the lowest kind first (an
 /// API event, an enqueue, a direct transition, a job start, a job end), then the lowest run.
 ///
-/// Cost: O(events × runs) comparisons (a linear scan of the heads; runs are the few threads with events); the
-/// group step only runs at ties. Not thread-safe: the drainer's scratch state.
+/// Cost: O(events × runs) comparisons at worst (a linear scan of the heads; runs are the few threads with
+/// events), but a stretch of one run below every other head is copied at once, and the group step only runs at
+/// ties. Not thread-safe: the drainer's scratch state.
 enum EventMerge {
     /// Tie-break rank of a kind at equal stamps (lower first).
     @inline(__always)
@@ -27,38 +28,53 @@ enum EventMerge {
     /// Appends the merge of `runs` (each `scratch[range]`, in order) to `output`.
     static func merge(_ scratch: [RawEvent], runs: [Range<Int>], into output: inout [RawEvent]) {
         var heads = runs.filter { !$0.isEmpty }
-        if heads.count == 1 {
-            output.append(contentsOf: scratch[heads[0]])
+        if heads.count <= 1 {
+            if let only = heads.first { output.append(contentsOf: scratch[only]) }
             return
         }
-        while !heads.isEmpty {
-            var best = 0
-            var bestStamp = scratch[heads[0].lowerBound].timestamp
-            var tied = false
-            for candidate in 1..<heads.count {
-                let stamp = scratch[heads[candidate].lowerBound].timestamp
-                if stamp < bestStamp {
-                    best = candidate
-                    bestStamp = stamp
-                    tied = false
-                } else if stamp == bestStamp {
-                    tied = true
+        output.reserveCapacity(output.count + scratch.count)
+        scratch.withUnsafeBufferPointer { scratch in
+            while heads.count > 1 {
+                var best = 0
+                var bestStamp = scratch[heads[0].lowerBound].timestamp
+                var tied = false
+                for candidate in 1..<heads.count {
+                    let stamp = scratch[heads[candidate].lowerBound].timestamp
+                    if stamp < bestStamp {
+                        best = candidate
+                        bestStamp = stamp
+                        tied = false
+                    } else if stamp == bestStamp {
+                        tied = true
+                    }
                 }
+                if tied {
+                    emitGroup(at: bestStamp, scratch, heads: &heads, into: &output)
+                    heads.removeAll { $0.isEmpty }
+                    continue
+                }
+                // Take the best run's events up to the next smallest head at once (a run of one thread's events).
+                var bound = UInt64.max
+                for candidate in heads.indices where candidate != best {
+                    bound = min(bound, scratch[heads[candidate].lowerBound].timestamp)
+                }
+                var end = heads[best].lowerBound + 1
+                while end < heads[best].upperBound, scratch[end].timestamp < bound { end += 1 }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[heads[best].lowerBound..<end]))
+                heads[best] = end..<heads[best].upperBound
+                if heads[best].isEmpty { heads.remove(at: best) }
             }
-            if tied {
-                emitGroup(at: bestStamp, scratch, heads: &heads, into: &output)
-            } else {
-                output.append(scratch[heads[best].lowerBound])
-                heads[best] = heads[best].lowerBound + 1..<heads[best].upperBound
+            if let rest = heads.first {
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[rest]))
             }
-            heads.removeAll { $0.isEmpty }
         }
     }
 
     /// Emits every event stamped `stamp` at the heads of `heads` (the runs tied at the smallest stamp), in an
     /// order that keeps each run's order and puts a task's enqueue before its job's start or end (see the type).
     private static func emitGroup(
-        at stamp: UInt64, _ scratch: [RawEvent], heads: inout [Range<Int>], into output: inout [RawEvent]
+        at stamp: UInt64, _ scratch: UnsafeBufferPointer<RawEvent>, heads: inout [Range<Int>],
+        into output: inout [RawEvent]
     ) {
         // Each run's stretch of events at this stamp.
         let ends = heads.map { head in
@@ -90,7 +106,7 @@ enum EventMerge {
     /// Whether `event` is a job start or end of a task that another run still has to enqueue at this stamp.
     @inline(__always)
     private static func waitsForEnqueue(
-        _ event: RawEvent, run: Int, _ scratch: [RawEvent], heads: [Range<Int>], ends: [Int]
+        _ event: RawEvent, run: Int, _ scratch: UnsafeBufferPointer<RawEvent>, heads: [Range<Int>], ends: [Int]
     ) -> Bool {
         guard event.task != 0, event.kind == .jobStart || event.kind == .jobEnd else { return false }
         for other in heads.indices where other != run {

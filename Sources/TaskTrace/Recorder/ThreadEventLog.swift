@@ -1,3 +1,4 @@
+internal import CTaskTraceHooks
 import Synchronization
 import TaskTraceModel
 
@@ -9,9 +10,10 @@ import TaskTraceModel
 /// lock or does a read-modify-write on a line the other side writes often, so producers on different cores never
 /// share a cache line (unlike one buffer behind one lock, whose line moved between cores at every append).
 ///
-/// `appending` brackets each append (set with a sequentially consistent store before the clock is read, cleared
-/// after publishing): it is how the drainer learns that a stamp may have been taken and not yet published (see
-/// `EventBuffer`, "Watermark"). It sits on the producer's own line, so setting it is uncontended.
+/// `appending` brackets each append (set before the clock is read, cleared after publishing): it is how the
+/// drainer learns that a stamp may have been taken and not yet published (see `EventBuffer`, "Watermark"). It sits
+/// on the producer's own line, so setting it is uncontended; it is a plain store when the drainer fences for both
+/// sides (`AsymmetricFence.light`), else a sequentially consistent one.
 ///
 /// Ownership: the owning thread calls `tryAppend` only; the drainer calls the `drainer…` members only; a log whose
 /// thread exited is marked `vacant` and handed to the next thread that needs one, with its unread events (they
@@ -89,12 +91,20 @@ final class ThreadEventLog: @unchecked Sendable {
 
     /// Appends `event` stamped now. Owning thread only. Never blocks, never allocates.
     ///
-    /// The order matters (see `EventBuffer`, "Watermark"): announce the append (sequentially consistent, so the
-    /// drainer's check of `appending` and this store are totally ordered), check that the buffer is open, read the
-    /// clock, store the event, publish it, then withdraw the announcement.
+    /// The order matters (see `EventBuffer`, "Watermark"): announce the append (so that the drainer either sees
+    /// the announcement or reads its clock first: `AsymmetricFence`), check that the buffer is open, read the
+    /// clock, store the event, publish it, then withdraw the announcement. `light`: announce with a plain store
+    /// (the drainer calls `AsymmetricFence.heavy()`), else with a sequentially consistent one.
     @inline(__always)
-    func tryAppend(_ event: RawEvent, clock: TraceClock, closed: borrowing Atomic<Bool>) -> AppendOutcome {
-        appending.store(1, ordering: .sequentiallyConsistent)
+    func tryAppend(
+        _ event: RawEvent, clock: TraceClock, closed: borrowing Atomic<Bool>, light: Bool
+    ) -> AppendOutcome {
+        if light {
+            appending.store(1, ordering: .relaxed)
+            tasktrace_compiler_barrier()
+        } else {
+            appending.store(1, ordering: .sequentiallyConsistent)
+        }
         if closed.load(ordering: .sequentiallyConsistent) {
             appending.store(0, ordering: .releasing)
             late.add(1, ordering: .relaxed)
@@ -138,6 +148,30 @@ final class ThreadEventLog: @unchecked Sendable {
     /// The raw event at position `index` (between `consumed` and an acquire-loaded `published`). Drainer only.
     @inline(__always)
     func drainerEvent(at index: Int) -> RawEvent { storage[index & mask] }
+
+    /// The first position in `begin..<end` whose event is stamped at or after `cutoff`, or `end` (a binary search:
+    /// a log's stamps never decrease). Drainer only.
+    func drainerFirstPosition(atOrAfter cutoff: UInt64, from begin: Int, to end: Int) -> Int {
+        var low = begin
+        var high = end
+        while low < high {
+            let middle = low + (high - low) / 2
+            if storage[middle & mask].timestamp < cutoff { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// Appends the events at positions `begin..<end` to `array`: at most two bulk copies (the ring may wrap), no
+    /// per-event work, which matters in debug builds where a loop per event costs the writer dearly. Drainer only.
+    func drainerCopy(from begin: Int, to end: Int, into array: inout [RawEvent]) {
+        guard end > begin else { return }
+        let start = begin & mask
+        let first = min(end - begin, capacity - start)
+        array.append(contentsOf: UnsafeBufferPointer(start: storage + start, count: first))
+        if first < end - begin {
+            array.append(contentsOf: UnsafeBufferPointer(start: storage, count: end - begin - first))
+        }
+    }
 
     /// Frees the slots below `index` for the producer, and lets it ask for an early drain again. Drainer only.
     func drainerRelease(upTo index: Int) {
