@@ -13,9 +13,10 @@ import Darwin
 ///
 /// **Appending.** Each thread that appends gets a `ThreadEventLog` of `capacity` events of its own, lazily, through
 /// a thread-local slot (`ThreadEventLogSlot`): workers, the blocking pool, the program's own threads calling
-/// `enqueue`, the process-capture hooks alike. An append is a sequentially consistent store on the thread's own
-/// cache line, the clock read (`TraceClock.stamp`, outside any shared lock), a 40-byte store and a release store:
-/// no shared lock, no read-modify-write on a line another producer writes. A log that is full drops the event and
+/// `enqueue`, the process-capture hooks alike. An append is a store of an "appending" flag on the thread's own
+/// cache line (plain, or sequentially consistent where the asymmetric fence is unavailable: `AsymmetricFence`),
+/// the clock read (`TraceClock.stamp`, outside any shared lock), a 40-byte store and a release store: no shared
+/// lock, no read-modify-write on a line another producer writes. A log that is full drops the event and
 /// counts it (the task id kept, `lostCapacity` per log per drain). A log passing half full wakes the writer early.
 /// A thread that exits leaves its log vacant: its events are still drained, and the next new thread reuses it.
 ///
@@ -29,12 +30,14 @@ import Darwin
 /// merges the logs (`EventMerge`, with a tie-break that keeps causes before effects) up to a cutoff, and leaves
 /// later events in the logs for the next drain. The cutoff must exceed no stamp that is still to be published.
 /// The drainer reads the clock, `D`, then (after a fence that keeps the later loads from running before the clock
-/// read) loads each log's `appending` flag with a sequentially consistent load, then its `published` count:
+/// read, and the drainer's half of `AsymmetricFence`) takes the list of logs and loads each log's `appending` flag,
+/// then its `published` count:
 ///
 /// - Flag clear: every append of that log that had set the flag before this load has published (the clear comes
-///   after the publication, and the load acquires it). Any later append sets the flag after this load in the
-///   single total order of sequentially consistent operations, so it reads the clock after the drainer did:
-///   its stamp is ≥ `D`.
+///   after the publication, and the load acquires it). Any later append is ordered after this load — by the
+///   single total order of sequentially consistent operations, or by the drainer's `membarrier` (see
+///   `AsymmetricFence`) — so it reads the clock after the drainer did: its stamp is ≥ `D`. A log made after the
+///   list was taken belongs to a thread that registered after the drainer's clock read: its stamps are ≥ `D`.
 /// - Flag set: the append in progress may have read the clock and not published. Its stamp is ≥ the last stamp
 ///   this log published (a thread's clock does not go backwards), and ≥ the previous cutoff `W` (the same
 ///   argument one drain earlier). The cutoff becomes at most `max(last published stamp, W)`.
