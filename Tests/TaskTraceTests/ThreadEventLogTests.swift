@@ -303,6 +303,31 @@ struct ThreadEventLogTests {
         #expect(ordered.map(\.timestamp) == [10, 20, 30, 40])
     }
 
+    // MARK: - The TSC clock's conversion
+
+    @Test("TSC stamps become CLOCK_MONOTONIC nanoseconds: each event within 1 ms of the monotonic time read next to it")
+    func tscStampsTrackMonotonicTime() throws {
+        guard let tsc = TraceClock.tsc else { return }  // No invariant TSC here: the recorder uses CLOCK_MONOTONIC.
+        let buffer = EventBuffer(capacity: 1 << 12, payloadCapacity: 16, clock: tsc) {}
+        var drained: [RawEvent] = []
+        for index in 0..<200 {
+            // `aux`: CLOCK_MONOTONIC since the start, read just before the append stamps the event.
+            let monotonic = TraceClock.monotonic.now() - buffer.start
+            buffer.append(RawEvent(kind: .jobStart, task: TraceTaskID(index + 1), thread: 1, aux: monotonic))
+            usleep(100)
+            if index % 20 == 19 { drained += Self.drainOnce(buffer).events }
+        }
+        drained += Self.drainOnce(buffer, close: true).events
+        #expect(drained.count == 200)
+        let backwards = zip(drained, drained.dropFirst()).filter { $0.timestamp > $1.timestamp }.count
+        #expect(backwards == 0)
+        let worst = drained.map { event in
+            event.timestamp > event.aux ? event.timestamp - event.aux : event.aux - event.timestamp
+        }.max() ?? 0
+        #expect(worst < 1_000_000, "a converted stamp was \(worst) ns away from CLOCK_MONOTONIC")
+        #expect(tsc.name != TraceClock.monotonic.name)
+    }
+
     // MARK: - Accounting
 
     @Test("a full log drops and counts, keeps the lost task ids, and wakes the writer once at half full")
