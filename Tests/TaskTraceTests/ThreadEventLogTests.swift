@@ -248,7 +248,7 @@ struct ThreadEventLogTests {
         second.wait()
         gate.time.store(3_000, ordering: .sequentiallyConsistent)
         let early = Self.drainOnce(buffer).events
-        #expect(early.isEmpty, "nothing stamped 1000 may go out while a stamp of 1000 is in flight: \(early.map(\.kind))")
+        #expect(early.isEmpty, "nothing stamped 1000 may go out while a 1000 is in flight: \(early.map(\.kind))")
         gate.release()
         first.wait()
         let rest = Self.drainOnce(buffer, close: true).events

@@ -282,7 +282,8 @@ final class EventBuffer: Sendable {
                 let begin = log.consumed.load(ordering: .relaxed)
                 let runStart = state.scratch.count
                 let position =
-                    cutoff == .max ? ends[index] : log.drainerFirstPosition(atOrAfter: cutoff, from: begin, to: ends[index])
+                    cutoff == .max
+                    ? ends[index] : log.drainerFirstPosition(atOrAfter: cutoff, from: begin, to: ends[index])
                 log.drainerCopy(from: begin, to: position, into: &state.scratch)
                 state.runs.append(runStart..<state.scratch.count)
                 if position > begin { log.lastTakenStamp = state.scratch[state.scratch.count - 1].timestamp }

@@ -41,7 +41,8 @@ public struct TraceClock: Sendable {
     /// The time-stamp counter on the hot path, calibrated against `CLOCK_MONOTONIC` by the writer; nil where the
     /// counter is not invariant (see `TraceClock.fastest`).
     public static let tsc: TraceClock? =
-        tscIsReliable ? TraceClock(name: "TSC (calibrated to CLOCK_MONOTONIC)", stampsTSC: true) { monotonicNanos() } : nil
+        tscIsReliable
+        ? TraceClock(name: "TSC (calibrated to CLOCK_MONOTONIC)", stampsTSC: true) { monotonicNanos() } : nil
 
     /// The cheapest reliable clock here: `tsc` when available, else `monotonic`. The default of a recording.
     public static var fastest: TraceClock { tsc ?? monotonic }
