@@ -10,8 +10,12 @@ public struct TraceConfiguration: Sendable {
     public var workers: Int
     /// Threads of the blocking-work pool (`toThread`).
     public var blockingThreads: Int = 4
-    /// Raw events the buffer holds between two flushes (40 bytes each, reserved twice up front; the operating
-    /// system backs the pages only as they fill, so a quiet program pays little of the 40 MiB default).
+    /// Raw events each appending thread's buffer holds between two flushes (40 bytes each, rounded up to a power of
+    /// two, reserved when the thread first appends; the operating system backs a page only once the ring reaches
+    /// it, so a thread that records a few thousand events pays a few hundred KiB of the 20 MiB default). Worker
+    /// threads, the blocking pool and any other thread that records events each have one; a thread that exits
+    /// hands its buffer to the next new thread. One worker alone can fill it: 1,000 tasks yielding 100 times make
+    /// ~500k events in ~0.1 s, faster than the writer derives them, and half this capacity dropped events there.
     public var bufferCapacity: Int = 1 << 19
     /// API events with text (spawn names, marks, outcomes) the buffer holds between two flushes; when full, API
     /// calls wait for the writer instead of dropping.
@@ -22,8 +26,9 @@ public struct TraceConfiguration: Sendable {
     /// `.executor` (default): tasks on the recording's executor. `.process`: every task of the process (`Task {}`,
     /// `Task.detached {}`, library code), the executor serving as the global executor while the recording runs.
     public var capture: CaptureMode = .executor
-    /// Where timestamps come from.
-    public var clock: TraceClock = .monotonic
+    /// Where timestamps come from: by default the CPU's invariant time-stamp counter where there is one, else
+    /// `CLOCK_MONOTONIC` (`TraceClock.fastest`; `meta.clock` names the one used).
+    public var clock: TraceClock = .fastest
     /// How jobs are mapped to task ids; replaced by tests to simulate an unreadable id.
     var identity: JobIdentity = .runtime
 
@@ -43,6 +48,6 @@ public struct TraceConfiguration: Sendable {
         }
     }
 
-    /// The bound on the recorder's raw-event memory, in bytes.
-    public var bufferBytes: Int { 2 * bufferCapacity * MemoryLayout<RawEvent>.stride }
+    /// The bound on the recorder's raw-event memory per thread that has appended and not exited, in bytes.
+    public var bufferBytes: Int { ThreadEventLog.roundedCapacity(bufferCapacity) * MemoryLayout<RawEvent>.stride }
 }

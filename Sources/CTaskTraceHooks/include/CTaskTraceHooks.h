@@ -10,6 +10,8 @@
 /// Thread-safety: install/restore are serialised by the caller (one process capture at a time); the trampolines
 /// read the callbacks atomically, so a job enqueued during a restore goes either to tasktrace or to the runtime.
 #include <stdint.h>
+#include "CTaskTraceClock.h"
+#include "CTaskTraceFence.h"
 
 /// Called with a job the runtime wants run on the global executor (or the main executor).
 typedef void (*tasktrace_job_callback)(void *_Nonnull job);

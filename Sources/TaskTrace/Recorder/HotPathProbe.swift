@@ -3,8 +3,9 @@ import Synchronization
 /// Measures the recorder's hot path in isolation, for the benchmark suite (`Benchmarks/`), not for programs.
 ///
 /// A traced program's own timings mix the hot path with the executor's queue and the writer competing for the
-/// cores; this times only what a worker pays per event — the clock read plus the append into the shared
-/// `EventBuffer` — from `threads` threads appending at once, so contention between workers shows directly.
+/// cores; this times only what a worker pays per event — the clock read (the recording's default clock,
+/// `TraceClock.fastest`) plus the append into its thread's log of an `EventBuffer` — from `threads` threads
+/// appending at once, so any contention between workers shows directly.
 /// Nothing is written anywhere and no writer thread runs. Thread-safe: each call uses its own buffer and threads.
 @_spi(Benchmarks)
 public enum HotPathProbe {
@@ -12,13 +13,14 @@ public enum HotPathProbe {
     /// buffer large enough to hold them all (so none is dropped), and returns the mean nanoseconds one append took
     /// on its thread (each thread's elapsed time divided by its events, averaged over the threads).
     ///
-    /// Memory: the buffer reserves `2 × threads × eventsPerThread × 40` bytes, backed only as it fills.
+    /// Memory: each thread's log reserves `eventsPerThread × 40` bytes (rounded up to a power of two), backed only
+    /// as it fills.
     /// - Returns: nil when a thread could not be started.
     public static func nanosPerEvent(threads: Int, eventsPerThread: Int) -> Double? {
         let threadCount = max(1, threads)
         let perThread = max(1, eventsPerThread)
         let buffer = EventBuffer(
-            capacity: threadCount * perThread + 16, payloadCapacity: 16, clock: .monotonic, onHalfFull: {}
+            capacity: perThread + 16, payloadCapacity: 16, clock: .fastest, onHalfFull: {}
         )
         let ready = Atomic<Int>(0)
         let results = Mutex<[Double]>([])

@@ -4,7 +4,7 @@ import TaskTraceStore
 /// Turns the raw event stream into trace rows: per-task state, legal transitions, task records, marks.
 ///
 /// Runs on the writer thread only (not thread-safe; owned by `TraceRecorder`'s writer). Events arrive in the
-/// order of their timestamps (the buffer stamps them under its lock), but with several workers that is not the
+/// order of their timestamps (the buffer merges its threads' logs by stamp, see `EventBuffer`), but with several workers that is not the
 /// order of what one task did: a task resumed by its own job (a yield) or by another thread can start its next
 /// job on another worker before its previous job's end is recorded. The deriver therefore orders by causality,
 /// not by arrival — see docs/runtime.md, "How states are derived":

@@ -228,10 +228,11 @@ final class TraceRecorder: Sendable {
                 return writerState.stopping
             }
             // Read after `stopping` is seen: every producer finished before stop was requested. The last drain
-            // also closes the buffer in the same critical section, so nothing can slip in between and vanish.
+            // closes the buffer and waits for appends in flight, so nothing can slip in between and vanish.
             dropped = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lostTasks, close: stopping).dropped
             deriver.consume(events, payloads: payloads, lostTasks: lostTasks)
             if stopping {
+                // Not before the last stamp handed out (`now()` guarantees it).
                 deriver.finish(at: buffer.now())
             }
             let batch = deriver.takeBatch()

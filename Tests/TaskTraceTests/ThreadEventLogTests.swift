@@ -1,0 +1,422 @@
+import Dispatch
+import Glibc
+import Synchronization
+import TaskTraceModel
+import Testing
+
+@testable import TaskTrace
+
+/// The per-thread event logs and their merge (`EventBuffer`, `ThreadEventLog`, `EventMerge`): what the deriver is
+/// promised — every event exactly once, in nondecreasing timestamp order, each thread's in its own order, a task's
+/// enqueue before its job's start — with threads appending and the writer draining at the same time; and the
+/// buffer's accounting (drops, lost task ids, waits for room, exited threads, late events).
+///
+/// Defects planted once each (see docs/performance.md, "Per-thread buffers"): the drainer ignoring the threads
+/// inside an append (no watermark); a cutoff that hands out events stamped at the cutoff (`<=`); a merge that
+/// breaks equal stamps by thread only (no tie-break).
+@Suite("Per-thread event logs")
+struct ThreadEventLogTests {
+    // MARK: - Clocks
+
+    /// Shared ticks, `ticksPerStamp` of them per stamp (so threads often read the same stamp); every `every`-th
+    /// reader is held `stallMicros` after taking its tick, as a preemption between the clock read and the
+    /// publication would.
+    static func coarseStallingClock(every: UInt64, stallMicros: UInt32, ticksPerStamp: UInt64) -> TraceClock {
+        let ticks = Atomic<UInt64>(0)
+        return TraceClock(name: "coarse stalling test clock") {
+            let tick = ticks.add(1, ordering: .sequentiallyConsistent).newValue
+            if tick % every == 0 { usleep(stallMicros) }
+            return 1_000_000 + (tick / ticksPerStamp) * 1_000
+        }
+    }
+
+    /// A clock set by hand; `armStall()` makes the next reader stop right after reading until `release()`.
+    final class GatedClock: Sendable {
+        let time = Atomic<UInt64>(0)
+        private let armed = Atomic<Bool>(false)
+        let stalled = Atomic<Bool>(false)
+        private let open = Atomic<Bool>(false)
+
+        var clock: TraceClock {
+            TraceClock(name: "gated test clock") { [self] in
+                let now = time.load(ordering: .sequentiallyConsistent)
+                if armed.exchange(false, ordering: .sequentiallyConsistent) {
+                    stalled.store(true, ordering: .sequentiallyConsistent)
+                    while !open.load(ordering: .sequentiallyConsistent) { usleep(100) }
+                }
+                return now
+            }
+        }
+
+        func armStall() { armed.store(true, ordering: .sequentiallyConsistent) }
+        func release() { open.store(true, ordering: .sequentiallyConsistent) }
+        func waitUntilStalled() {
+            while !stalled.load(ordering: .sequentiallyConsistent) { usleep(100) }
+        }
+    }
+
+    /// Runs `body` on a new thread and returns a semaphore signalled when it returns.
+    static func onThread(_ name: String, _ body: @escaping @Sendable () -> Void) -> DispatchSemaphore {
+        let done = DispatchSemaphore(value: 0)
+        let started = NamedThread.start(osName: name) {
+            body()
+            done.signal()
+        }
+        #expect(started)
+        return done
+    }
+
+    /// Drains once (not closing) and returns the events.
+    static func drainOnce(_ buffer: EventBuffer, close: Bool = false) -> (events: [RawEvent], lost: [TraceTaskID]) {
+        var events: [RawEvent] = []
+        var payloads: [EventPayload] = []
+        var lost: [TraceTaskID] = []
+        _ = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lost, close: close)
+        return (events, lost)
+    }
+
+    // MARK: - Concurrent appends and drains
+
+    /// Each thread appends `perThread` events of its own (a job end, stamped like any other, tagged with its
+    /// thread and sequence number) and every fifth one is an enqueue of a fresh task id that it then hands to the
+    /// next thread, which appends that task's job start as soon as it sees it: a cause on one thread, its effect
+    /// on another, often at the same stamp with the coarse clock. The test drains every 100 µs meanwhile.
+    static func appendWithHandoffs(_ buffer: EventBuffer, threads: Int, perThread: Int) -> [RawEvent] {
+        let inboxes = (0..<threads).map { _ in Inbox() }
+        let outstanding = Atomic<Int>(0)
+        let ownDone = Atomic<Int>(0)
+        let finished = Atomic<Int>(0)
+        for index in 0..<threads {
+            let thread = UInt32(index + 1)
+            let started = NamedThread.start(osName: "tt-logs-\(index)") {
+                var sequence: UInt64 = 0
+                var own = 0
+                var reportedDone = false
+                while true {
+                    if own < perThread {
+                        if own % 5 == 0 {
+                            let task = TraceTaskID(thread) << 32 | TraceTaskID(own + 1)
+                            buffer.append(RawEvent(kind: .enqueue, task: task, thread: thread, aux: sequence))
+                            outstanding.add(1, ordering: .sequentiallyConsistent)
+                            inboxes[(index + 1) % threads].tasks.withLock { $0.append(task) }
+                        } else {
+                            buffer.append(RawEvent(kind: .jobEnd, task: 0, thread: thread, aux: sequence))
+                        }
+                        sequence += 1
+                        own += 1
+                    }
+                    let received = inboxes[index].tasks.withLock { inbox -> [TraceTaskID] in
+                        defer { inbox.removeAll() }
+                        return inbox
+                    }
+                    for task in received {
+                        buffer.append(RawEvent(kind: .jobStart, task: task, thread: thread, aux: sequence))
+                        sequence += 1
+                        outstanding.add(-1, ordering: .sequentiallyConsistent)
+                    }
+                    if own == perThread {
+                        if !reportedDone {
+                            reportedDone = true
+                            ownDone.add(1, ordering: .sequentiallyConsistent)
+                        }
+                        if ownDone.load(ordering: .sequentiallyConsistent) == threads,
+                            outstanding.load(ordering: .sequentiallyConsistent) == 0
+                        {
+                            break
+                        }
+                        if received.isEmpty { sched_yield() }
+                    }
+                }
+                finished.add(1, ordering: .sequentiallyConsistent)
+            }
+            #expect(started)
+        }
+        var drained: [RawEvent] = []
+        while true {
+            let done = finished.load(ordering: .sequentiallyConsistent) == threads
+            drained += drainOnce(buffer, close: done).events
+            if done { break }
+            usleep(100)
+        }
+        return drained
+    }
+
+    /// Task ids handed to one thread. Thread-safe (a mutex).
+    final class Inbox: Sendable {
+        let tasks = Mutex<[TraceTaskID]>([])
+    }
+
+    /// Checks the deriver's promises on `drained`; returns a description of each kind of violation found.
+    static func violations(in drained: [RawEvent], threads: Int) -> [String] {
+        var problems: [String] = []
+        let backwards = zip(drained, drained.dropFirst()).filter { $0.timestamp > $1.timestamp }.count
+        if backwards > 0 { problems.append("\(backwards) events stamped earlier than the event before them") }
+        var next = [UInt64](repeating: 0, count: threads + 1)
+        var outOfOrder = 0
+        var enqueued: Set<TraceTaskID> = []
+        var started = 0
+        var startedBeforeEnqueue = 0
+        for event in drained {
+            let thread = Int(event.thread)
+            guard next.indices.contains(thread), thread > 0, event.aux == next[thread] else {
+                outOfOrder += 1
+                continue
+            }
+            next[thread] += 1
+            switch event.kind {
+            case .enqueue: enqueued.insert(event.task)
+            case .jobStart:
+                started += 1
+                if !enqueued.contains(event.task) { startedBeforeEnqueue += 1 }
+            default: break
+            }
+        }
+        if outOfOrder > 0 { problems.append("\(outOfOrder) events missing, repeated or out of their thread's order") }
+        if startedBeforeEnqueue > 0 { problems.append("\(startedBeforeEnqueue) job starts before their enqueue") }
+        if started != enqueued.count { problems.append("\(enqueued.count) enqueues but \(started) starts") }
+        return problems
+    }
+
+    @Test(
+        "threads appending while draining, stalled after their clock reads: every event once, in order, causes first",
+        arguments: [2, 4, 8]
+    )
+    func concurrentAppendsWithStalls(threads: Int) {
+        let buffer = EventBuffer(
+            capacity: 1 << 16, payloadCapacity: 16,
+            clock: Self.coarseStallingClock(every: 7, stallMicros: 50, ticksPerStamp: 4)
+        ) {}
+        let perThread = 2_000
+        let drained = Self.appendWithHandoffs(buffer, threads: threads, perThread: perThread)
+        #expect(buffer.dropped == 0)
+        #expect(drained.count == threads * perThread + threads * perThread / 5)
+        let problems = Self.violations(in: drained, threads: threads)
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
+    @Test(
+        "the same with the recording's default clock (the TSC where it is invariant), at full speed",
+        arguments: [2, 4, 8]
+    )
+    func concurrentAppendsDefaultClock(threads: Int) {
+        let buffer = EventBuffer(capacity: 1 << 17, payloadCapacity: 16, clock: .fastest) {}
+        let perThread = 20_000
+        let drained = Self.appendWithHandoffs(buffer, threads: threads, perThread: perThread)
+        #expect(buffer.dropped == 0)
+        #expect(drained.count == threads * perThread + threads * perThread / 5)
+        let problems = Self.violations(in: drained, threads: threads)
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
+    // MARK: - The watermark, exactly
+
+    @Test("a thread that read the clock and has not published holds back every later stamp until it publishes")
+    func stalledAppendHoldsTheCutoff() {
+        let gate = GatedClock()
+        let buffer = EventBuffer(capacity: 64, payloadCapacity: 16, clock: gate.clock) {}
+        gate.time.store(1_000, ordering: .sequentiallyConsistent)
+        gate.armStall()
+        let stalled = Self.onThread("tt-stall") {
+            buffer.append(RawEvent(kind: .enqueue, task: 7, thread: 1))
+        }
+        gate.waitUntilStalled()
+        gate.time.store(2_000, ordering: .sequentiallyConsistent)
+        let other = Self.onThread("tt-other") { buffer.append(RawEvent(kind: .jobStart, task: 7, thread: 2)) }
+        other.wait()
+        gate.time.store(3_000, ordering: .sequentiallyConsistent)
+        #expect(Self.drainOnce(buffer).events.isEmpty, "the event at 2000 must wait for the one read at 1000")
+        gate.release()
+        stalled.wait()
+        let rest = Self.drainOnce(buffer, close: true).events
+        #expect(rest.map(\.kind) == [.enqueue, .jobStart])
+        #expect(rest.map(\.timestamp) == [1_000, 2_000])
+    }
+
+    @Test("events stamped exactly at the cutoff wait: a stalled thread may still publish one with that stamp")
+    func eventsAtTheCutoffWait() {
+        let gate = GatedClock()
+        let buffer = EventBuffer(capacity: 64, payloadCapacity: 16, clock: gate.clock) {}
+        gate.time.store(1_000, ordering: .sequentiallyConsistent)
+        let first = Self.onThread("tt-first") {
+            // A job of task 5 ends, then (same stamp, stalled after reading it) task 9 is enqueued.
+            buffer.append(RawEvent(kind: .jobEnd, task: 5, thread: 1))
+            gate.armStall()
+            buffer.append(RawEvent(kind: .enqueue, task: 9, thread: 1))
+        }
+        gate.waitUntilStalled()
+        let second = Self.onThread("tt-second") { buffer.append(RawEvent(kind: .jobStart, task: 9, thread: 2)) }
+        second.wait()
+        gate.time.store(3_000, ordering: .sequentiallyConsistent)
+        let early = Self.drainOnce(buffer).events
+        #expect(early.isEmpty, "nothing stamped 1000 may go out while a 1000 is in flight: \(early.map(\.kind))")
+        gate.release()
+        first.wait()
+        let rest = Self.drainOnce(buffer, close: true).events
+        let all = early + rest
+        #expect(all.map(\.kind) == [.jobEnd, .enqueue, .jobStart], "task 9's start must follow its enqueue")
+    }
+
+    @Test("the last drain waits for an append in flight, which lands in the trace rather than after it")
+    func closeWaitsForAppendsInFlight() {
+        let gate = GatedClock()
+        let buffer = EventBuffer(capacity: 64, payloadCapacity: 16, clock: gate.clock) {}
+        gate.time.store(1_000, ordering: .sequentiallyConsistent)
+        gate.armStall()
+        let stalled = Self.onThread("tt-inflight") { buffer.append(RawEvent(kind: .jobStart, task: 3, thread: 1)) }
+        gate.waitUntilStalled()
+        let opener = Self.onThread("tt-opener") {
+            usleep(20_000)
+            gate.release()
+        }
+        let last = Self.drainOnce(buffer, close: true).events
+        stalled.wait()
+        opener.wait()
+        #expect(last.map(\.task) == [3])
+        #expect(buffer.lateEvents == 0)
+    }
+
+    // MARK: - The merge's tie-break
+
+    @Test("equal stamps: a task's enqueue comes before its job's start or end on another thread, whatever the runs")
+    func equalStampsKeepCauseBeforeEffect() {
+        // Run 0 (thread B) starts task 9 at 1000; run 1 (thread A) ended task 5's job, then enqueued 9, at 1000.
+        let scratch = [
+            RawEvent(kind: .jobStart, task: 9, thread: 2, timestamp: 1_000),
+            RawEvent(kind: .jobEnd, task: 9, thread: 2, timestamp: 1_000),
+            RawEvent(kind: .jobEnd, task: 5, thread: 1, timestamp: 1_000),
+            RawEvent(kind: .enqueue, task: 9, thread: 1, timestamp: 1_000),
+            RawEvent(kind: .payload, task: 0, thread: 3, timestamp: 1_000),
+        ]
+        var merged: [RawEvent] = []
+        EventMerge.merge(scratch, runs: [0..<2, 2..<4, 4..<5], into: &merged)
+        #expect(merged.map(\.kind) == [.payload, .jobEnd, .enqueue, .jobStart, .jobEnd])
+        #expect(merged.map(\.task) == [0, 5, 9, 9, 9])
+        // Distinct stamps: plain time order, each run's order kept.
+        let timed = [
+            RawEvent(kind: .jobEnd, task: 1, thread: 1, timestamp: 10),
+            RawEvent(kind: .jobEnd, task: 1, thread: 1, timestamp: 30),
+            RawEvent(kind: .enqueue, task: 2, thread: 2, timestamp: 20),
+            RawEvent(kind: .enqueue, task: 2, thread: 2, timestamp: 40),
+        ]
+        var ordered: [RawEvent] = []
+        EventMerge.merge(timed, runs: [0..<2, 2..<4], into: &ordered)
+        #expect(ordered.map(\.timestamp) == [10, 20, 30, 40])
+    }
+
+    // MARK: - The TSC clock's conversion
+
+    @Test("TSC stamps become CLOCK_MONOTONIC nanoseconds: each event within 1 ms of the monotonic time read next to it")
+    func tscStampsTrackMonotonicTime() throws {
+        guard let tsc = TraceClock.tsc else { return }  // No invariant TSC here: the recorder uses CLOCK_MONOTONIC.
+        let buffer = EventBuffer(capacity: 1 << 12, payloadCapacity: 16, clock: tsc) {}
+        var drained: [RawEvent] = []
+        for index in 0..<200 {
+            // `aux`: CLOCK_MONOTONIC since the start, read just before the append stamps the event.
+            let monotonic = TraceClock.monotonic.now() - buffer.start
+            buffer.append(RawEvent(kind: .jobStart, task: TraceTaskID(index + 1), thread: 1, aux: monotonic))
+            usleep(100)
+            if index % 20 == 19 { drained += Self.drainOnce(buffer).events }
+        }
+        drained += Self.drainOnce(buffer, close: true).events
+        #expect(drained.count == 200)
+        let backwards = zip(drained, drained.dropFirst()).filter { $0.timestamp > $1.timestamp }.count
+        #expect(backwards == 0)
+        let worst = drained.map { event in
+            event.timestamp > event.aux ? event.timestamp - event.aux : event.aux - event.timestamp
+        }.max() ?? 0
+        #expect(worst < 1_000_000, "a converted stamp was \(worst) ns away from CLOCK_MONOTONIC")
+        #expect(tsc.name != TraceClock.monotonic.name)
+    }
+
+    // MARK: - Accounting
+
+    @Test("a full log drops and counts, keeps the lost task ids, and wakes the writer once at half full")
+    func fullLogDropsAndCounts() {
+        let wakes = Atomic<Int>(0)
+        let buffer = EventBuffer(capacity: 16, payloadCapacity: 16, clock: .monotonic) {
+            wakes.add(1, ordering: .relaxed)
+        }
+        Self.onThread("tt-full") {
+            for task in 1...40 { buffer.append(RawEvent(kind: .jobStart, task: TraceTaskID(task), thread: 1)) }
+        }.wait()
+        #expect(buffer.dropped == 24)
+        #expect(wakes.load(ordering: .relaxed) == 1)
+        let (events, lost) = Self.drainOnce(buffer)
+        #expect(events.map(\.task) == Array(1...16))
+        #expect(lost == Array(17...40))
+        // The room is back after the drain.
+        Self.onThread("tt-full-2") { buffer.append(RawEvent(kind: .jobStart, task: 41, thread: 1)) }.wait()
+        #expect(Self.drainOnce(buffer, close: true).events.map(\.task) == [41])
+        #expect(buffer.dropped == 24)
+    }
+
+    @Test("a spawn's enqueue and an API event wait for room in a full log instead of being dropped")
+    func waitingAppendsAreNotLost() {
+        let buffer = EventBuffer(capacity: 16, payloadCapacity: 16, clock: .monotonic) {}
+        let appended = Atomic<Bool>(false)
+        let producer = Self.onThread("tt-wait") {
+            for task in 1...16 { buffer.append(RawEvent(kind: .jobStart, task: TraceTaskID(task), thread: 1)) }
+            buffer.appendWaitingForRoom(RawEvent(kind: .enqueue, task: 99, thread: 1, token: 5))
+            buffer.append(.taskName(task: 99, name: "named"), thread: 1)
+            appended.store(true, ordering: .sequentiallyConsistent)
+        }
+        usleep(30_000)
+        let appendedEarly = appended.load(ordering: .sequentiallyConsistent)
+        #expect(!appendedEarly, "the log is full: the enqueue must wait")
+        var drained = Self.drainOnce(buffer).events
+        producer.wait()
+        var events: [RawEvent] = []
+        var payloads: [EventPayload] = []
+        var lost: [TraceTaskID] = []
+        _ = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lost, close: true)
+        drained += events
+        #expect(buffer.dropped == 0)
+        #expect(drained.count == 18)
+        #expect(drained.contains { $0.kind == .enqueue && $0.task == 99 && $0.token == 5 })
+        let payload = drained.last
+        #expect(payload?.kind == .payload && payload?.aux == 0)
+        if case .taskName(task: 99, name: "named")? = payloads.first {} else { Issue.record("payload \(payloads)") }
+    }
+
+    @Test("a thread that exits keeps its events, and the next new thread reuses its log")
+    func exitedThreadsKeepTheirEvents() {
+        let buffer = EventBuffer(capacity: 64, payloadCapacity: 16, clock: .monotonic) {}
+        Self.onThread("tt-exit-1") {
+            for task in 1...10 { buffer.append(RawEvent(kind: .jobStart, task: TraceTaskID(task), thread: 1)) }
+        }.wait()
+        var waited = 0
+        while buffer.threadLogCounts.vacant == 0, waited < 2_000 {
+            usleep(1_000)
+            waited += 1
+        }
+        #expect(buffer.threadLogCounts == (1, 1), "the exited thread's log is vacant")
+        Self.onThread("tt-exit-2") {
+            for task in 11...15 { buffer.append(RawEvent(kind: .jobStart, task: TraceTaskID(task), thread: 2)) }
+        }.wait()
+        #expect(buffer.threadLogCounts.total == 1, "the new thread took the vacant log")
+        #expect(Self.drainOnce(buffer, close: true).events.map(\.task) == Array(1...15))
+    }
+
+    @Test("after the last drain, appends from known and new threads are counted late and go nowhere")
+    func afterCloseEventsAreLate() {
+        let buffer = EventBuffer(capacity: 64, payloadCapacity: 16, clock: .monotonic) {}
+        let known = DispatchSemaphore(value: 0)
+        let closed = DispatchSemaphore(value: 0)
+        let thread = Self.onThread("tt-late-1") {
+            buffer.append(RawEvent(kind: .jobStart, task: 1, thread: 1))
+            known.signal()
+            closed.wait()
+            buffer.append(RawEvent(kind: .jobEnd, task: 1, thread: 1))
+            buffer.appendWaitingForRoom(RawEvent(kind: .enqueue, task: 2, thread: 1, token: 3))
+        }
+        known.wait()
+        #expect(Self.drainOnce(buffer, close: true).events.map(\.task) == [1])
+        closed.signal()
+        thread.wait()
+        Self.onThread("tt-late-2") { buffer.append(RawEvent(kind: .jobStart, task: 4, thread: 2)) }.wait()
+        buffer.append(.taskName(task: 4, name: "late"), thread: 2)
+        #expect(buffer.lateEvents == 4)
+        #expect(buffer.dropped == 0)
+        #expect(Self.drainOnce(buffer, close: true).events.isEmpty)
+    }
+}
