@@ -7,17 +7,43 @@ import Testing
 
 /// The executor's run queue on its own, driven with plain integers: producers push, worker threads pop as the
 /// executor's run loop does. Each test runs with workers that sleep at once (`spinRounds: 0`) and with the default
-/// polling, on one worker and on several. A lost job shows as a count that never completes: the tests wait for it
-/// with a generous deadline (a liveness bound, not a speed check) and then fail instead of hanging.
+/// polling, on one worker and on several, and (`Configuration.ringCapacity` 4) with a ring so small that the
+/// overflow list and its hand-back into the ring carry most jobs. A lost job shows as a count that never
+/// completes: the tests wait for it with a generous deadline (a liveness bound, not a speed check) and then fail
+/// instead of hanging.
 /// Planted once each, and caught: a push that woke a sleeper only when two slept stranded the jobs on one worker
-/// (0–2 of 1,200 ran in "bursts", 0 of 60,000 in "producers"); with an earlier design that counted wake-ups in
-/// flight, a sleep that never took its wake off the count stranded jobs in all four "bursts" configurations; a
-/// compaction that dropped one job more than it took (`removeFirst(head + 1)`) lost 3–9 jobs in every
-/// "producers" and "shutdown" configuration; a push that put the new job at the head (LIFO) gave out-of-order
-/// counts in every configuration.
+/// (with the mutex queue: 0–2 of 1,200 ran in "bursts", 0 of 60,000 in "producers"; with the ring: "a push while
+/// every worker sleeps", "bursts", "producers" and "stop while producers push" failed on 1 worker); with an earlier
+/// design that counted wake-ups in flight, a sleep that never took its wake off the count stranded jobs in all four
+/// "bursts" configurations; a compaction that dropped one job more than it took (`removeFirst(head + 1)`) lost 3–9
+/// jobs in every "producers" and "shutdown" configuration; a push that put the new job at the head (LIFO) gave
+/// out-of-order counts in every configuration. With the ring (`JobRing`): a pop that advanced the dequeue counter
+/// with a load and a store instead of a compare-and-swap ran 2–11 jobs twice in "shutdown" (4 workers) and failed
+/// "stop while producers push"; a hand-back from the overflow that skipped one job lost jobs in "producers",
+/// "bursts" and "shutdown" (ring 4 and, as 60,000 fast pushes overflow it too, ring 8,192); a quiet callback left
+/// in place after it ran was called more than once in every "stop while producers push" configuration.
 @Suite("Job queue")
 struct JobQueueTests {
-    static let configurations: [(workers: Int, spinRounds: Int)] = [(1, 0), (1, 64), (4, 0), (4, 64)]
+    /// Workers, polling rounds, ring cells. A 4-cell ring makes almost every burst spill into the overflow list and
+    /// back (`JobQueue.take` moving jobs into the ring), so the slow path gets the same checks as the fast one.
+    struct Configuration: Sendable, CustomStringConvertible {
+        var workers: Int
+        var spinRounds: Int
+        var ringCapacity = JobQueue<Int>.defaultRingCapacity
+
+        var description: String { "\(workers) workers, spin \(spinRounds), ring \(ringCapacity)" }
+
+        func makeQueue() -> JobQueue<Int> {
+            JobQueue<Int>(spinRounds: spinRounds, lingerNanos: 1_000_000, ringCapacity: ringCapacity)
+        }
+    }
+
+    static let configurations: [Configuration] = [
+        Configuration(workers: 1, spinRounds: 0), Configuration(workers: 1, spinRounds: 64),
+        Configuration(workers: 4, spinRounds: 0), Configuration(workers: 4, spinRounds: 64),
+        Configuration(workers: 1, spinRounds: 64, ringCapacity: 4), Configuration(workers: 4, spinRounds: 0, ringCapacity: 4),
+        Configuration(workers: 4, spinRounds: 64, ringCapacity: 4),
+    ]
 
     /// Worker threads that pop until the queue says exit, noting every job they ran in order.
     final class Workers: @unchecked Sendable {  // `ran` and `exited` are behind `lock`
@@ -117,8 +143,8 @@ struct JobQueueTests {
     }
 
     @Test("N producers × M workers: every job runs exactly once, in queue order per worker", arguments: configurations)
-    func producersAndWorkers(_ configuration: (workers: Int, spinRounds: Int)) async {
-        let queue = JobQueue<Int>(spinRounds: configuration.spinRounds, lingerNanos: 1_000_000)
+    func producersAndWorkers(_ configuration: Configuration) async {
+        let queue = configuration.makeQueue()
         let workers = Workers(queue: queue, count: configuration.workers)
         workers.register()
         #expect(workers.start())
@@ -132,8 +158,8 @@ struct JobQueueTests {
     }
 
     @Test("bursts with pauses: sleeping workers are always woken for the next job", arguments: configurations)
-    func sleepingWorkersAreWoken(_ configuration: (workers: Int, spinRounds: Int)) async {
-        let queue = JobQueue<Int>(spinRounds: configuration.spinRounds, lingerNanos: 1_000_000)
+    func sleepingWorkersAreWoken(_ configuration: Configuration) async {
+        let queue = configuration.makeQueue()
         let workers = Workers(queue: queue, count: configuration.workers)
         workers.register()
         #expect(workers.start())
@@ -147,8 +173,8 @@ struct JobQueueTests {
     }
 
     @Test("shutdown with jobs still queued: they all run before the workers exit", arguments: configurations)
-    func shutdownDrainsTheQueue(_ configuration: (workers: Int, spinRounds: Int)) async {
-        let queue = JobQueue<Int>(spinRounds: configuration.spinRounds, lingerNanos: 1_000_000)
+    func shutdownDrainsTheQueue(_ configuration: Configuration) async {
+        let queue = configuration.makeQueue()
         let workers = Workers(queue: queue, count: configuration.workers)
         workers.register()
         let total = 5_000
@@ -193,5 +219,197 @@ struct JobQueueTests {
         #expect(quiet.load(ordering: .relaxed) == 0)
         if let first { queue.finished(first) }
         #expect(quiet.load(ordering: .relaxed) == 1)
+    }
+
+    /// Waits (polling with `Task.sleep`, at most `seconds`) until `condition` holds; returns whether it did.
+    static func eventually(seconds: UInt64 = 20, _ condition: () -> Bool) async -> Bool {
+        let deadline = TraceClock.monotonic.now() + seconds * 1_000_000_000
+        while !condition() {
+            if TraceClock.monotonic.now() >= deadline { return false }
+            try? await Task.sleep(nanoseconds: 200_000)
+        }
+        return true
+    }
+
+    @Test(
+        "a push while every worker sleeps wakes one, round after round",
+        arguments: [
+            Configuration(workers: 1, spinRounds: 0), Configuration(workers: 1, spinRounds: 64),
+            Configuration(workers: 4, spinRounds: 0), Configuration(workers: 4, spinRounds: 64),
+            Configuration(workers: 4, spinRounds: 64, ringCapacity: 4),
+        ]
+    )
+    func pushWakesASleepingPool(_ configuration: Configuration) async {
+        let queue = configuration.makeQueue()
+        let workers = Workers(queue: queue, count: configuration.workers)
+        workers.register()
+        #expect(workers.start())
+        let rounds = 40
+        var stranded = 0
+        for round in 0..<rounds {
+            // Every worker registered as a sleeper: none is polling, so only a wake-up can bring one back.
+            let allAsleep = await Self.eventually { queue.sleepingWorkerCount == configuration.workers }
+            #expect(allAsleep, "round \(round): not every worker went to sleep")
+            // Pushed from a thread of the test's own (no worker), one job or a small burst on alternate rounds.
+            let burst = round % 2 == 0 ? 1 : 3
+            for n in 0..<burst { #expect(queue.push(round * 10 + n, taskID: 1)) }
+            let expected = (0...round).reduce(0) { $0 + ($1 % 2 == 0 ? 1 : 3) }
+            let ran = await workers.waitForJobs(expected, seconds: 10)
+            if ran.reduce(0, { $0 + $1.count }) < expected {
+                stranded += 1
+                break
+            }
+        }
+        #expect(stranded == 0, "a job pushed while every worker slept was never run")
+        queue.shutdown()
+        #expect(await workers.waitForExit() == configuration.workers)
+    }
+
+    /// Workers that run recorded jobs with a little work each and note, at the quiet callback, how many recorded
+    /// jobs were still between their pop and their `finished`.
+    final class RecordingHarness: @unchecked Sendable {  // the counters are atomics; `threads` only on the test's task
+        let queue: JobQueue<Int>
+        let inFlightRecorded = Atomic<Int>(0)
+        let ranRecorded = Atomic<Int>(0)
+        let ran = Atomic<Int>(0)
+        let callbacks = Atomic<Int>(0)
+        let inFlightAtCallback = Atomic<Int>(-1)
+        let recordedAfterCallback = Atomic<Int>(0)
+        let exited = Atomic<Int>(0)
+
+        init(queue: JobQueue<Int>) { self.queue = queue }
+
+        func start(workers: Int) -> Bool {
+            for index in 0..<workers {
+                queue.workerStarted()
+                let started = NamedThread.start(osName: "tt-qrec-\(index)") { [self] in
+                    while let item = queue.pop() {
+                        if item.recorded {
+                            inFlightRecorded.add(1, ordering: .sequentiallyConsistent)
+                            if callbacks.load(ordering: .sequentiallyConsistent) > 0 {
+                                recordedAfterCallback.add(1, ordering: .relaxed)
+                            }
+                        }
+                        var spin = 0
+                        for n in 0..<(item.job % 7) * 50 { spin &+= n }
+                        if spin == -1 { sched_yield() }
+                        if item.recorded {
+                            ranRecorded.add(1, ordering: .relaxed)
+                            inFlightRecorded.subtract(1, ordering: .sequentiallyConsistent)
+                        }
+                        ran.add(1, ordering: .relaxed)
+                        queue.finished(item)
+                    }
+                    exited.add(1, ordering: .relaxed)
+                }
+                if !started { return false }
+            }
+            return true
+        }
+
+        /// The quiet callback: counts itself and notes the recorded jobs still running (must be none).
+        func quiet() {
+            inFlightAtCallback.store(inFlightRecorded.load(ordering: .sequentiallyConsistent), ordering: .relaxed)
+            callbacks.add(1, ordering: .sequentiallyConsistent)
+        }
+    }
+
+    @Test(
+        "stop while producers push and workers run: the quiet callback runs exactly once, after the last recorded job",
+        arguments: [
+            Configuration(workers: 1, spinRounds: 64), Configuration(workers: 2, spinRounds: 64),
+            Configuration(workers: 4, spinRounds: 0), Configuration(workers: 4, spinRounds: 64, ringCapacity: 4),
+        ]
+    )
+    func quietCallbackOnceUnderConcurrency(_ configuration: Configuration) async {
+        for attempt in 0..<25 {
+            let queue = configuration.makeQueue()
+            let harness = RecordingHarness(queue: queue)
+            #expect(harness.start(workers: configuration.workers))
+            let producers = 3
+            let perProducer = 400
+            #expect(Self.produce(into: queue, producers: producers, perProducer: perProducer))
+            // Stop somewhere in the middle of the stream (a different point each attempt).
+            _ = await Self.eventually { harness.ran.load(ordering: .relaxed) >= attempt * 40 }
+            queue.stopRecording { harness.quiet() }
+            let allRan = await Self.eventually { harness.ran.load(ordering: .relaxed) == producers * perProducer }
+            #expect(allRan, "attempt \(attempt): \(harness.ran.load(ordering: .relaxed)) jobs ran")
+            let called = await Self.eventually(seconds: 10) { harness.callbacks.load(ordering: .relaxed) > 0 }
+            #expect(called, "attempt \(attempt): the quiet callback never ran")
+            queue.shutdown()
+            _ = await Self.eventually { harness.exited.load(ordering: .relaxed) == configuration.workers }
+            #expect(harness.callbacks.load(ordering: .relaxed) == 1, "attempt \(attempt): callback count")
+            #expect(harness.inFlightAtCallback.load(ordering: .relaxed) == 0, "attempt \(attempt): jobs running")
+            #expect(harness.recordedAfterCallback.load(ordering: .relaxed) == 0, "attempt \(attempt): recorded late")
+            #expect(!queue.isRecording)
+        }
+    }
+
+    @Test("the ring alone: rounds its capacity up, refuses a push when full, keeps FIFO across many laps")
+    func ringLaps() {
+        let ring = JobRing<Int>(capacity: 5)
+        #expect(ring.capacity == 8)
+        #expect(ring.tryPop() == nil)
+        #expect(!ring.hasClaims)
+        var next = 0
+        var expected = 0
+        for lap in 0..<100 {
+            let batch = lap % 9  // 0…8 elements: empty, partly full and exactly full
+            for _ in 0..<batch {
+                #expect(ring.tryPush(next))
+                next += 1
+            }
+            if batch == ring.capacity { #expect(!ring.tryPush(-1)) }
+            #expect(ring.hasClaims == (batch > 0))
+            #expect(ring.hasStoredHead == (batch > 0))
+            for _ in 0..<batch {
+                #expect(ring.tryPop() == expected)
+                expected += 1
+            }
+            #expect(ring.tryPop() == nil)
+        }
+    }
+
+    @Test("the ring alone, 3 producers × 3 consumers: every element taken exactly once, each producer's in order")
+    func ringConcurrent() async {
+        let ring = JobRing<Int>(capacity: 64)
+        let producers = 3
+        let perProducer = 50_000
+        final class Taken: @unchecked Sendable {  // each consumer writes only its own row; read after `done`
+            var rows: [[Int]] = [[], [], []]
+            let done = Atomic<Int>(0)
+            let count = Atomic<Int>(0)
+        }
+        let taken = Taken()
+        for consumer in 0..<3 {
+            #expect(
+                NamedThread.start(osName: "tt-rcons-\(consumer)") {
+                    var row: [Int] = []
+                    while taken.count.load(ordering: .relaxed) < producers * perProducer {
+                        if let value = ring.tryPop() {
+                            row.append(value)
+                            taken.count.add(1, ordering: .relaxed)
+                        } else {
+                            sched_yield()
+                        }
+                    }
+                    taken.rows[consumer] = row
+                    taken.done.add(1, ordering: .sequentiallyConsistent)
+                }
+            )
+        }
+        for producer in 0..<producers {
+            #expect(
+                NamedThread.start(osName: "tt-rprod-\(producer)") {
+                    for n in 0..<perProducer {
+                        while !ring.tryPush(producer * perProducer + n) { sched_yield() }
+                    }
+                }
+            )
+        }
+        let finished = await Self.eventually { taken.done.load(ordering: .sequentiallyConsistent) == 3 }
+        #expect(finished, "\(taken.count.load(ordering: .relaxed)) of \(producers * perProducer) taken")
+        guard finished else { return }
+        Self.expectExactlyOnceInOrder(taken.rows, producers: producers, perProducer: perProducer)
     }
 }
