@@ -7,29 +7,26 @@ import Glibc
 import Darwin
 #endif
 
-/// The executor's run queue: a FIFO of jobs that producers and workers share without a lock on the hot path.
+/// The executor's run queue: FIFO of jobs, guarded by one pthread mutex with a condition for idle workers.
 ///
-/// - **Jobs** go through a lock-free ring (`JobRing`, `ringCapacity` cells): a push is one compare-and-swap on the
-///   enqueue counter and a store into the cell, a pop one compare-and-swap on the dequeue counter. When the ring is
-///   full, jobs go to an unbounded overflow list behind `lock`; while that list is not empty, new jobs follow them
-///   there, and a worker takes from the list only once the ring is empty (no claimed cell left), moving the jobs
-///   behind the one it takes into the ring, as many as fit. So jobs are taken
-///   in push order, except that two pushes racing for the ring's last cell and the overflow may swap; each
-///   producer's jobs are always taken in its push order, and any one worker takes them in that order.
-/// - **Idle workers** poll for a moment (`spinRounds` rounds of a relaxed look and a `sched_yield`, at most
-///   `pollNanos`) and then sleep on `lock`'s condition. A sleeper first counts itself in `sleepers`, then looks at
-///   the queue again, both sequentially consistent; a push first makes its job visible, then reads `sleepers`. One
-///   of the two sees the other, so a push never misses a sleeper that missed its job; the push signals under
-///   `lock`, which the sleeper holds from its look until it waits, so the signal cannot fall in between. A push
-///   signals only while some worker sleeps (and then on every push: a lost condition signal heals at the next one).
-/// - **Recording**: a job pushed while recording is `recorded`; a worker that takes it counts it busy first and
-///   then reads the recording flag (sequentially consistent, the mirror of `stopRecording`'s store-then-load), so
-///   `stopRecording`'s callback runs exactly once, after the last recorded job taken before the stop has finished.
-/// - **Lifecycle** (`workerStarted`, `shutdown`, linger, `claimRestart`) is the cold path, behind `lock`.
+/// A worker that finds the queue empty first polls it for a moment outside the lock (`spinRounds` rounds of a
+/// lock-free look and a `sched_yield`) before it sleeps on the condition; a push signals only when a worker is
+/// asleep (not while it polls). Most jobs of a busy program are then taken without a sleep or a wake-up (each a
+/// futex system call and a context switch), see docs/performance.md.
 ///
-/// Thread-safe. `@unchecked Sendable`: the overflow list, `onQuiet` and `shuttingDown` are behind `lock`; every
-/// other mutable state is an atomic or the ring (see `JobRing`). Generic over the job so tests can drive it with
-/// plain values (`JobQueueTests`); the executor uses `UnownedJob`.
+/// Why one lock and not a lock-free ring: a bounded ring with per-cell sequence numbers (producers and workers
+/// meeting only in the cell they hand over), an overflow list for when it is full and a sleepers count checked
+/// against the queue on both sides was built and measured on the executor branch. It removed the futex calls of
+/// the hand-over but did not make the spawn-heavy body measurably faster: the queue's own code is under 1 % of that
+/// body, whose extra cost over the global executor is mostly malloc heap growth on the worker running the parent
+/// ("Executor queue, second pass" in docs/performance.md). Its tests stay in `JobQueueTests`.
+///
+/// Also tracks whether recording is still on and how many recorded jobs are running, so the runtime can stop
+/// recording only after every running job has reported its end. Thread-safe: all state is behind `lock`
+/// (that is what `@unchecked Sendable` relies on), except the atomics: `recordingFlag` (mirrors `recording`),
+/// `busyRecorded`, which a finishing job decrements without the lock — the lock was otherwise taken a third
+/// time per job only for tracing — and `waitingCount`, a hint for spinning workers that mirrors the queue's length.
+/// Generic over the job so tests can drive it with plain values (`JobQueueTests`); the executor uses `UnownedJob`.
 final class JobQueue<Job>: @unchecked Sendable {
     struct Item {
         var job: Job
@@ -42,31 +39,26 @@ final class JobQueue<Job>: @unchecked Sendable {
         var global = false
     }
 
-    private let ring: JobRing<Item>
-    /// Guards the overflow list, sleeping and waking, the quiet callback and the lifecycle.
     private let lock = ConditionLock()
-    /// Jobs that found the ring full, oldest at `overflowHead` (behind `lock`).
-    private var overflow: [Item] = []
-    private var overflowHead = 0
-    /// `overflow.count - overflowHead`, changed under `lock`, read without it: a push goes to the overflow while
-    /// it is not empty, so an older job never waits there behind a newer one in the ring.
-    private let overflowCount = Atomic<Int>(0)
-    /// Workers registered to sleep (from just before their last look at the queue until they wake).
-    private let sleepers = Atomic<Int>(0)
-    /// Workers alive (counted by `workerStarted`, uncounted by an exit or `workerFailedToStart`); changed under
-    /// `lock`, read by `push` without it.
-    private let liveWorkers = Atomic<Int>(0)
-    private var shuttingDown = false
+    private var items: [Item] = []
+    private var head = 0
+    /// Workers blocked in `lock.wait` (not those polling). Every push signals while one is. Counting the wake-ups
+    /// already sent, to signal only sleepers not yet woken, was tried and dropped: liveness then rests on every
+    /// signal reaching a waiter (glibc before 2.41 can lose one, its bug 25847), and one full test run did fail as
+    /// a stranded job would make it fail (`EndOfRecordingTests`, not reproduced). Re-signalling costs little.
+    private var sleepingWorkers = 0
+    /// `items.count - head`, stored under the lock, read without it by spinning workers (a hint only: the worker
+    /// takes the lock and looks again).
+    private let waitingCount = Atomic<Int>(0)
     /// Rounds a worker polls an empty queue before it sleeps (0: sleep at once).
     let spinRounds: Int
-    /// How long an idle worker waits for more work after shutdown before it exits.
-    let lingerNanos: UInt64
-
-    /// Whether jobs pushed now are recorded; cleared once by `stopRecording`.
-    private let recordingFlag = Atomic<Bool>(true)
-    /// Recorded jobs taken and not yet finished (see `pop` and `finished`).
+    private var recording = true
+    /// Recorded jobs popped and not yet finished. Incremented under `lock` (in `pop`, only while recording);
+    /// decremented without it. Sequentially consistent, paired with `recordingFlag` (see `finished`).
     private let busyRecorded = Atomic<Int>(0)
     private var onQuiet: (@Sendable () -> Void)?
+    private var shuttingDown = false
+    private var liveWorkers = 0
 
     /// Rounds of polling before a worker sleeps, by default. Each round is one relaxed load and one `sched_yield`
     /// (a few hundred nanoseconds to a microsecond here, longer when another thread takes the core), and polling
@@ -74,168 +66,110 @@ final class JobQueue<Job>: @unchecked Sendable {
     /// a timer's. Measured choice, see docs/performance.md.
     static var defaultSpinRounds: Int { 64 }
 
-    /// Cells in the lock-free ring by default: 8,192 × 32 bytes. A program that queues more at once (a loop
-    /// spawning children faster than the workers run them) spills into the overflow list, which costs a lock per
-    /// push and pop until it drains.
-    static var defaultRingCapacity: Int { 8192 }
+    /// How long an idle worker waits for more work after shutdown before it exits.
+    let lingerNanos: UInt64
+
+    init(spinRounds: Int = JobQueue.defaultSpinRounds, lingerNanos: UInt64 = JobQueue.lateLingerNanos) {
+        self.spinRounds = max(0, spinRounds)
+        self.lingerNanos = lingerNanos
+    }
+
+    /// Adds a job; wakes one sleeping worker, if any. Returns false when no worker is alive to run it (after
+    /// shutdown).
+    func push(_ job: Job, taskID: TraceTaskID, isActorJob: Bool = false, global: Bool = false) -> Bool {
+        lock.withLock {
+            items.append(Item(job: job, taskID: taskID, recorded: recording, isActorJob: isActorJob, global: global))
+            waitingCount.store(items.count - head, ordering: .relaxed)
+            if sleepingWorkers > 0 { lock.signal() }
+            return liveWorkers > 0
+        }
+    }
 
     /// How long an idle worker waits for more work after shutdown before it exits, by default.
     static var lateLingerNanos: UInt64 { 500_000_000 }
 
-    /// The longest a worker polls before it sleeps.
-    static var pollNanos: UInt64 { 50_000 }
+    /// Mirrors `recording` for the enqueue hot path, read without taking the lock.
+    private let recordingFlag = Atomic<Bool>(true)
 
-    init(
-        spinRounds: Int = JobQueue.defaultSpinRounds, lingerNanos: UInt64 = JobQueue.lateLingerNanos,
-        ringCapacity: Int = JobQueue.defaultRingCapacity
-    ) {
-        self.spinRounds = max(0, spinRounds)
-        self.lingerNanos = lingerNanos
-        ring = JobRing(capacity: ringCapacity)
-    }
-
-    /// Workers asleep or about to sleep (a relaxed read, for tests that wait until every worker sleeps).
-    var sleepingWorkerCount: Int { sleepers.load(ordering: .relaxed) }
+    /// Workers asleep on the condition (for tests that wait until every worker sleeps).
+    var sleepingWorkerCount: Int { lock.withLock { sleepingWorkers } }
 
     /// Whether jobs enqueued now are recorded (lock-free read).
     var isRecording: Bool { recordingFlag.load(ordering: .relaxed) }
 
-    /// Adds a job; wakes one sleeping worker, if any. Returns false when no worker is alive to run it (after
-    /// shutdown): the caller then asks `claimRestart()`.
-    func push(_ job: Job, taskID: TraceTaskID, isActorJob: Bool = false, global: Bool = false) -> Bool {
-        let item = Item(job: job, taskID: taskID, recorded: isRecording, isActorJob: isActorJob, global: global)
-        if overflowCount.load(ordering: .relaxed) != 0 || !ring.tryPush(item) {
-            lock.withLock {
-                overflow.append(item)
-                overflowCount.store(overflow.count - overflowHead, ordering: .sequentiallyConsistent)
-            }
-        }
-        // The job is visible (the ring's claim or the overflow count, both sequentially consistent) before this look.
-        if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
-            lock.withLock { lock.signal() }
-        }
-        return liveWorkers.load(ordering: .sequentiallyConsistent) > 0
-    }
-
     /// A worker joins.
-    func workerStarted() { lock.withLock { _ = liveWorkers.add(1, ordering: .sequentiallyConsistent) } }
+    func workerStarted() { lock.withLock { liveWorkers += 1 } }
 
     /// A worker counted by `workerStarted()` could not be started after all.
-    func workerFailedToStart() { lock.withLock { _ = liveWorkers.subtract(1, ordering: .sequentiallyConsistent) } }
+    func workerFailedToStart() { lock.withLock { liveWorkers -= 1 } }
 
     /// Takes the next job, polling briefly and then sleeping while the queue is empty. Returns nil when shutting
     /// down and empty (the worker must then exit). A returned item with `recorded` counts as busy until
     /// `finished(_:)`.
     func pop() -> Item? {
-        var mayPoll = spinRounds > 0
+        lock.lock()
+        defer { lock.unlock() }
         var lingered = false
-        while true {
-            if let item = take() { return admitted(item) }
-            if mayPoll {
-                // Poll again after every job that showed up (another worker may have taken it first); sleep
-                // only after one whole poll found nothing.
-                mayPoll = pollWhileEmpty()
-                continue
-            }
-            lock.lock()
-            sleepers.add(1, ordering: .sequentiallyConsistent)
-            if hasWork {
-                // Work arrived, or a producer claimed a cell and has not stored into it yet (preempted): poll,
-                // which yields the core, rather than take the lock again at once.
-                sleepers.subtract(1, ordering: .sequentiallyConsistent)
-                lock.unlock()
-                if spinRounds > 0 { mayPoll = true } else { sched_yield() }
-                continue
-            }
+        var spun = false
+        while head == items.count {
             if shuttingDown {
+                // After the recording, tasks that outlive it still send jobs: linger a moment for the next
+                // one instead of exiting at once and making every late job start a thread of its own.
                 if !lingered {
-                    // After the recording, tasks that outlive it still send jobs: linger a moment for the next
-                    // one instead of exiting at once and making every late job start a thread of its own.
                     lingered = true
-                    lock.wait(nanoseconds: lingerNanos)
-                    sleepers.subtract(1, ordering: .sequentiallyConsistent)
-                    lock.unlock()
+                    sleep(nanoseconds: lingerNanos)
                     continue
                 }
-                sleepers.subtract(1, ordering: .sequentiallyConsistent)
-                // Uncount this worker, then look once more: a push that read the old count saw a live worker
-                // and will not restart one, so its job must be visible here (the mirror of `push`'s order).
-                liveWorkers.subtract(1, ordering: .sequentiallyConsistent)
-                if hasWork {
-                    liveWorkers.add(1, ordering: .sequentiallyConsistent)
-                    lock.unlock()
-                    continue
-                }
-                lock.unlock()
+                liveWorkers -= 1
                 return nil
             }
-            lock.wait()
-            sleepers.subtract(1, ordering: .sequentiallyConsistent)
-            lock.unlock()
-            mayPoll = spinRounds > 0
-        }
-    }
-
-    /// Jobs claimed in the ring or waiting in the overflow (sequentially consistent: the sleeper's look).
-    private var hasWork: Bool {
-        ring.hasClaims || overflowCount.load(ordering: .sequentiallyConsistent) > 0
-    }
-
-    /// The oldest job: from the ring, or from the overflow once the ring has no claimed cell left. Taking from the
-    /// overflow also moves the jobs behind it into the ring, as many as fit, in order: the workers then take them
-    /// without the lock, one lock round trip per ring-full instead of one per job.
-    private func take() -> Item? {
-        if let item = ring.tryPop() { return item }
-        guard overflowCount.load(ordering: .relaxed) > 0 else { return nil }
-        return lock.withLock {
-            guard overflowHead < overflow.count, !ring.hasClaims else { return nil }
-            let item = overflow[overflowHead]
-            overflowHead += 1
-            var moved = false
-            while overflowHead < overflow.count, ring.tryPush(overflow[overflowHead]) {
-                overflowHead += 1
-                moved = true
+            if !spun, spinRounds > 0 {
+                // Not counted as sleeping, so pushes meanwhile send no signal; the lock is dropped while polling.
+                spun = true
+                lock.unlock()
+                pollWhileEmpty()
+                lock.lock()
+                continue
             }
-            if overflowHead == overflow.count {
-                overflow.removeAll(keepingCapacity: true)
-                overflowHead = 0
-            } else if overflowHead >= 1024, overflowHead * 2 >= overflow.count {
-                overflow.removeFirst(overflowHead)
-                overflowHead = 0
-            }
-            overflowCount.store(overflow.count - overflowHead, ordering: .sequentiallyConsistent)
-            // The moved jobs are new work for sleeping workers, which no push will announce.
-            if moved, sleepers.load(ordering: .sequentiallyConsistent) > 0 { lock.signal() }
-            return item
+            sleep(nanoseconds: nil)
+            spun = false
         }
+        var item = items[head]
+        head += 1
+        if head == items.count {
+            items.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 1024, head * 2 >= items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        waitingCount.store(items.count - head, ordering: .relaxed)
+        item.recorded = item.recorded && recording
+        if item.recorded { busyRecorded.add(1, ordering: .sequentiallyConsistent) }
+        return item
     }
 
-    /// Counts a recorded job as busy unless recording has stopped. Busy first, then the flag (both sequentially
-    /// consistent, mirroring `stopRecording`'s flag-then-count): if this sees recording on, `stopRecording` sees
-    /// the job busy and waits for its `finished`.
-    private func admitted(_ item: Item) -> Item {
-        guard item.recorded else { return item }
-        busyRecorded.add(1, ordering: .sequentiallyConsistent)
-        if recordingFlag.load(ordering: .sequentiallyConsistent) { return item }
-        var unrecorded = item
-        unrecorded.recorded = false
-        releaseBusy()
-        return unrecorded
+    /// Sleeps on the condition until signalled (or `nanoseconds` pass); call with the lock held.
+    private func sleep(nanoseconds: UInt64?) {
+        sleepingWorkers += 1
+        if let nanoseconds { lock.wait(nanoseconds: nanoseconds) } else { lock.wait() }
+        sleepingWorkers -= 1
     }
 
-    /// Polls the queue for up to `spinRounds` rounds and `pollNanos`; returns true as soon as a job waits, false
-    /// when the poll ended with none. The time bound matters on a loaded machine, where one `sched_yield` can hand
-    /// the core away for a whole time slice: the worker then sleeps properly instead, and a wake-up brings it back
-    /// sooner.
-    private func pollWhileEmpty() -> Bool {
+    /// Polls the queue without the lock for up to `spinRounds` rounds and `pollNanos`; returns as soon as a job
+    /// seems to wait. The time bound matters on a loaded machine, where one `sched_yield` can hand the core away
+    /// for a whole time slice: the worker then sleeps properly instead, and a wake-up brings it back sooner.
+    private func pollWhileEmpty() {
         let start = Self.monotonicNanos()
         for _ in 0..<spinRounds {
-            if ring.hasStoredHead || overflowCount.load(ordering: .relaxed) > 0 { return true }
+            if waitingCount.load(ordering: .relaxed) > 0 { return }
             sched_yield()
-            if Self.monotonicNanos() &- start > Self.pollNanos { break }
+            if Self.monotonicNanos() &- start > Self.pollNanos { return }
         }
-        return ring.hasStoredHead || overflowCount.load(ordering: .relaxed) > 0
     }
+
+    /// The longest a worker polls before it sleeps.
+    static var pollNanos: UInt64 { 50_000 }
 
     private static func monotonicNanos() -> UInt64 {
         var spec = timespec()
@@ -246,15 +180,10 @@ final class JobQueue<Job>: @unchecked Sendable {
     /// A worker finished running `item`.
     func finished(_ item: Item) {
         guard item.recorded else { return }
-        releaseBusy()
-    }
-
-    /// Uncounts one busy job; the last one after `stopRecording` runs the quiet callback. Store-then-load on both
-    /// sides, all sequentially consistent: this decrement then a load of the flag here, the flag's store then a
-    /// load of the count in `stopRecording`. At least one side sees the other's write, so the last job to finish
-    /// after recording stopped always finds the callback, and a job that finished before stop saw zero lets stop
-    /// run it. `lock` makes the hand-over of the callback happen once. While recording, no lock is taken.
-    private func releaseBusy() {
+        // Store-then-load on both sides, all sequentially consistent: this decrement then a load of the flag here,
+        // the flag's store then a load of the count in `stopRecording`. At least one side sees the other's write,
+        // so the last job to finish after recording stopped always finds the callback, and a job that finished
+        // before stop saw zero lets stop run it. While recording (every job until the end) no lock is taken.
         let remaining = busyRecorded.subtract(1, ordering: .sequentiallyConsistent).newValue
         guard remaining == 0, !recordingFlag.load(ordering: .sequentiallyConsistent) else { return }
         let callback: (@Sendable () -> Void)? = lock.withLock {
@@ -268,6 +197,7 @@ final class JobQueue<Job>: @unchecked Sendable {
     /// Stops recording: jobs taken from now on run unrecorded; `then` runs once no recorded job is running.
     func stopRecording(then: @escaping @Sendable () -> Void) {
         let runNow: Bool = lock.withLock {
+            recording = false
             recordingFlag.store(false, ordering: .sequentiallyConsistent)
             if busyRecorded.load(ordering: .sequentiallyConsistent) == 0 { return true }
             onQuiet = then
@@ -276,7 +206,7 @@ final class JobQueue<Job>: @unchecked Sendable {
         if runNow { then() }
     }
 
-    /// Asks workers to exit once the queue is empty (after lingering `lingerNanos` for late jobs).
+    /// Asks workers to exit once the queue is empty.
     func shutdown() {
         lock.withLock {
             shuttingDown = true
@@ -287,8 +217,8 @@ final class JobQueue<Job>: @unchecked Sendable {
     /// Revives the pool after shutdown when a late job arrived: returns true if the caller must start a worker.
     func claimRestart() -> Bool {
         lock.withLock {
-            guard liveWorkers.load(ordering: .sequentiallyConsistent) == 0, hasWork else { return false }
-            liveWorkers.add(1, ordering: .sequentiallyConsistent)
+            guard liveWorkers == 0, head < items.count else { return false }
+            liveWorkers += 1
             return true
         }
     }
