@@ -8,7 +8,8 @@ import Testing
 /// The pool of worker threads that outlive a recording (`WorkerThreadPool`), on its own pools (never the shared
 /// one, which recordings in other suites use). A lost body shows as a count that never completes: the tests wait
 /// with a generous deadline (a liveness bound, not a speed check).
-/// Planted: a parked thread that never took the work handed to it (the hand-over counted, the body never run)
+/// Planted: a thread that kept its first body for its whole life (captured by the thread's closure) failed "a
+/// parked thread keeps nothing"; a parked thread that never took the work handed to it (the hand-over counted, the body never run)
 /// failed "a parked thread runs the next body" and "bodies run exactly once". Not caught: a hand-over that ignored
 /// the work already handed to parked threads (`parked > 0` instead of `parked > handedOver.count`) — a parked
 /// thread then takes the surplus after its current body, so every body still runs once, only with less
@@ -92,5 +93,21 @@ struct WorkerThreadPoolTests {
         #expect(pool.start(osName: "tt-ptest-idle") { ran.add(1, ordering: .relaxed) })
         #expect(await Self.eventually { ran.load(ordering: .relaxed) == 2 })
         #expect(pool.threadCounts.started == 2)
+    }
+
+    final class Token: Sendable {}
+
+    @Test("a parked thread keeps nothing of the body it ran (its recording's executor is freed)")
+    func parkedThreadReleasesItsBody() async {
+        let pool = WorkerThreadPool(idleNanos: 30_000_000_000)
+        weak var weakToken: Token?
+        let ran = Atomic<Int>(0)
+        do {
+            let token = Token()
+            weakToken = token
+            #expect(pool.start(osName: "tt-ptest-rel") { if ObjectIdentifier(token) != ObjectIdentifier(Token.self) { ran.add(1, ordering: .relaxed) } })
+        }
+        #expect(await Self.eventually { ran.load(ordering: .relaxed) == 1 && pool.parkedCount("tt-ptest-rel") == 1 })
+        #expect(await Self.eventually { weakToken == nil }, "the parked thread still holds the body")
     }
 }

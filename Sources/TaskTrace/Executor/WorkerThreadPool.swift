@@ -43,11 +43,14 @@ final class WorkerThreadPool: @unchecked Sendable {
             return true
         }
         if handed { return true }
+        let first = FirstBody(body)
         let ok = NamedThread.start(osName: osName) { [self] in
-            var next: (@Sendable () -> Void)? = body
-            while let work = next {
-                work()
-                next = park(osName)
+            var work = first.take()
+            while work != nil {
+                // The body is released before the thread parks: a parked thread keeps nothing of the recording
+                // it served (the body holds its executor).
+                Self.runAndRelease(&work)
+                work = park(osName)
             }
             lock.withLock { exited += 1 }
         }
@@ -81,4 +84,25 @@ final class WorkerThreadPool: @unchecked Sendable {
     }
 
     private static func monotonicNanos() -> UInt64 { TraceClock.monotonic.now() }
+
+    /// Runs `work` and leaves it nil; the only reference to the body while it runs is this function's own.
+    private static func runAndRelease(_ work: inout (@Sendable () -> Void)?) {
+        guard let body = work else { return }
+        work = nil
+        body()
+    }
+
+    /// A new thread's first body, handed over once so the thread's own closure does not keep it.
+    /// `@unchecked Sendable`: `body` is behind `lock`.
+    private final class FirstBody: @unchecked Sendable {
+        private let lock = ConditionLock()
+        private var body: (@Sendable () -> Void)?
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        func take() -> (@Sendable () -> Void)? {
+            lock.withLock {
+                defer { body = nil }
+                return body
+            }
+        }
+    }
 }
