@@ -10,14 +10,31 @@ import Testing
 /// polling, on one worker and on several. A lost job shows as a count that never completes: the tests wait for it
 /// with a generous deadline (a liveness bound, not a speed check) and then fail instead of hanging.
 /// Planted once each, and caught: a push that woke a sleeper only when two slept stranded the jobs on one worker
-/// (0–2 of 1,200 ran in "bursts", 0 of 60,000 in "producers"); with an earlier design that counted wake-ups in
-/// flight, a sleep that never took its wake off the count stranded jobs in all four "bursts" configurations; a
-/// compaction that dropped one job more than it took (`removeFirst(head + 1)`) lost 3–9 jobs in every
-/// "producers" and "shutdown" configuration; a push that put the new job at the head (LIFO) gave out-of-order
-/// counts in every configuration.
+/// (0–2 of 1,200 ran in "bursts", 0 of 60,000 in "producers"; "a push while every worker sleeps" failed on 1
+/// worker, with and without polling); with an earlier design that counted wake-ups in flight, a sleep that never
+/// took its wake off the count stranded jobs in all four "bursts" configurations; a compaction that dropped one job
+/// more than it took (`removeFirst(head + 1)`) lost 3–9 jobs in every "producers" and "shutdown" configuration; a
+/// push that put the new job at the head (LIFO) gave out-of-order counts in every configuration; a pop that did not
+/// count a recorded job busy let the quiet callback run while recorded jobs still ran (and recorded jobs start
+/// after it) in every "stop while producers push" configuration. A quiet callback left in place after it ran was
+/// not caught here: with this queue the busy count cannot return to zero twice after the stop, so nothing calls it
+/// again (the lock-free ring tried on this branch could, and this test caught it there; see docs/performance.md).
 @Suite("Job queue")
 struct JobQueueTests {
-    static let configurations: [(workers: Int, spinRounds: Int)] = [(1, 0), (1, 64), (4, 0), (4, 64)]
+    /// Workers and polling rounds of one run.
+    struct Configuration: Sendable, CustomStringConvertible {
+        var workers: Int
+        var spinRounds: Int
+
+        var description: String { "\(workers) workers, spin \(spinRounds)" }
+
+        func makeQueue() -> JobQueue<Int> { JobQueue<Int>(spinRounds: spinRounds, lingerNanos: 1_000_000) }
+    }
+
+    static let configurations: [Configuration] = [
+        Configuration(workers: 1, spinRounds: 0), Configuration(workers: 1, spinRounds: 64),
+        Configuration(workers: 4, spinRounds: 0), Configuration(workers: 4, spinRounds: 64),
+    ]
 
     /// Worker threads that pop until the queue says exit, noting every job they ran in order.
     final class Workers: @unchecked Sendable {  // `ran` and `exited` are behind `lock`
@@ -117,8 +134,8 @@ struct JobQueueTests {
     }
 
     @Test("N producers × M workers: every job runs exactly once, in queue order per worker", arguments: configurations)
-    func producersAndWorkers(_ configuration: (workers: Int, spinRounds: Int)) async {
-        let queue = JobQueue<Int>(spinRounds: configuration.spinRounds, lingerNanos: 1_000_000)
+    func producersAndWorkers(_ configuration: Configuration) async {
+        let queue = configuration.makeQueue()
         let workers = Workers(queue: queue, count: configuration.workers)
         workers.register()
         #expect(workers.start())
@@ -132,8 +149,8 @@ struct JobQueueTests {
     }
 
     @Test("bursts with pauses: sleeping workers are always woken for the next job", arguments: configurations)
-    func sleepingWorkersAreWoken(_ configuration: (workers: Int, spinRounds: Int)) async {
-        let queue = JobQueue<Int>(spinRounds: configuration.spinRounds, lingerNanos: 1_000_000)
+    func sleepingWorkersAreWoken(_ configuration: Configuration) async {
+        let queue = configuration.makeQueue()
         let workers = Workers(queue: queue, count: configuration.workers)
         workers.register()
         #expect(workers.start())
@@ -147,8 +164,8 @@ struct JobQueueTests {
     }
 
     @Test("shutdown with jobs still queued: they all run before the workers exit", arguments: configurations)
-    func shutdownDrainsTheQueue(_ configuration: (workers: Int, spinRounds: Int)) async {
-        let queue = JobQueue<Int>(spinRounds: configuration.spinRounds, lingerNanos: 1_000_000)
+    func shutdownDrainsTheQueue(_ configuration: Configuration) async {
+        let queue = configuration.makeQueue()
         let workers = Workers(queue: queue, count: configuration.workers)
         workers.register()
         let total = 5_000
@@ -193,5 +210,128 @@ struct JobQueueTests {
         #expect(quiet.load(ordering: .relaxed) == 0)
         if let first { queue.finished(first) }
         #expect(quiet.load(ordering: .relaxed) == 1)
+    }
+
+    /// Waits (polling with `Task.sleep`, at most `seconds`) until `condition` holds; returns whether it did.
+    static func eventually(seconds: UInt64 = 20, _ condition: () -> Bool) async -> Bool {
+        let deadline = TraceClock.monotonic.now() + seconds * 1_000_000_000
+        while !condition() {
+            if TraceClock.monotonic.now() >= deadline { return false }
+            try? await Task.sleep(nanoseconds: 200_000)
+        }
+        return true
+    }
+
+    @Test(
+        "a push while every worker sleeps wakes one, round after round",
+        arguments: [
+            Configuration(workers: 1, spinRounds: 0), Configuration(workers: 1, spinRounds: 64),
+            Configuration(workers: 4, spinRounds: 0), Configuration(workers: 4, spinRounds: 64),
+        ]
+    )
+    func pushWakesASleepingPool(_ configuration: Configuration) async {
+        let queue = configuration.makeQueue()
+        let workers = Workers(queue: queue, count: configuration.workers)
+        workers.register()
+        #expect(workers.start())
+        let rounds = 40
+        var stranded = 0
+        for round in 0..<rounds {
+            // Every worker registered as a sleeper: none is polling, so only a wake-up can bring one back.
+            let allAsleep = await Self.eventually { queue.sleepingWorkerCount == configuration.workers }
+            #expect(allAsleep, "round \(round): not every worker went to sleep")
+            // Pushed from a thread of the test's own (no worker), one job or a small burst on alternate rounds.
+            let burst = round % 2 == 0 ? 1 : 3
+            for n in 0..<burst { #expect(queue.push(round * 10 + n, taskID: 1)) }
+            let expected = (0...round).reduce(0) { $0 + ($1 % 2 == 0 ? 1 : 3) }
+            let ran = await workers.waitForJobs(expected, seconds: 10)
+            if ran.reduce(0, { $0 + $1.count }) < expected {
+                stranded += 1
+                break
+            }
+        }
+        #expect(stranded == 0, "a job pushed while every worker slept was never run")
+        queue.shutdown()
+        #expect(await workers.waitForExit() == configuration.workers)
+    }
+
+    /// Workers that run recorded jobs with a little work each and note, at the quiet callback, how many recorded
+    /// jobs were still between their pop and their `finished`.
+    final class RecordingHarness: @unchecked Sendable {  // the counters are atomics; `threads` only on the test's task
+        let queue: JobQueue<Int>
+        let inFlightRecorded = Atomic<Int>(0)
+        let ranRecorded = Atomic<Int>(0)
+        let ran = Atomic<Int>(0)
+        let callbacks = Atomic<Int>(0)
+        let inFlightAtCallback = Atomic<Int>(-1)
+        let recordedAfterCallback = Atomic<Int>(0)
+        let exited = Atomic<Int>(0)
+
+        init(queue: JobQueue<Int>) { self.queue = queue }
+
+        func start(workers: Int) -> Bool {
+            for index in 0..<workers {
+                queue.workerStarted()
+                let started = NamedThread.start(osName: "tt-qrec-\(index)") { [self] in
+                    while let item = queue.pop() {
+                        if item.recorded {
+                            inFlightRecorded.add(1, ordering: .sequentiallyConsistent)
+                            if callbacks.load(ordering: .sequentiallyConsistent) > 0 {
+                                recordedAfterCallback.add(1, ordering: .relaxed)
+                            }
+                        }
+                        var spin = 0
+                        for n in 0..<(item.job % 7) * 50 { spin &+= n }
+                        if spin == -1 { sched_yield() }
+                        if item.recorded {
+                            ranRecorded.add(1, ordering: .relaxed)
+                            inFlightRecorded.subtract(1, ordering: .sequentiallyConsistent)
+                        }
+                        ran.add(1, ordering: .relaxed)
+                        queue.finished(item)
+                    }
+                    exited.add(1, ordering: .relaxed)
+                }
+                if !started { return false }
+            }
+            return true
+        }
+
+        /// The quiet callback: counts itself and notes the recorded jobs still running (must be none).
+        func quiet() {
+            inFlightAtCallback.store(inFlightRecorded.load(ordering: .sequentiallyConsistent), ordering: .relaxed)
+            callbacks.add(1, ordering: .sequentiallyConsistent)
+        }
+    }
+
+    @Test(
+        "stop while producers push and workers run: the quiet callback runs exactly once, after the last recorded job",
+        arguments: [
+            Configuration(workers: 1, spinRounds: 64), Configuration(workers: 2, spinRounds: 64),
+            Configuration(workers: 4, spinRounds: 0), Configuration(workers: 4, spinRounds: 64),
+        ]
+    )
+    func quietCallbackOnceUnderConcurrency(_ configuration: Configuration) async {
+        for attempt in 0..<25 {
+            let queue = configuration.makeQueue()
+            let harness = RecordingHarness(queue: queue)
+            #expect(harness.start(workers: configuration.workers))
+            let producers = 3
+            let perProducer = 400
+            #expect(Self.produce(into: queue, producers: producers, perProducer: perProducer))
+            // Stop somewhere in the middle of the stream (a different point each attempt).
+            _ = await Self.eventually { harness.ran.load(ordering: .relaxed) >= attempt * 40 }
+            queue.stopRecording { harness.quiet() }
+            let allRan = await Self.eventually { harness.ran.load(ordering: .relaxed) == producers * perProducer }
+            #expect(allRan, "attempt \(attempt): \(harness.ran.load(ordering: .relaxed)) jobs ran")
+            let called = await Self.eventually(seconds: 10) { harness.callbacks.load(ordering: .relaxed) > 0 }
+            #expect(called, "attempt \(attempt): the quiet callback never ran")
+            queue.shutdown()
+            _ = await Self.eventually { harness.exited.load(ordering: .relaxed) == configuration.workers }
+            #expect(harness.callbacks.load(ordering: .relaxed) == 1, "attempt \(attempt): callback count")
+            #expect(harness.inFlightAtCallback.load(ordering: .relaxed) == 0, "attempt \(attempt): jobs running")
+            #expect(harness.recordedAfterCallback.load(ordering: .relaxed) == 0, "attempt \(attempt): recorded late")
+            #expect(!queue.isRecording)
+        }
     }
 }

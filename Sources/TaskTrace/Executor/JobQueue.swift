@@ -14,6 +14,13 @@ import Darwin
 /// asleep (not while it polls). Most jobs of a busy program are then taken without a sleep or a wake-up (each a
 /// futex system call and a context switch), see docs/performance.md.
 ///
+/// Why one lock and not a lock-free ring: a bounded ring with per-cell sequence numbers (producers and workers
+/// meeting only in the cell they hand over), an overflow list for when it is full and a sleepers count checked
+/// against the queue on both sides was built and measured on the executor branch. It removed the futex calls of
+/// the hand-over but did not make the spawn-heavy body measurably faster: the queue's own code is under 1 % of that
+/// body, whose extra cost over the global executor is mostly malloc heap growth on the worker running the parent
+/// ("Executor queue, second pass" in docs/performance.md). Its tests stay in `JobQueueTests`.
+///
 /// Also tracks whether recording is still on and how many recorded jobs are running, so the runtime can stop
 /// recording only after every running job has reported its end. Thread-safe: all state is behind `lock`
 /// (that is what `@unchecked Sendable` relies on), except the atomics: `recordingFlag` (mirrors `recording`),
@@ -83,6 +90,9 @@ final class JobQueue<Job>: @unchecked Sendable {
 
     /// Mirrors `recording` for the enqueue hot path, read without taking the lock.
     private let recordingFlag = Atomic<Bool>(true)
+
+    /// Workers asleep on the condition (for tests that wait until every worker sleeps).
+    var sleepingWorkerCount: Int { lock.withLock { sleepingWorkers } }
 
     /// Whether jobs enqueued now are recorded (lock-free read).
     var isRecording: Bool { recordingFlag.load(ordering: .relaxed) }

@@ -30,16 +30,22 @@ public final class TracingExecutor: TaskExecutor {
         self.identity = identity
     }
 
-    /// Starts the worker threads `tasktrace-worker-1…N`. Returns false when the system refused every one of them
-    /// (fewer than asked still work, just with less parallelism).
+    /// Starts the worker threads `tasktrace-worker-1…N`, reusing threads parked by earlier recordings
+    /// (`WorkerThreadPool`). Returns false when the system refused every one of them (fewer than asked still work,
+    /// just with less parallelism).
     func start() -> Bool {
         var started = 0
         for index in 1...workerCount {
             queue.workerStarted()
             let threadID = recorder.announceThread(name: "tasktrace-worker-\(index)", kind: .worker)
-            let ok = NamedThread.start(osName: "tt-worker-\(index)") { [self] in
+            // A parked worker of an earlier recording if one is free (it keeps its malloc arena: see
+            // `WorkerThreadPool`), else a new thread.
+            let ok = WorkerThreadPool.shared.start(osName: "tt-worker-\(index)") { [self] in
                 recorder.adoptCurrentThread(threadID)
                 runLoop()
+                let context = ThreadContext.current
+                context.owner = 0
+                context.threadID = 0
             }
             if ok { started += 1 } else { queue.workerFailedToStart() }
         }
