@@ -50,14 +50,33 @@ enum CLIRunner {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Read both pipes concurrently-enough: stderr is small, stdout may be large.
+        // Both pipes at once (stderr on a thread of its own): read one after the other, a child that filled the
+        // stderr pipe (64 KiB) before closing stdout would wait for us while we wait for it.
+        let errData = ErrorPipeReader(err.fileHandleForReading)
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Output(
             status: process.terminationStatus,
             stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self)
+            stderr: String(decoding: errData.wait(), as: UTF8.self)
         )
+    }
+
+    /// Reads a pipe to its end on a thread of its own. Thread-safe: `data` is written once before `done` signals.
+    private final class ErrorPipeReader: @unchecked Sendable {
+        private var data = Data()
+        private let done = DispatchSemaphore(value: 0)
+
+        init(_ handle: FileHandle) {
+            Thread { [self] in
+                data = handle.readDataToEndOfFile()
+                done.signal()
+            }.start()
+        }
+
+        func wait() -> Data {
+            done.wait()
+            return data
+        }
     }
 }

@@ -48,6 +48,20 @@ final class ThreadContext: @unchecked Sendable {
         return context
     }
 
+    /// Forgets everything a recording left here, before the thread serves another one (`WorkerThreadPool`): a
+    /// reused worker must look like a new thread. A stale `nameCheckedTask` made a task that outlived one process
+    /// capture lose its name in the next.
+    func resetForReuse() {
+        owner = 0
+        threadID = 0
+        currentTask = 0
+        jobSerial = 0
+        inUntrackedJob = false
+        pendingSpawnToken = 0
+        spawnedTaskID = 0
+        nameCheckedTask = 0
+    }
+
     /// The task running on this thread if the thread belongs to recorder `owner`, else 0.
     func currentTask(ownedBy owner: UInt64) -> TraceTaskID {
         self.owner == owner ? currentTask : 0

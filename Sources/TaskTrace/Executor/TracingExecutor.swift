@@ -43,9 +43,8 @@ public final class TracingExecutor: TaskExecutor {
             let ok = WorkerThreadPool.shared.start(osName: "tt-worker-\(index)") { [self] in
                 recorder.adoptCurrentThread(threadID)
                 runLoop()
-                let context = ThreadContext.current
-                context.owner = 0
-                context.threadID = 0
+                // The thread may serve the next recording (`WorkerThreadPool`): it must start it like a new one.
+                ThreadContext.current.resetForReuse()
             }
             if ok { started += 1 } else { queue.workerFailedToStart() }
         }
