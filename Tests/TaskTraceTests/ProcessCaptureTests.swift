@@ -189,7 +189,9 @@ struct DelayedJobTimerTests {
                 }
                 if count == 4 { done.resume() }
             }
-            for (bits, delay) in [(0x30, 30_000_000), (0x10, 10_000_000), (0x20, 20_000_000), (0x11, 10_000_000)] {
+            // Deadlines 100 ms apart: scheduling the four must not take longer than the gap (it took over 20 ms once
+            // with 10 ms gaps, the process descheduled under a full test run, and the first job fired first).
+            for (bits, delay) in [(0x30, 300_000_000), (0x10, 100_000_000), (0x20, 200_000_000), (0x11, 100_000_000)] {
                 let pointer = UnsafeMutableRawPointer(bitPattern: UInt(bits) << 4)
                 let job = unsafeBitCast(pointer, to: UnownedJob.self)
                 timer.schedule(job, afterNanoseconds: UInt64(delay))
