@@ -76,21 +76,16 @@ struct JobQueueTests {
         /// Waits until `total` jobs ran (or the deadline passed); returns the jobs each worker ran, in its order.
         /// Polls with `Task.sleep`, so no thread of Swift's shared pool is blocked while the queue's threads work.
         func waitForJobs(_ total: Int, seconds: UInt64 = 20) async -> [[Int]] {
-            await waitUntil(seconds: seconds) { ran.reduce(0, { $0 + $1.count }) >= total }
+            _ = await eventually(seconds: seconds, pollNanos: 1_000_000) {
+                lock.withLock { ran.reduce(0, { $0 + $1.count }) >= total }
+            }
             return lock.withLock { ran }
         }
 
         /// Waits until every worker has left its loop (or the deadline passed); returns how many did.
         func waitForExit(seconds: UInt64 = 20) async -> Int {
-            await waitUntil(seconds: seconds) { exited >= count }
+            _ = await eventually(seconds: seconds, pollNanos: 1_000_000) { lock.withLock { exited >= count } }
             return lock.withLock { exited }
-        }
-
-        private func waitUntil(seconds: UInt64, _ done: () -> Bool) async {
-            let deadline = TraceClock.monotonic.now() + seconds * 1_000_000_000
-            while !lock.withLock(done), TraceClock.monotonic.now() < deadline {
-                try? await Task.sleep(nanoseconds: 1_000_000)
-            }
         }
     }
 
@@ -135,30 +130,26 @@ struct JobQueueTests {
 
     @Test("N producers × M workers: every job runs exactly once, in queue order per worker", arguments: configurations)
     func producersAndWorkers(_ configuration: Configuration) async {
-        let queue = configuration.makeQueue()
-        let workers = Workers(queue: queue, count: configuration.workers)
-        workers.register()
-        #expect(workers.start())
-        let producers = 3
-        let perProducer = 20_000
-        #expect(Self.produce(into: queue, producers: producers, perProducer: perProducer))
-        let ran = await workers.waitForJobs(producers * perProducer)
-        Self.expectExactlyOnceInOrder(ran, producers: producers, perProducer: perProducer)
-        queue.shutdown()
-        #expect(await workers.waitForExit() == configuration.workers)
+        await Self.expectProducedJobsRunOnce(configuration, producers: 3, perProducer: 20_000)
     }
 
     @Test("bursts with pauses: sleeping workers are always woken for the next job", arguments: configurations)
     func sleepingWorkersAreWoken(_ configuration: Configuration) async {
+        await Self.expectProducedJobsRunOnce(configuration, producers: 2, perProducer: 600, pauseEvery: 3)
+    }
+
+    /// Started workers, producers pushing (pausing every `pauseEvery` jobs when given), then: every job ran exactly
+    /// once in its producer's order, and every worker left after shutdown.
+    static func expectProducedJobsRunOnce(
+        _ configuration: Configuration, producers: Int, perProducer: Int, pauseEvery: Int = 0
+    ) async {
         let queue = configuration.makeQueue()
         let workers = Workers(queue: queue, count: configuration.workers)
         workers.register()
         #expect(workers.start())
-        let producers = 2
-        let perProducer = 600
-        #expect(Self.produce(into: queue, producers: producers, perProducer: perProducer, pauseEvery: 3))
+        #expect(produce(into: queue, producers: producers, perProducer: perProducer, pauseEvery: pauseEvery))
         let ran = await workers.waitForJobs(producers * perProducer)
-        Self.expectExactlyOnceInOrder(ran, producers: producers, perProducer: perProducer)
+        expectExactlyOnceInOrder(ran, producers: producers, perProducer: perProducer)
         queue.shutdown()
         #expect(await workers.waitForExit() == configuration.workers)
     }
@@ -212,16 +203,6 @@ struct JobQueueTests {
         #expect(quiet.load(ordering: .relaxed) == 1)
     }
 
-    /// Waits (polling with `Task.sleep`, at most `seconds`) until `condition` holds; returns whether it did.
-    static func eventually(seconds: UInt64 = 20, _ condition: () -> Bool) async -> Bool {
-        let deadline = TraceClock.monotonic.now() + seconds * 1_000_000_000
-        while !condition() {
-            if TraceClock.monotonic.now() >= deadline { return false }
-            try? await Task.sleep(nanoseconds: 200_000)
-        }
-        return true
-    }
-
     @Test(
         "a push while every worker sleeps wakes one, round after round",
         arguments: [
@@ -238,7 +219,7 @@ struct JobQueueTests {
         var stranded = 0
         for round in 0..<rounds {
             // Every worker registered as a sleeper: none is polling, so only a wake-up can bring one back.
-            let allAsleep = await Self.eventually { queue.sleepingWorkerCount == configuration.workers }
+            let allAsleep = await eventually { queue.sleepingWorkerCount == configuration.workers }
             #expect(allAsleep, "round \(round): not every worker went to sleep")
             // Pushed from a thread of the test's own (no worker), one job or a small burst on alternate rounds.
             let burst = round % 2 == 0 ? 1 : 3
@@ -320,14 +301,14 @@ struct JobQueueTests {
             let perProducer = 400
             #expect(Self.produce(into: queue, producers: producers, perProducer: perProducer))
             // Stop somewhere in the middle of the stream (a different point each attempt).
-            _ = await Self.eventually { harness.ran.load(ordering: .relaxed) >= attempt * 40 }
+            _ = await eventually { harness.ran.load(ordering: .relaxed) >= attempt * 40 }
             queue.stopRecording { harness.quiet() }
-            let allRan = await Self.eventually { harness.ran.load(ordering: .relaxed) == producers * perProducer }
+            let allRan = await eventually { harness.ran.load(ordering: .relaxed) == producers * perProducer }
             #expect(allRan, "attempt \(attempt): \(harness.ran.load(ordering: .relaxed)) jobs ran")
-            let called = await Self.eventually(seconds: 10) { harness.callbacks.load(ordering: .relaxed) > 0 }
+            let called = await eventually(seconds: 10) { harness.callbacks.load(ordering: .relaxed) > 0 }
             #expect(called, "attempt \(attempt): the quiet callback never ran")
             queue.shutdown()
-            _ = await Self.eventually { harness.exited.load(ordering: .relaxed) == configuration.workers }
+            _ = await eventually { harness.exited.load(ordering: .relaxed) == configuration.workers }
             #expect(harness.callbacks.load(ordering: .relaxed) == 1, "attempt \(attempt): callback count")
             #expect(harness.inFlightAtCallback.load(ordering: .relaxed) == 0, "attempt \(attempt): jobs running")
             #expect(harness.recordedAfterCallback.load(ordering: .relaxed) == 0, "attempt \(attempt): recorded late")

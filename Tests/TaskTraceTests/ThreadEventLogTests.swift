@@ -186,12 +186,7 @@ struct ThreadEventLogTests {
             capacity: 1 << 16, payloadCapacity: 16,
             clock: Self.coarseStallingClock(every: 7, stallMicros: 50, ticksPerStamp: 4)
         ) {}
-        let perThread = 2_000
-        let drained = Self.appendWithHandoffs(buffer, threads: threads, perThread: perThread)
-        #expect(buffer.dropped == 0)
-        #expect(drained.count == threads * perThread + threads * perThread / 5)
-        let problems = Self.violations(in: drained, threads: threads)
-        #expect(problems.isEmpty, "\(problems)")
+        Self.expectHandoffsExactlyOnceInOrder(buffer, threads: threads, perThread: 2_000)
     }
 
     @Test(
@@ -200,11 +195,16 @@ struct ThreadEventLogTests {
     )
     func concurrentAppendsDefaultClock(threads: Int) {
         let buffer = EventBuffer(capacity: 1 << 17, payloadCapacity: 16, clock: .fastest) {}
-        let perThread = 20_000
-        let drained = Self.appendWithHandoffs(buffer, threads: threads, perThread: perThread)
+        Self.expectHandoffsExactlyOnceInOrder(buffer, threads: threads, perThread: 20_000)
+    }
+
+    /// `appendWithHandoffs` on `buffer`, then: nothing dropped, every event (and the one hand-off per five events)
+    /// drained exactly once, in stamp order, causes first.
+    static func expectHandoffsExactlyOnceInOrder(_ buffer: EventBuffer, threads: Int, perThread: Int) {
+        let drained = appendWithHandoffs(buffer, threads: threads, perThread: perThread)
         #expect(buffer.dropped == 0)
         #expect(drained.count == threads * perThread + threads * perThread / 5)
-        let problems = Self.violations(in: drained, threads: threads)
+        let problems = violations(in: drained, threads: threads)
         #expect(problems.isEmpty, "\(problems)")
     }
 

@@ -16,32 +16,22 @@ import Testing
 /// parallelism than asked (no test here measures parallelism).
 @Suite("Worker thread pool")
 struct WorkerThreadPoolTests {
-    /// Waits (polling with `Task.sleep`, at most `seconds`) until `condition` holds; returns whether it did.
-    static func eventually(seconds: UInt64 = 20, _ condition: () -> Bool) async -> Bool {
-        let deadline = TraceClock.monotonic.now() + seconds * 1_000_000_000
-        while !condition() {
-            if TraceClock.monotonic.now() >= deadline { return false }
-            try? await Task.sleep(nanoseconds: 200_000)
-        }
-        return true
-    }
-
     @Test("a parked thread runs the next body of its name: the same thread, no new one")
     func parkedThreadIsReused() async {
         let pool = WorkerThreadPool(idleNanos: 30_000_000_000)
         let first = Atomic<UInt>(0)
         let second = Atomic<UInt>(0)
         #expect(pool.start(osName: "tt-ptest-a") { first.store(UInt(pthread_self()), ordering: .sequentiallyConsistent) })
-        #expect(await Self.eventually { pool.parkedCount("tt-ptest-a") == 1 })
+        #expect(await eventually { pool.parkedCount("tt-ptest-a") == 1 })
         #expect(pool.start(osName: "tt-ptest-a") { second.store(UInt(pthread_self()), ordering: .sequentiallyConsistent) })
-        #expect(await Self.eventually { second.load(ordering: .sequentiallyConsistent) != 0 })
+        #expect(await eventually { second.load(ordering: .sequentiallyConsistent) != 0 })
         #expect(first.load(ordering: .sequentiallyConsistent) == second.load(ordering: .sequentiallyConsistent))
         #expect(pool.threadCounts.started == 1)
         // Another name never takes it.
         let other = Atomic<UInt>(0)
-        #expect(await Self.eventually { pool.parkedCount("tt-ptest-a") == 1 })
+        #expect(await eventually { pool.parkedCount("tt-ptest-a") == 1 })
         #expect(pool.start(osName: "tt-ptest-b") { other.store(UInt(pthread_self()), ordering: .sequentiallyConsistent) })
-        #expect(await Self.eventually { other.load(ordering: .sequentiallyConsistent) != 0 })
+        #expect(await eventually { other.load(ordering: .sequentiallyConsistent) != 0 })
         #expect(other.load(ordering: .sequentiallyConsistent) != first.load(ordering: .sequentiallyConsistent))
     }
 
@@ -71,7 +61,7 @@ struct WorkerThreadPoolTests {
                 }
                 #expect(ok)
             }
-            let waveDone = await Self.eventually {
+            let waveDone = await eventually {
                 (0..<(wave + 1) * 16).allSatisfy { counted.count($0) > 0 }
             }
             #expect(waveDone, "wave \(wave): a body never ran")
@@ -86,12 +76,12 @@ struct WorkerThreadPoolTests {
         let pool = WorkerThreadPool(idleNanos: 20_000_000)
         let ran = Atomic<Int>(0)
         #expect(pool.start(osName: "tt-ptest-idle") { ran.add(1, ordering: .relaxed) })
-        #expect(await Self.eventually { ran.load(ordering: .relaxed) == 1 })
+        #expect(await eventually { ran.load(ordering: .relaxed) == 1 })
         // The thread parks, finds no work for its idle time, and leaves (whatever the test's own scheduling).
-        #expect(await Self.eventually { pool.threadCounts.exited == 1 })
+        #expect(await eventually { pool.threadCounts.exited == 1 })
         #expect(pool.parkedCount("tt-ptest-idle") == 0)
         #expect(pool.start(osName: "tt-ptest-idle") { ran.add(1, ordering: .relaxed) })
-        #expect(await Self.eventually { ran.load(ordering: .relaxed) == 2 })
+        #expect(await eventually { ran.load(ordering: .relaxed) == 2 })
         #expect(pool.threadCounts.started == 2)
     }
 
@@ -107,7 +97,7 @@ struct WorkerThreadPoolTests {
             weakToken = token
             #expect(pool.start(osName: "tt-ptest-rel") { if ObjectIdentifier(token) != ObjectIdentifier(Token.self) { ran.add(1, ordering: .relaxed) } })
         }
-        #expect(await Self.eventually { ran.load(ordering: .relaxed) == 1 && pool.parkedCount("tt-ptest-rel") == 1 })
-        #expect(await Self.eventually { weakToken == nil }, "the parked thread still holds the body")
+        #expect(await eventually { ran.load(ordering: .relaxed) == 1 && pool.parkedCount("tt-ptest-rel") == 1 })
+        #expect(await eventually { weakToken == nil }, "the parked thread still holds the body")
     }
 }

@@ -32,7 +32,7 @@ final class DelayedJobTimer: @unchecked Sendable {
 
     /// Runs `job` once `nanoseconds` have passed.
     func schedule(_ job: UnownedJob, afterNanoseconds nanoseconds: UInt64) {
-        let due = Self.monotonicNow() &+ nanoseconds
+        let due = TraceClock.monotonicNanos() &+ nanoseconds
         let startThread: Bool = lock.withLock {
             // Insert after every entry due no later than this one: FIFO among equal deadlines.
             var low = 0
@@ -76,7 +76,7 @@ final class DelayedJobTimer: @unchecked Sendable {
         while true {
             let due: [UnownedJob] = lock.withLock {
                 while true {
-                    let now = Self.monotonicNow()
+                    let now = TraceClock.monotonicNanos()
                     guard let first = entries.first else {
                         lock.wait()
                         continue
@@ -99,11 +99,5 @@ final class DelayedJobTimer: @unchecked Sendable {
             return entries.map(\.job)
         }
         for job in all { fire(job) }
-    }
-
-    static func monotonicNow() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
     }
 }

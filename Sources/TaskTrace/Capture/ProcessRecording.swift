@@ -138,14 +138,14 @@ package final class ProcessRecording: Sendable {
         }
 
         func wait(nanoseconds: UInt64?) {
-            let deadline = nanoseconds.map { DelayedJobTimer.monotonicNow() &+ $0 }
+            let deadline = nanoseconds.map { TraceClock.monotonicNanos() &+ $0 }
             lock.withLock {
                 while !fired {
                     guard let deadline else {
                         lock.wait()
                         continue
                     }
-                    let now = DelayedJobTimer.monotonicNow()
+                    let now = TraceClock.monotonicNanos()
                     if now >= deadline { return }
                     lock.wait(nanoseconds: deadline - now)
                 }

@@ -160,22 +160,16 @@ final class JobQueue<Job>: @unchecked Sendable {
     /// seems to wait. The time bound matters on a loaded machine, where one `sched_yield` can hand the core away
     /// for a whole time slice: the worker then sleeps properly instead, and a wake-up brings it back sooner.
     private func pollWhileEmpty() {
-        let start = Self.monotonicNanos()
+        let start = TraceClock.monotonicNanos()
         for _ in 0..<spinRounds {
             if waitingCount.load(ordering: .relaxed) > 0 { return }
             sched_yield()
-            if Self.monotonicNanos() &- start > Self.pollNanos { return }
+            if TraceClock.monotonicNanos() &- start > Self.pollNanos { return }
         }
     }
 
     /// The longest a worker polls before it sleeps.
     static var pollNanos: UInt64 { 50_000 }
-
-    private static func monotonicNanos() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
-    }
 
     /// A worker finished running `item`.
     func finished(_ item: Item) {

@@ -69,21 +69,19 @@ final class WorkerThreadPool: @unchecked Sendable {
         lock.withLock {
             parked[osName, default: 0] += 1
             defer { parked[osName, default: 0] -= 1 }
-            let deadline = Self.monotonicNanos() &+ idleNanos
+            let deadline = TraceClock.monotonicNanos() &+ idleNanos
             while true {
                 if var queue = handedOver[osName], !queue.isEmpty {
                     let work = queue.removeFirst()
                     handedOver[osName] = queue.isEmpty ? nil : queue
                     return work
                 }
-                let now = Self.monotonicNanos()
+                let now = TraceClock.monotonicNanos()
                 if now >= deadline { return nil }
                 lock.wait(nanoseconds: deadline - now)
             }
         }
     }
-
-    private static func monotonicNanos() -> UInt64 { TraceClock.monotonic.now() }
 
     /// Runs `work` and leaves it nil; the only reference to the body while it runs is this function's own.
     private static func runAndRelease(_ work: inout (@Sendable () -> Void)?) {
