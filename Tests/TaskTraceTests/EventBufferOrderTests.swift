@@ -36,9 +36,9 @@ struct EventBufferOrderTests {
         #expect(backwards == 0, "\(backwards) events stamped earlier than the event before them")
     }
 
-    /// The buffer's lock (`HotPathLock`, a spin lock) under contention: threads appending at once, with the writer
-    /// draining meanwhile. Planted once: a contended waiter that went in without taking the lock crashed the test
-    /// process in both of two runs (the array appended to from two threads at once).
+    /// Threads appending at once, with the writer draining meanwhile. (Written for the single buffer's spin lock,
+    /// where a planted waiter that went in without the lock crashed the test process in both of two runs; it now
+    /// covers the per-thread logs and their merge.)
     @Test("threads appending at once: every event lands exactly once, each thread's in its own order",
           arguments: [1, 4])
     func everyEventLandsOnce(threads: Int) async throws {

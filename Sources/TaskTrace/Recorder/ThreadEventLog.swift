@@ -45,8 +45,9 @@ final class ThreadEventLog: @unchecked Sendable {
     let retired = Atomic<Bool>(false)
     /// Events this log's owners appended after the buffer's last drain.
     let late = Atomic<UInt64>(0)
-    /// Events dropped because the log was full, with the task ids of as many as `EventBuffer.lostCapacity`.
-    let losses = HotPathLock(Losses())
+    /// Events dropped because the log was full, with the task ids of as many as `EventBuffer.lostCapacity`. Taken
+    /// only when an event is dropped and when the drainer collects the count: a plain mutex is enough.
+    let losses = Mutex(Losses())
 
     struct Losses {
         var dropped: UInt64 = 0
