@@ -34,7 +34,9 @@ out=test-output
 rm -rf "$out" && mkdir -p "$out"
 "$bin" record demo --output "$out/demo.sqlite" --no-html
 # A real recording and the committed samples pass `tasktrace check` (exit 1 would stop here).
-for trace in "$out/demo.sqlite" samples/demo.sqlite samples/sample.sqlite; do "$bin" check "$trace"; done
+for trace in "$out/demo.sqlite" samples/demo.sqlite samples/sample.sqlite web/tests/fixtures/sample-v2.sqlite; do
+    "$bin" check "$trace"
+done
 .venv-tests/bin/pytest web/tests/test_harness.py -q
 for trace in "$out/demo.sqlite" samples/sample.sqlite; do
     echo "real viewers and our HTML viewer: $trace"
@@ -42,10 +44,13 @@ for trace in "$out/demo.sqlite" samples/sample.sqlite; do
         web/tests/test_chrome_reductions.py \
         web/tests/test_viewer.py web/tests/test_viewer_rows_match_sqlite.py web/tests/test_viewer_analysis.py -q
 done
-# A format version 1 trace (samples/demo.sqlite, recorded before version 2) still reads exactly: Chrome JSON and
-# the viewer's rows against its SQLite rows.
-TASKTRACE_BIN="$bin" TASKTRACE_SAMPLE=samples/demo.sqlite .venv-tests/bin/pytest web/tests/test_exports_match_sqlite.py \
-    web/tests/test_viewer_rows_match_sqlite.py -q
+# Older format versions still read exactly: version 1 (samples/demo.sqlite, recorded before version 2) and version 2
+# (web/tests/fixtures/sample-v2.sqlite, the synthetic sample as version 2 wrote it): Chrome JSON and the viewer's rows
+# against their SQLite rows.
+for trace in samples/demo.sqlite web/tests/fixtures/sample-v2.sqlite; do
+    TASKTRACE_BIN="$bin" TASKTRACE_SAMPLE="$trace" .venv-tests/bin/pytest web/tests/test_exports_match_sqlite.py \
+        web/tests/test_viewer_rows_match_sqlite.py -q
+done
 # Hostile task names and a 100k-task trace in the HTML viewer (no timing: web/bench/ measures speed).
 TASKTRACE_BIN="$bin" .venv-tests/bin/pytest web/tests/test_viewer_hostile_and_scale.py -q
 

@@ -1,6 +1,6 @@
 public import TaskTraceModel
 
-/// One row of `job_log` (format version 2): up to four consecutive transitions of one task, in slot order
+/// One row of `job_log` (format versions 2 and 3): up to four consecutive transitions of one task, in slot order
 /// created → scheduled → running → end, where "end" is `suspended` or a terminal state.
 ///
 /// A job of a task is typically one row: its enqueue (`scheduled`), its start on a worker (`running`) and how it

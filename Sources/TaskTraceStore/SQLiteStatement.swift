@@ -50,6 +50,17 @@ package final class SQLiteStatement: @unchecked Sendable {
         }
     }
 
+    /// Binds `bytes` as UTF-8 text (copied by SQLite, so the buffer may be reused right after).
+    package func bindText(_ index: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
+        bytes.withMemoryRebound(to: CChar.self) { text in
+            guard let base = text.baseAddress else {
+                _ = sqlite3_bind_text(handle, index, "", 0, tasktrace_sqlite_transient())
+                return
+            }
+            _ = sqlite3_bind_text64(handle, index, base, UInt64(text.count), tasktrace_sqlite_transient(), UInt8(SQLITE_UTF8))
+        }
+    }
+
     /// Advances to the next row: true when a row is available, false when done.
     /// - Throws: `SQLiteError` for anything but `SQLITE_ROW` / `SQLITE_DONE`.
     package func step() throws(SQLiteError) -> Bool {

@@ -45,7 +45,7 @@ public final class TraceReader: @unchecked Sendable {
                 throw TraceStoreError.corrupt(path: path, detail: "format version \(version)")
             }
             try Self.checkTablesAndColumns(
-                connection, version >= 2 ? TraceSchema.requiredColumns : TraceSchema.requiredColumnsVersion1,
+                connection, TraceSchema.requiredColumns(version: version),
                 path: path
             )
             formatVersion = version
@@ -62,7 +62,7 @@ public final class TraceReader: @unchecked Sendable {
     private static func checkTablesAndColumns(
         _ connection: SQLiteConnection, _ required: [(table: String, columns: [String])], path: String
     ) throws {
-        let tableExists = try connection.prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?")
+        let tableExists = try connection.prepare("SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view') AND name=?")
         for (table, columns) in required {
             tableExists.bind(1, table)
             let exists = try tableExists.step() && tableExists.int64(0) > 0
@@ -196,7 +196,8 @@ public final class TraceReader: @unchecked Sendable {
     public func untrackedJobs() throws(TraceStoreError) -> [UntrackedJobRecord] {
         var result: [UntrackedJobRecord] = []
         var damaged = false
-        try query("SELECT thread_id, start_ns, end_ns FROM untracked_jobs ORDER BY start_ns, rowid") { statement in
+        let order = formatVersion >= 3 ? "seq" : "rowid"
+        try query("SELECT thread_id, start_ns, end_ns FROM untracked_jobs ORDER BY start_ns, \(order)") { statement in
             guard let start = Self.timestamp(statement.int64(1)), let end = Self.timestamp(statement.int64(2)),
                 start <= end
             else {
@@ -369,7 +370,11 @@ public final class TraceReader: @unchecked Sendable {
     }
 
     private static func classify(_ error: SQLiteError, path: String) -> TraceStoreError {
-        switch error.primaryCode {
+        // The views unpack version 3's batches with json_each: damaged JSON text fails the query.
+        if error.primaryCode == 1, error.message.contains("JSON") {
+            return .corrupt(path: path, detail: "a job batch is not the JSON tasktrace wrote (\(error.message))")
+        }
+        return switch error.primaryCode {
         case 26: .notSQLite(path: path)  // SQLITE_NOTADB
         case 11: .corrupt(path: path, detail: error.message)  // SQLITE_CORRUPT
         case 13: .corrupt(path: path, detail: error.message)  // SQLITE_FULL (truncated reads surface oddly)

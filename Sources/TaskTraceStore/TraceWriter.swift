@@ -11,7 +11,8 @@ import Darwin
 /// Every `write` is one transaction with cached prepared statements, in WAL mode with `synchronous=OFF`, so
 /// a process killed mid-recording leaves every committed batch readable (a power loss may lose the end).
 /// Transitions are packed into one `job_log` row per job (`JobRowPacker`): a job's row is written once the job
-/// ended, or after it was held for `holdNanos`. `finish` writes the held rows and turns the file back into a
+/// ended, or after it was held for `holdNanos`; up to 512 rows go into one `job_batches` row of JSON
+/// (`JobBatchEncoding`), untracked jobs likewise into `untracked_batches`. `finish` writes the held rows and turns the file back into a
 /// single self-contained file (journal mode DELETE).
 ///
 /// Not thread-safe: the recorder's writer thread owns it (that ownership is what `@unchecked Sendable` relies on).
@@ -31,6 +32,8 @@ public final class TraceWriter: @unchecked Sendable {
     private var packer: JobRowPacker
     /// Reused between writes: the rows one write inserts.
     private var rows: [JobRow] = []
+    /// Reused between batches: one `job_batches` row's JSON text.
+    private var batchText: [UInt8] = []
 
     /// How long a job's row is held by default waiting for the job's end (see `JobRowPacker`).
     public static let defaultHoldNanos: UInt64 = 100_000_000
@@ -273,24 +276,33 @@ public final class TraceWriter: @unchecked Sendable {
     }
 
     private func insertJobRows(_ jobRows: [JobRow]) throws {
-        func thread(_ id: TraceThreadID) -> Int64? { id == 0 ? nil : Int64(id) }
-        func time(_ value: TraceNanos?) -> Int64? { value.map { Int64(bitPattern: $0) } }
-        try insertRows(
-            jobRows,
-            head: "INSERT INTO job_log(task_id, created_ns, scheduled_ns, from_thread, running_ns, end_ns, end_code, "
-                + "thread_id, end_thread, end_inferred) VALUES ",
-            columns: 10
-        ) { row, statement, first in
-            statement.bind(first, Int64(bitPattern: row.taskID))
-            statement.bind(first + 1, time(row.created))
-            statement.bind(first + 2, time(row.scheduled))
-            statement.bind(first + 3, row.created == nil && row.scheduled == nil ? nil : thread(row.fromThread))
-            statement.bind(first + 4, time(row.running))
-            statement.bind(first + 5, time(row.end))
-            statement.bind(first + 6, row.endState.map { Int64($0.rawValue) })
-            statement.bind(first + 7, row.running == nil ? nil : thread(row.threadID))
-            statement.bind(first + 8, row.end == nil ? nil : thread(row.endThread))
-            statement.bind(first + 9, row.endInferred ? Int64(1) : nil)
+        try insertBatches(jobRows, into: "job_batches", base: JobBatchEncoding.base, encode: JobBatchEncoding.encode)
+    }
+
+    private func insertUntrackedJobs(_ jobs: [UntrackedJobRecord]) throws {
+        try insertBatches(jobs, into: "untracked_batches", base: JobBatchEncoding.base, encode: JobBatchEncoding.encode)
+    }
+
+    /// Inserts `items` in order as rows of `table` (`seq`, `base_ns`, `jobs`) holding up to
+    /// `JobBatchEncoding.maxJobsPerBatch` items each: `base` gives a batch's `base_ns`, `encode` its JSON text.
+    private func insertBatches<Item>(
+        _ items: [Item], into table: String, base: (ArraySlice<Item>) -> TraceNanos,
+        encode: (ArraySlice<Item>, TraceNanos, inout [UInt8]) -> Void
+    ) throws {
+        guard !items.isEmpty else { return }
+        let statement = try connection.prepare("INSERT INTO \(table)(base_ns, jobs) VALUES (?, ?)")
+        var start = items.startIndex
+        while start < items.endIndex {
+            let batch = items[start..<min(start + JobBatchEncoding.maxJobsPerBatch, items.endIndex)]
+            let batchBase = base(batch)
+            batchText.removeAll(keepingCapacity: true)
+            encode(batch, batchBase, &batchText)
+            statement.bind(1, Int64(bitPattern: batchBase))
+            try batchText.withUnsafeBufferPointer { text in
+                statement.bindText(2, text)
+                try statement.run()
+            }
+            start = batch.endIndex
         }
     }
 
@@ -303,17 +315,5 @@ public final class TraceWriter: @unchecked Sendable {
             statement.bind(first + 3, mark.detail)
         }
     }
-
-    private func insertUntrackedJobs(_ jobs: [UntrackedJobRecord]) throws {
-        guard !jobs.isEmpty else { return }
-        let statement = try connection.prepare(
-            "INSERT INTO untracked_jobs(thread_id, start_ns, end_ns) VALUES (?, ?, ?)"
-        )
-        for job in jobs {
-            statement.bind(1, Int64(job.threadID))
-            statement.bind(2, Int64(bitPattern: job.start))
-            statement.bind(3, Int64(bitPattern: job.end))
-            try statement.run()
-        }
-    }
 }
+

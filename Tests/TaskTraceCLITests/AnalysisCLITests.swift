@@ -1,4 +1,5 @@
 import Foundation
+import TaskTraceStore
 import Testing
 
 /// `tasktrace stats`, `lint` and `critical-path`, run as a user (or a CI job) would, on real recordings.
@@ -178,7 +179,7 @@ struct AnalysisCLITests {
     static func sqlite(_ path: String, _ sql: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sqlite3", path, sql]
+        process.arguments = ["sqlite3", path, TraceSchema.editThroughViews + sql]
         try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)

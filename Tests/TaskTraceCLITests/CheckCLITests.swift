@@ -1,4 +1,5 @@
 import Foundation
+import TaskTraceStore
 import Testing
 
 /// `tasktrace check`, run as a user would: exit status, the text lines and the JSON shape.
@@ -27,7 +28,11 @@ struct CheckCLITests {
         sql.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         // The first job that ended gets an end code that is no state.
         let firstEnded = "(SELECT min(seq) FROM job_log WHERE end_code IS NOT NULL)"
-        sql.arguments = [trace, "UPDATE tasks SET parent_id = id WHERE id = 5; UPDATE job_log SET end_code = 9 WHERE seq = \(firstEnded)"]
+        sql.arguments = [
+            trace,
+            TraceSchema.editThroughViews
+                + "UPDATE tasks SET parent_id = id WHERE id = 5; UPDATE job_log SET end_code = 9 WHERE seq = \(firstEnded)",
+        ]
         try sql.run()
         sql.waitUntilExit()
         let firstTask = try #require(LiveTrace.value(trace, "SELECT task_id FROM job_log WHERE seq = \(firstEnded)"))

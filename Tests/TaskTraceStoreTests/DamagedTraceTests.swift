@@ -37,8 +37,8 @@ struct DamagedTraceTests {
         "UPDATE job_log SET end_ns = -7, end_code = 4 WHERE seq = 3",
         "UPDATE job_log SET end_ns = -7, end_code = 4, end_inferred = 1 WHERE seq = 3",
         "INSERT INTO mark_log VALUES (1, -1, 'annotation', 'x')",
-        "INSERT INTO untracked_jobs VALUES (1, -5, -1)",
-        "INSERT INTO untracked_jobs VALUES (1, 50, 10)",
+        "INSERT INTO untracked_jobs(thread_id, start_ns, end_ns) VALUES (1, -5, -1)",
+        "INSERT INTO untracked_jobs(thread_id, start_ns, end_ns) VALUES (1, 50, 10)",
     ])
     func timestampsOutOfRange(_ sql: String) throws {
         let directory = try TemporaryDirectory()
@@ -68,15 +68,37 @@ struct DamagedTraceTests {
         }
     }
 
+    @Test("a job batch whose JSON is damaged is a corrupt error, never a crash", arguments: [
+        "UPDATE job_batches SET jobs = substr(jobs, 1, length(jobs) / 2) WHERE seq = 1",
+        "UPDATE job_batches SET jobs = 'not json' WHERE seq = 1",
+        "INSERT INTO untracked_batches(base_ns, jobs) VALUES (0, '[[1, 2')",
+    ])
+    func damagedBatchJSON(_ sql: String) throws {
+        let directory = try TemporaryDirectory()
+        let path = try Self.damagedTrace(in: directory, sql)
+        #expect { try Self.readEverything(path) } throws: { Self.isCorrupt($0, mentioning: "JSON") }
+        let report = TraceChecker.check(path: path)
+        #expect(!report.isValid)
+    }
+
     @Test("a table without a column the reader needs")
     func missingColumn() throws {
         let directory = try TemporaryDirectory()
         let path = try Self.damagedTrace(
-            in: directory, "DROP VIEW transitions; DROP VIEW marks; ALTER TABLE job_log DROP COLUMN thread_id")
+            in: directory,
+            "DROP VIEW transitions; DROP VIEW marks; DROP VIEW job_log; ALTER TABLE job_batches DROP COLUMN base_ns")
         #expect {
             _ = try TraceReader(path: path)
         } throws: { error in
-            guard case .missingColumn(_, "job_log", "thread_id") = error as? TraceStoreError else { return false }
+            guard case .missingColumn(_, "job_batches", "base_ns") = error as? TraceStoreError else { return false }
+            return true
+        }
+        let other = try TemporaryDirectory()
+        let noView = try Self.damagedTrace(in: other, "DROP VIEW transitions; DROP VIEW marks; DROP VIEW job_log")
+        #expect {
+            _ = try TraceReader(path: noView)
+        } throws: { error in
+            guard case .notATrace(_, "job_log") = error as? TraceStoreError else { return false }
             return true
         }
         let version1 = directory.path("v1.sqlite")

@@ -4,10 +4,11 @@ import TaskTraceModel
 import TaskTraceStore
 import Testing
 
-/// Format version 2 packs transitions into one `job_log` row per job. Whatever the packing, every transition
-/// must come back exactly, in each task's order, through the reader and through the documented `transitions`
-/// view. Expected values are the transitions the test wrote.
-@Suite("Job log (format version 2)")
+/// Format version 2 packs transitions into one `job_log` row per job; version 3 stores those rows as JSON batches of
+/// up to 512 (`job_batches`) behind the `job_log` view. Whatever the packing, every transition must come back
+/// exactly, in each task's order, through the reader and through the documented `transitions` view. Expected values
+/// are the transitions the test wrote.
+@Suite("Job log (format versions 2 and 3)")
 struct JobLogTests {
     /// The demo's seeded generator, so a failing seed can be replayed.
     typealias Seeded = SplitMix64
@@ -106,6 +107,48 @@ struct JobLogTests {
                 .map { "\($0.taskID)|\($0.timestamp)|\($0.state.name)|\($0.threadID)" }
             #expect(view.split(separator: "\n").map(String.init) == expected, "seed \(seed)")
         }
+    }
+
+    @Test("extreme ids, threads and times, and jobs across batch boundaries, come back exactly")
+    func extremesAndBatchBoundaries() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("extremes.sqlite")
+        let writer = try TraceWriter(path: path)
+        // Ids as Swift and the blocking pool number them, and the largest bit patterns; the widest time range.
+        let ids: [TraceTaskID] = [1, TaskIDText.blockingIDBase + 5, UInt64(Int64.max), UInt64.max, UInt64.max - 1]
+        let top = TraceFormat.maxTimestamp
+        var records: [TransitionRecord] = []
+        for (index, id) in ids.enumerated() {
+            records += [
+                TransitionRecord(taskID: id, timestamp: TraceNanos(index), state: .created, threadID: .max),
+                TransitionRecord(taskID: id, timestamp: TraceNanos(index), state: .scheduled, threadID: .max),
+                TransitionRecord(taskID: id, timestamp: top - 10 + TraceNanos(index), state: .running, threadID: 1),
+                TransitionRecord(taskID: id, timestamp: top - 5 + TraceNanos(index), state: .errored, threadID: .max),
+            ]
+        }
+        // With 1,500 one-job tasks, 1,505 rows in one write: three batches (512, 512, 481), numbered across the stride.
+        for task in 0..<1_500 {
+            let id = TraceTaskID(1_000 + task)
+            let time = TraceNanos(100 + 4 * task)
+            records += [
+                TransitionRecord(taskID: id, timestamp: time, state: .created, threadID: 2),
+                TransitionRecord(taskID: id, timestamp: time + 1, state: .scheduled, threadID: 2),
+                TransitionRecord(taskID: id, timestamp: time + 2, state: .running, threadID: 3),
+                TransitionRecord(taskID: id, timestamp: time + 3, state: .done, threadID: 3),
+            ]
+        }
+        let tasks = Set(records.map(\.taskID)).sorted().map { TaskRecord(id: $0) }
+        let threads = [1, 2, 3, TraceThreadID.max].map { ThreadRecord(id: $0, name: "t\($0)", kind: .worker) }
+        try writer.write(TraceBatch(transitions: records, tasks: tasks, threads: threads))
+        try writer.finish()
+
+        let reader = try TraceReader(path: path)
+        var readBack: [TransitionRecord] = []
+        try reader.forEachTransition { readBack.append($0) }
+        #expect(Self.perTask(readBack) == Self.perTask(records))
+        #expect(try runSQLite(path, "SELECT group_concat(json_array_length(jobs)) FROM job_batches") == "512,512,481")
+        #expect(try runSQLite(path, "SELECT count(DISTINCT seq) FROM job_log") == "\(ids.count + 1_500)")
+        #expect(TraceChecker.check(path: path).isValid)
     }
 
     @Test("one row per job when the threads agree, a job's row split only by the hold time")

@@ -1,4 +1,5 @@
 import Foundation
+import TaskTraceStore
 
 /// Runs the `sqlite3` command-line shell on a file, as a user (or another tool damaging a trace) would.
 enum SQLiteShell {
@@ -9,7 +10,8 @@ enum SQLiteShell {
     }
 
     /// Runs `sql` (passed on standard input, so several statements work) on `path`.
-    /// - Parameter readOnly: open with `-readonly`; pass false to change the file.
+    /// - Parameter readOnly: open with `-readonly`; pass false to change the file (a version 3 file's `job_log` and
+    ///   `untracked_jobs` views then take `UPDATE`/`INSERT` as version 2's tables did: `TraceSchema.editThroughViews`).
     @discardableResult
     static func run(_ path: String, _ sql: String, readOnly: Bool = true) throws -> Output {
         let process = Process()
@@ -22,7 +24,8 @@ enum SQLiteShell {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        input.fileHandleForWriting.write(Data(sql.utf8))
+        let editing = readOnly ? "" : Self.editingTriggers(path)
+        input.fileHandleForWriting.write(Data((editing + sql).utf8))
         try input.fileHandleForWriting.close()
         let out = output.fileHandleForReading.readDataToEndOfFile()
         let err = errors.fileHandleForReading.readDataToEndOfFile()
@@ -31,6 +34,14 @@ enum SQLiteShell {
             status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
             stderr: String(decoding: err, as: UTF8.self)
         )
+    }
+}
+
+extension SQLiteShell {
+    /// `TraceSchema.editThroughViews` for a file that has the version 3 views, else nothing.
+    static func editingTriggers(_ path: String) -> String {
+        let version = (try? runSQLite(path, "PRAGMA user_version")).flatMap { Int($0) } ?? 0
+        return version >= 3 ? TraceSchema.editThroughViews + "\n" : ""
     }
 }
 

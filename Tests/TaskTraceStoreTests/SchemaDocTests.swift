@@ -56,7 +56,8 @@ struct SchemaDocTests {
     @Test("every table of the schema has its own section")
     func everyTableDocumented() throws {
         let doc = try Self.schemaDoc
-        for table in ["meta", "tasks", "transitions", "job_log", "mark_log", "transition_log", "states", "threads", "marks", "untracked_jobs"] {
+        for table in ["meta", "tasks", "transitions", "job_log", "mark_log", "transition_log", "states", "threads", "marks", "untracked_jobs",
+                      "job_batches", "untracked_batches"] {
             #expect(doc.contains("`\(table)("), "docs/schema.md does not document \(table)")
         }
         for state in TaskState.allCases { #expect(doc.contains("`\(state.name)`=\(state.rawValue)")) }

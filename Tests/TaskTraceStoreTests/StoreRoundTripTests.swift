@@ -34,7 +34,9 @@ struct StoreRoundTripTests {
         }
         let threads = (1...4).map { ThreadRecord(id: TraceThreadID($0), name: "tasktrace-worker-\($0)", kind: .worker) }
 
-        let writer = try TraceWriter(path: path)
+        // Held rows wait an hour, not 100 ms: on a loaded machine two writes can be 100 ms apart by the writer's
+        // clock, and a job's row would then be written in two parts (legal, but not the one row per job checked below).
+        let writer = try TraceWriter(path: path, holdNanos: 3_600_000_000_000)
         try writer.setMeta([MetaKey.workers: "4"])
         // Several batches, as the recorder's writer thread would send them.
         var start = 0

@@ -38,9 +38,14 @@ struct TraceCheckerTests {
         return path
     }
 
-    /// The legal trace's `job_log` (format version 2), as the writer packs it: seq 1 is task 1's first job
-    /// (created 0, scheduled 10, running 20, suspended 30), seq 2 its second (scheduled 40, running 50, done 60),
-    /// seq 3 task 2's job (created 25, scheduled 26, running 31, no end), held until `finish`.
+    /// The legal trace's `job_log`, as the writer packs it: row 1 is task 1's first job (created 0, scheduled 10,
+    /// running 20, suspended 30), row 2 its second (scheduled 40, running 50, done 60), row 3 task 2's job
+    /// (created 25, scheduled 26, running 31, no end), held until `finish` (so in a batch of its own: `seq` is not
+    /// dense, `jobRow(3)` finds it).
+    static func jobRow(_ number: Int) -> String {
+        "(SELECT seq FROM job_log ORDER BY seq LIMIT 1 OFFSET \(number - 1))"
+    }
+
     static func damaged(_ sql: String, in directory: borrowing TemporaryDirectory) throws -> TraceCheckReport {
         let path = try legalTrace(in: directory)
         let result = try SQLiteShell.run(path, sql, readOnly: false)
@@ -60,16 +65,16 @@ struct TraceCheckerTests {
 
     @Test("each defect: its code, its task, and the trace is invalid", arguments: [
         // Task 1's first job ends done, so its second job follows a terminal state.
-        ("UPDATE job_log SET end_code = 4 WHERE seq = 1", "illegal_transition", TraceTaskID(1)),
-        ("UPDATE job_log SET created_ns = NULL WHERE seq = 3", "first_state_not_created", 2),
-        ("UPDATE job_log SET end_ns = 5 WHERE seq = 2", "time_goes_backwards", 1),
-        ("UPDATE job_log SET end_ns = 4611686018427387905 WHERE seq = 2", "timestamp_out_of_range", 1),
-        ("UPDATE job_log SET created_ns = -3 WHERE seq = 1", "timestamp_out_of_range", 1),
-        ("UPDATE job_log SET end_ns = 40, end_code = 9 WHERE seq = 3", "bad_state_code", 2),
-        ("UPDATE job_log SET thread_id = 7 WHERE seq = 3", "unknown_thread", 2),
+        ("UPDATE job_log SET end_code = 4 WHERE seq = \(Self.jobRow(1))", "illegal_transition", TraceTaskID(1)),
+        ("UPDATE job_log SET created_ns = NULL WHERE seq = \(Self.jobRow(3))", "first_state_not_created", 2),
+        ("UPDATE job_log SET end_ns = 5 WHERE seq = \(Self.jobRow(2))", "time_goes_backwards", 1),
+        ("UPDATE job_log SET end_ns = 4611686018427387905 WHERE seq = \(Self.jobRow(2))", "timestamp_out_of_range", 1),
+        ("UPDATE job_log SET created_ns = -3 WHERE seq = \(Self.jobRow(1))", "timestamp_out_of_range", 1),
+        ("UPDATE job_log SET end_ns = 40, end_code = 9 WHERE seq = \(Self.jobRow(3))", "bad_state_code", 2),
+        ("UPDATE job_log SET thread_id = 7 WHERE seq = \(Self.jobRow(3))", "unknown_thread", 2),
         ("INSERT INTO job_log(task_id, created_ns) VALUES (5, 80)", "unknown_task", 5),
-        ("UPDATE job_log SET end_code = NULL WHERE seq = 2", "bad_job_row", 1),
-        ("UPDATE job_log SET end_code = 2 WHERE seq = 2", "bad_job_row", 1),
+        ("UPDATE job_log SET end_code = NULL WHERE seq = \(Self.jobRow(2))", "bad_job_row", 1),
+        ("UPDATE job_log SET end_code = 2 WHERE seq = \(Self.jobRow(2))", "bad_job_row", 1),
         ("UPDATE tasks SET parent_id = 9 WHERE id = 2", "missing_parent", 2),
         ("UPDATE tasks SET parent_id = 2 WHERE id = 1", "parent_cycle", 1),
         ("UPDATE tasks SET parent_id = 2 WHERE id = 2", "parent_cycle", 2),
@@ -88,8 +93,8 @@ struct TraceCheckerTests {
     }
 
     @Test("untracked jobs: unknown thread, end before start", arguments: [
-        ("INSERT INTO untracked_jobs VALUES (4, 1, 2)", "untracked_unknown_thread"),
-        ("INSERT INTO untracked_jobs VALUES (1, 9, 2)", "untracked_ends_before_start"),
+        ("INSERT INTO untracked_jobs(thread_id, start_ns, end_ns) VALUES (4, 1, 2)", "untracked_unknown_thread"),
+        ("INSERT INTO untracked_jobs(thread_id, start_ns, end_ns) VALUES (1, 9, 2)", "untracked_ends_before_start"),
         ("UPDATE meta SET value = '1' WHERE key = 'format_version'", "format_version_mismatch"),
         ("UPDATE states SET name = 'runnin' WHERE code = 2", "states_table"),
         ("INSERT OR REPLACE INTO meta VALUES ('dropped_events', 'many')", "bad_counter"),

@@ -4,7 +4,8 @@ import TaskTraceModel
 import TaskTraceStore
 import Testing
 
-/// A real recording into SQLite (format version 2): the recorder's batches pack into one `job_log` row per job,
+/// A real recording into SQLite (format version 3): the recorder's batches pack into one `job_log` row per job,
+/// stored 512 at most to a `job_batches` row,
 /// found by the recorder's task slots, and a plain group's children get their inferred ends as row flags rather
 /// than `mark_log` rows. Expected counts come from the test's own workload.
 @Suite("Job log of a real recording")
@@ -28,7 +29,7 @@ struct JobLogRecordingTests {
         }
         #expect(sum == children * (children - 1) / 2)
         let reader = try TraceReader(path: path)
-        #expect(reader.formatVersion == 2)
+        #expect(reader.formatVersion == TraceFormat.version)
         // Every child ran one job and ended when the body's task ended: its end is inferred.
         let childIDs = try reader.tasks().filter { $0.kind == .groupChild }.map(\.id)
         #expect(childIDs.count == children)
@@ -41,6 +42,41 @@ struct JobLogRecordingTests {
         let childRows = try Self.count(
             reader, "SELECT count(*) FROM job_log j JOIN tasks t ON t.id = j.task_id WHERE t.kind = 'group_child'")
         #expect(childRows >= children && childRows <= 2 * children)
+        #expect(TraceChecker.check(path: path).isValid)
+    }
+
+    @Test("a yield-heavy recording: jobs and the yields' untracked jobs stored in batches, every one in the views",
+          arguments: [1, 4])
+    func yieldsInBatches(workers: Int) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tasktrace-\(UUID()).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (tasks, yields) = (40, 50)
+        try await TaskTrace.record(to: path, workers: workers) { runtime in
+            let spawned = (0..<tasks).map { index in
+                runtime.spawn("yielder \(index)") {
+                    for _ in 0..<yields { await Task.yield() }
+                }
+            }
+            for task in spawned { try await task.value }
+        }
+        let reader = try TraceReader(path: path)
+        // Each yielder runs yields + 1 jobs at least (one more row when a job waited past the hold time).
+        let yielderIDs = try reader.tasks().filter { $0.name?.hasPrefix("yielder ") == true }.map(\.id)
+        #expect(yielderIDs.count == tasks)
+        let yielderRows = try Self.count(
+            reader, "SELECT count(*) FROM job_log j JOIN tasks t ON t.id = j.task_id WHERE t.name LIKE 'yielder %'")
+        #expect(yielderRows >= tasks * (yields + 1) && yielderRows <= 2 * tasks * (yields + 1))
+        // `Task.yield()` on a task executor enqueues one job with no task id: one untracked job per yield.
+        #expect(try Self.count(reader, "SELECT count(*) FROM untracked_jobs") >= tasks * yields)
+        // The views show every stored job, and no batch holds more than 512.
+        #expect(
+            try Self.count(reader, "SELECT coalesce(sum(json_array_length(jobs)), 0) FROM job_batches")
+                == Self.count(reader, "SELECT count(*) FROM job_log"))
+        #expect(
+            try Self.count(reader, "SELECT coalesce(sum(json_array_length(jobs)), 0) FROM untracked_batches")
+                == Self.count(reader, "SELECT count(*) FROM untracked_jobs"))
+        #expect(try Self.count(reader, "SELECT count(*) FROM job_batches WHERE json_array_length(jobs) > 512") == 0)
+        #expect(try Self.count(reader, "SELECT count(*) FROM job_batches") < yielderRows / 10)
         #expect(TraceChecker.check(path: path).isValid)
     }
 }

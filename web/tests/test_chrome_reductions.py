@@ -77,6 +77,17 @@ def add_tasks(trace: Path) -> dict:
             if version < 2:
                 db.execute("insert into transition_log(task_id, ts_ns, state_code, thread_id) values (?, ?, ?, ?)",
                            (task_id, ts, code[state], thread))
+            elif version >= 3:
+                # Format version 3: one job per transition, each in a job_batches row of its own, times from base 0
+                # (elements: task_id, scheduled, from_thread, running, thread_id, end, end_code, end_thread, created).
+                job = [task_id, None, None, None, None, None, None, None, None]
+                slot = {"created": 8, "scheduled": 1, "running": 3}.get(state, 5)
+                job[slot] = ts
+                if state == "running":
+                    job[4] = thread
+                elif slot == 5:
+                    job[6] = code[state]
+                db.execute("insert into job_batches(base_ns, jobs) values (0, ?)", (json.dumps([job]),))
             elif state in ("created", "scheduled"):
                 # Format version 2: one job_log row per transition is a legal (if loose) packing.
                 db.execute(f"insert into job_log(task_id, {state}_ns) values (?, ?)", (task_id, ts))

@@ -1,8 +1,10 @@
-// Store ingest, format version 2: what one job costs the store, three ways side by side.
+// Store ingest: what one job costs the store, three ways side by side.
 //
-//   A. `TraceWriter.write` — the product: transitions packed into `job_log` rows, multi-row inserts.
+//   A. `TraceWriter.write` — the product (format version 3): transitions packed into job rows, stored as JSON
+//      batches of up to 512 (`job_batches`, read through the `job_log` view).
 //   B. a bare C-level loop inserting the same job rows (11 integer columns, 32 rows per statement): SQLite's
-//      floor for one row per job, with the recorder's settings (WAL, synchronous=OFF, 16 KiB pages).
+//      floor for one row per job (format version 2's table), with the recorder's settings (WAL, synchronous=OFF,
+//      16 KiB pages).
 //   C. the same jobs as one binary BLOB per batch (80 bytes a job, no row per job): the floor of any SQLite storage
 //      that keeps rows at all, and what a non-relational job log would cost.
 //
@@ -166,8 +168,8 @@ func ingestBlobs(_ path: String) {
 
 var times: [String: [(wall: Double, cpu: Double)]] = [:]
 let sides: [(String, (String) throws -> Void)] = [
-    ("A TraceWriter, one job_log row per job", ingestWithTraceWriter),
-    ("B bare SQLite loop, one row per job", { ingestRows($0) }),
+    ("A TraceWriter, job rows in JSON batches (version 3)", ingestWithTraceWriter),
+    ("B bare SQLite loop, one row per job (version 2's floor)", { ingestRows($0) }),
     ("C bare SQLite, one BLOB per batch", { ingestBlobs($0) }),
 ]
 for round in 0..<rounds {

@@ -368,7 +368,8 @@ private struct CheckPass {
         var problems: [TraceCheckProblem] = []
         var count = 0
         let threadIDs = threadIDs
-        try reader.query("SELECT thread_id, start_ns, end_ns FROM untracked_jobs ORDER BY rowid") { row in
+        let order = reader.formatVersion >= 3 ? "seq" : "rowid"
+        try reader.query("SELECT thread_id, start_ns, end_ns FROM untracked_jobs ORDER BY \(order)") { row in
             count += 1
             let thread = row.int64(0)
             let (start, end) = (row.int64(1), row.int64(2))
