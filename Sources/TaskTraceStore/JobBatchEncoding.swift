@@ -36,54 +36,50 @@ package enum JobBatchEncoding {
         return base == .max ? 0 : base
     }
 
-    /// Appends the JSON text of `rows` with times relative to `base` to `out`.
+    /// The JSON text of `rows` with times relative to `base`, replacing `out`'s contents.
     package static func encode(_ rows: ArraySlice<JobRow>, base: TraceNanos, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "["))
-        var first = true
-        for row in rows {
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
-            encode(row, base: Int64(bitPattern: base), into: &out)
+        let base = Int64(bitPattern: base)
+        write(into: &out, atMost: 2 + rows.count * (2 + Element.count * TextCursor.maxNumberBytes)) { text in
+            text.byte(UInt8(ascii: "["))
+            var first = true
+            for row in rows {
+                if !first { text.byte(UInt8(ascii: ",")) }
+                first = false
+                encode(row, base: base, into: &text)
+            }
+            text.byte(UInt8(ascii: "]"))
         }
-        out.append(UInt8(ascii: "]"))
     }
 
     @inline(__always)
-    private static func encode(_ row: JobRow, base: Int64, into out: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: Int64.self, capacity: Element.count) { values in
-            var present: UInt16 = 0
-            @inline(__always) func set(_ element: Int, _ value: Int64) {
-                values[element] = value
-                present |= 1 << element
+    private static func encode(_ row: JobRow, base: Int64, into text: inout TextCursor) {
+        // The elements in order, each written once its predecessors are: a missing one is `null`, unless nothing
+        // follows it (trailing nulls are left out), so a job writes its `null`s only when a later element comes.
+        var nulls = 0
+        @inline(__always) func element(_ value: Int64?) {
+            guard let value else {
+                nulls += 1
+                return
             }
-            set(Element.taskID, Int64(bitPattern: row.taskID))
-            if let scheduled = row.scheduled { set(Element.scheduled, Int64(bitPattern: scheduled) &- base) }
-            if (row.created != nil || row.scheduled != nil) && row.fromThread != 0 {
-                set(Element.fromThread, Int64(row.fromThread))
-            }
-            if let running = row.running {
-                set(Element.running, Int64(bitPattern: running) &- base)
-                if row.threadID != 0 { set(Element.threadID, Int64(row.threadID)) }
-            }
-            if let end = row.end {
-                set(Element.end, Int64(bitPattern: end) &- base)
-                if row.endThread != 0 { set(Element.endThread, Int64(row.endThread)) }
-            }
-            if let endState = row.endState { set(Element.endCode, Int64(endState.rawValue)) }
-            if let created = row.created { set(Element.created, Int64(bitPattern: created) &- base) }
-            if row.endInferred { set(Element.endInferred, 1) }
-            let count = UInt16.bitWidth - present.leadingZeroBitCount
-            out.append(UInt8(ascii: "["))
-            for element in 0..<count {
-                if element > 0 { out.append(UInt8(ascii: ",")) }
-                if present & (1 << element) != 0 {
-                    appendDecimal(values[element], to: &out)
-                } else {
-                    out.append(contentsOf: nullText)
-                }
-            }
-            out.append(UInt8(ascii: "]"))
+            for _ in 0..<nulls { text.bytes(",null") }
+            nulls = 0
+            text.byte(UInt8(ascii: ","))
+            text.decimal(value)
         }
+        func time(_ value: TraceNanos?) -> Int64? { value.map { Int64(bitPattern: $0) &- base } }
+        text.byte(UInt8(ascii: "["))
+        text.decimal(Int64(bitPattern: row.taskID))
+        let hasFrom = (row.created != nil || row.scheduled != nil) && row.fromThread != 0
+        element(time(row.scheduled))
+        element(hasFrom ? Int64(row.fromThread) : nil)
+        element(time(row.running))
+        element(row.running != nil && row.threadID != 0 ? Int64(row.threadID) : nil)
+        element(time(row.end))
+        element(row.endState.map { Int64($0.rawValue) })
+        element(row.end != nil && row.endThread != 0 ? Int64(row.endThread) : nil)
+        element(time(row.created))
+        element(row.endInferred ? 1 : nil)
+        text.byte(UInt8(ascii: "]"))
     }
 
     /// The earliest start in `jobs` (an `untracked_batches` row's `base_ns`), or 0 for none.
@@ -91,46 +87,95 @@ package enum JobBatchEncoding {
         jobs.lazy.map(\.start).min() ?? 0
     }
 
-    /// Appends `[[thread_id, start, end], …]` for `jobs`, times relative to `base`, to `out`.
+    /// `[[thread_id, start, end], …]` for `jobs`, times relative to `base`, replacing `out`'s contents.
     package static func encode(_ jobs: ArraySlice<UntrackedJobRecord>, base: TraceNanos, into out: inout [UInt8]) {
         let base = Int64(bitPattern: base)
-        out.append(UInt8(ascii: "["))
-        var first = true
-        for job in jobs {
-            out.append(contentsOf: first ? openElement : nextElement)
-            first = false
-            appendDecimal(Int64(job.threadID), to: &out)
-            out.append(UInt8(ascii: ","))
-            appendDecimal(Int64(bitPattern: job.start) &- base, to: &out)
-            out.append(UInt8(ascii: ","))
-            appendDecimal(Int64(bitPattern: job.end) &- base, to: &out)
-            out.append(UInt8(ascii: "]"))
+        write(into: &out, atMost: 2 + jobs.count * (2 + 3 * TextCursor.maxNumberBytes)) { text in
+            text.byte(UInt8(ascii: "["))
+            var first = true
+            for job in jobs {
+                text.bytes(first ? "[" : ",[")
+                first = false
+                text.decimal(Int64(job.threadID))
+                text.byte(UInt8(ascii: ","))
+                text.decimal(Int64(bitPattern: job.start) &- base)
+                text.byte(UInt8(ascii: ","))
+                text.decimal(Int64(bitPattern: job.end) &- base)
+                text.byte(UInt8(ascii: "]"))
+            }
+            text.byte(UInt8(ascii: "]"))
         }
-        out.append(UInt8(ascii: "]"))
     }
 
-    private static let openElement: [UInt8] = Array("[".utf8)
-    private static let nextElement: [UInt8] = Array(",[".utf8)
-    private static let nullText: [UInt8] = Array("null".utf8)
-
-    /// Appends `value` in decimal, without allocating.
+    /// Replaces `out` with what `body` writes, into `capacity` bytes reserved up front (the caller's worst case),
+    /// so no byte is checked for room.
     @inline(__always)
-    package static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
-        var magnitude = value.magnitude
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        if magnitude < 10 {
-            out.append(UInt8(truncatingIfNeeded: magnitude) &+ 48)
-            return
-        }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for UInt64's 20 digits
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            while magnitude > 0 {
-                buffer[23 - count] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 48
-                magnitude /= 10
-                count += 1
+    private static func write(into out: inout [UInt8], atMost capacity: Int, _ body: (inout TextCursor) -> Void) {
+        out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            guard let start = buffer.baseAddress else { return }
+            twoDigits.withUnsafeBufferPointer { table in
+                guard let digits = table.baseAddress else { return }
+                var text = TextCursor(next: start, digits: digits)
+                body(&text)
+                initialized = start.distance(to: text.next)
+                precondition(initialized <= capacity, "job batch text overran its reserved size")
             }
-            out.append(contentsOf: buffer[(24 - count)...])
+        }
+    }
+
+    /// "00" "01" … "99": two digits per division.
+    private static let twoDigits: [UInt8] = (0..<100).flatMap { (pair: Int) -> [UInt8] in
+        [UInt8(48 + pair / 10), UInt8(48 + pair % 10)]
+    }
+
+    /// Writes bytes at a pointer into memory reserved for them (see `write(into:atMost:_:)`).
+    struct TextCursor {
+        /// A decimal Int64 with its sign, and the comma before it: at most 21 bytes.
+        static let maxNumberBytes = 22
+        var next: UnsafeMutablePointer<UInt8>
+        let digits: UnsafePointer<UInt8>
+
+        @inline(__always)
+        mutating func byte(_ value: UInt8) {
+            next.pointee = value
+            next += 1
+        }
+
+        @inline(__always)
+        mutating func bytes(_ text: StaticString) {
+            next.update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+            next += text.utf8CodeUnitCount
+        }
+
+        /// `value` in decimal, two digits per step, right to left.
+        @inline(__always)
+        mutating func decimal(_ value: Int64) {
+            if value < 0 { byte(UInt8(ascii: "-")) }
+            var magnitude = value.magnitude
+            var length = 1
+            var bound: UInt64 = 10
+            while length < 20 && magnitude >= bound {
+                length += 1
+                bound = bound &* 10
+            }
+            var position = next + length
+            next = position
+            while magnitude >= 100 {
+                let pair = Int(magnitude % 100) * 2
+                magnitude /= 100
+                position -= 2
+                position[0] = digits[pair]
+                position[1] = digits[pair + 1]
+            }
+            if magnitude >= 10 {
+                let pair = Int(magnitude) * 2
+                position -= 2
+                position[0] = digits[pair]
+                position[1] = digits[pair + 1]
+            } else {
+                position -= 1
+                position[0] = UInt8(truncatingIfNeeded: magnitude) &+ 48
+            }
         }
     }
 }

@@ -151,6 +151,27 @@ struct JobLogTests {
         #expect(TraceChecker.check(path: path).isValid)
     }
 
+    @Test("the batch text writes every number as Swift prints it: digit-count boundaries, signs, the extremes")
+    func batchTextNumbers() {
+        var values: [Int64] = [0, 1, 9, 10, 11, 99, 100, 101, 999, 1_000, Int64.max, Int64.max - 1]
+        var power: Int64 = 1
+        for _ in 0..<18 {
+            power *= 10
+            values += [power - 1, power, power + 1]
+        }
+        // Untracked jobs starting at 0 (the base) and ending at each value; one starting later than them all, so
+        // its start is positive and the base stays 0, and one ending before the base: a negative number.
+        var jobs = values.map { UntrackedJobRecord(threadID: .max, start: 0, end: TraceNanos($0)) }
+        jobs.append(UntrackedJobRecord(threadID: 1, start: 5, end: 7))
+        var text: [UInt8] = []
+        JobBatchEncoding.encode(jobs[...], base: 0, into: &text)
+        let expected = "[" + values.map { "[\(UInt32.max),0,\($0)]" }.joined(separator: ",") + ",[1,5,7]]"
+        #expect(String(decoding: text, as: UTF8.self) == expected)
+        let negative = [UntrackedJobRecord(threadID: 2, start: 1_000_000_000_000_000_000, end: 0)]
+        JobBatchEncoding.encode(negative[...], base: JobBatchEncoding.base(of: negative[...]), into: &text)
+        #expect(String(decoding: text, as: UTF8.self) == "[[2,0,-1000000000000000000]]")
+    }
+
     @Test("one row per job when the threads agree, a job's row split only by the hold time")
     func oneRowPerJob() throws {
         let directory = try TemporaryDirectory()
