@@ -42,6 +42,7 @@ public enum ChromeTraceExporter {
             guard let limit = options.flowFanOutLimit else { return false }
             return tasks[parent].childCount > limit
         }
+        let families = ArrowlessFamilies(timeline, omitsArrows: omitsArrows)
         let threadTidBase = UInt64(tasks.count) + 1
         out.write("{\"traceEvents\":[\n")
         out.write("{\"ph\":\"M\",\"pid\":1,\"tid\":0,\"name\":\"process_name\",\"args\":{\"name\":\"Tasks\"}},\n")
@@ -116,7 +117,7 @@ public enum ChromeTraceExporter {
                     out.write(",\"args\":{")
                     if hasStaticArgs {
                         writeStaticArgs(
-                            of: index, in: timeline, marks: marks, arrowsOmitted: omitsArrows(index),
+                            of: index, in: timeline, marks: marks, families: families,
                             limit: options.flowFanOutLimit ?? 0, to: &out)
                     }
                     if thread != 0 {
@@ -222,7 +223,7 @@ public enum ChromeTraceExporter {
     /// (when its spawn arrows are omitted), `marks` (all but the inferred-outcome mark the outcome already says).
     /// The task's name and id are the track's name (`name #id`). Written straight into `out`: no per-task buffer.
     private static func writeStaticArgs(
-        of index: Int, in timeline: Timeline, marks: MarksByTask, arrowsOmitted: Bool, limit: Int,
+        of index: Int, in timeline: Timeline, marks: MarksByTask, families: ArrowlessFamilies, limit: Int,
         to out: inout ByteWriter
     ) {
         let task = timeline.tasks[index]
@@ -235,7 +236,8 @@ public enum ChromeTraceExporter {
             out.write("\":")
             needsComma = true
         }
-        if let parent = task.parentID {
+        // A child of a family that lists its members (`child_tids`) does not repeat its parent.
+        if let parent = task.parentID, !(task.parentIndex.map(families.listsChildren) ?? false) {
             key("parent")
             out.writeDecimal(parent)
         }
@@ -258,13 +260,27 @@ public enum ChromeTraceExporter {
             key("error")
             out.writeJSONString(error)
         }
-        if arrowsOmitted {
+        if let ranges = families.childRanges[index] {
             key("children")
             out.writeDecimal(UInt64(task.childCount))
             key("arrows")
             out.write("\"omitted (fan-out > ")
             out.writeDecimal(UInt64(limit))
             out.write(")\"")
+            if ranges.count <= ArrowlessFamilies.maxListedRanges {
+                // "2-100001" or "2-40,52,60-99": the tids of its children's tracks.
+                key("child_tids")
+                out.write("\"")
+                for (number, range) in ranges.enumerated() {
+                    if number > 0 { out.write(",") }
+                    out.writeDecimal(UInt64(range.lowerBound))
+                    if range.upperBound > range.lowerBound {
+                        out.write("-")
+                        out.writeDecimal(UInt64(range.upperBound))
+                    }
+                }
+                out.write("\"")
+            }
         }
         var wroteMark = false
         for position in marks.range(ofTask: index) {
@@ -294,6 +310,36 @@ public enum ChromeTraceExporter {
     private static func saysOnlyTheOutcome(_ mark: TimelineMark, of task: TimelineTask) -> Bool {
         guard mark.kind == MarkKind.inferredOutcome, let state = task.finalState, !task.isUnfinished else { return false }
         return mark.detail == InferredOutcomeDetail.detail(for: state) && mark.timestamp == task.endedAt
+    }
+
+    /// The parents whose spawn arrows are omitted (fan-out over the limit), with the tids of their children's
+    /// tracks as ranges of consecutive tids. A family of leaf children (100k group children) is one range: the
+    /// parent lists it (`child_tids`) and its children do not repeat their `parent` (17 bytes each). A family whose
+    /// children are split into more than `maxListedRanges` ranges by their own subtrees keeps `parent` per child.
+    private struct ArrowlessFamilies {
+        static let maxListedRanges = 16
+        /// By parent (tree position): its children's tids (tree position + 1), consecutive ones merged.
+        var childRanges: [Int: [ClosedRange<Int>]] = [:]
+
+        init(_ timeline: Timeline, omitsArrows: (Int) -> Bool) {
+            for (index, task) in timeline.tasks.enumerated() {
+                guard let parent = task.parentIndex, omitsArrows(parent) else { continue }
+                let tid = index + 1
+                var ranges = childRanges.removeValue(forKey: parent) ?? []
+                if let last = ranges.last, last.upperBound + 1 == tid {
+                    ranges[ranges.count - 1] = last.lowerBound...tid
+                } else {
+                    ranges.append(tid...tid)
+                }
+                childRanges[parent] = ranges
+            }
+        }
+
+        /// Whether the parent at tree position `parent` lists its children, so they need not name it.
+        func listsChildren(_ parent: Int) -> Bool {
+            guard let ranges = childRanges[parent] else { return false }
+            return ranges.count <= Self.maxListedRanges
+        }
     }
 
     /// The indices of `Timeline.marks` grouped by task, in their recorded order: one flat array and an offset per
