@@ -214,7 +214,7 @@ def test_a_zero_length_task_has_exactly_one_slice_with_its_args(browser, derived
         f"select key, display_value as v from args where arg_set_id = {rows[0]['arg_set_id']}")}
     assert args["args.outcome"] == "done" and args["args.parent"] == str(derived["ids"][NARROW])
     name = perfetto_default.query(f"select name from thread where tid = {tid}")
-    assert name == [{"name": f"{BLINK} #{derived['ids'][BLINK]}"}]
+    assert name == [{"name": f"{BLINK} #{facts.id_text(derived['ids'][BLINK])}"}]
     # No other zero-duration slice on a task track (lint findings are instants, category 'finding').
     zero = perfetto_default.query(
         "select count(*) as n from slice s join thread_track tt on tt.id = s.track_id join thread t using(utid) "

@@ -155,9 +155,11 @@ def check_chrome_facts_match_sqlite(trace: Path, chrome_json: Path) -> None:
         kept = [m for m in marks[task]
                 if not (m[0] == "inferred_outcome" and state in TERMINAL and m[2] == FIXED_INFERRED_DETAIL.get(state)
                         and m[1] == end)]
-        assert len(args["marks"].split("; ") if "marks" in args else []) == len(kept), task
-        for kind, _, _ in kept:
-            assert kind in args["marks"], task
+        assert ("marks" in args) == bool(kept), task
+        for kind, _, detail in kept:
+            assert f"{kind} at " in args["marks"] and (detail or "") in args["marks"], task
+        if not any(m[0] == "inferred_outcome" for m in kept):
+            assert "inferred_outcome" not in args.get("marks", ""), task
     # Which thread ran what: every running slice names the thread of its SQLite running transition.
     threads = {(task, ts): thread for task, ts, thread in
                query(trace, "select task_id, ts_ns, thread_id from transitions where state = 'running'")}
