@@ -47,8 +47,8 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let chosen = try resolveFormat()
-        for (flag, isSet) in [("--all-flows", allFlows), ("--worker-lanes", workerLanes), ("--state-colors", stateColors)]
-        where isSet && chosen != .chrome {
+        let chromeFlags = [("--all-flows", allFlows), ("--worker-lanes", workerLanes), ("--state-colors", stateColors)]
+        for (flag, isSet) in chromeFlags where isSet && chosen != .chrome {
             throw CleanExit.failure("\(flag) applies to --format chrome only")
         }
         let destination = output ?? defaultOutput(for: chosen)

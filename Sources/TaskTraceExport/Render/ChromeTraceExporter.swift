@@ -37,7 +37,7 @@ public enum ChromeTraceExporter {
         options: ChromeExportOptions = ChromeExportOptions()
     ) throws {
         let tasks = timeline.tasks
-        // A parent over the fan-out limit gets no arrows; its first slice says so.
+        // A parent over the fan-out limit gets no arrows; its static args say so (and list its children's tracks).
         let omitsArrows: (Int) -> Bool = { parent in
             guard let limit = options.flowFanOutLimit else { return false }
             return tasks[parent].childCount > limit
@@ -48,11 +48,12 @@ public enum ChromeTraceExporter {
         out.write("{\"ph\":\"M\",\"pid\":1,\"tid\":0,\"name\":\"process_name\",\"args\":{\"name\":\"Tasks\"}},\n")
         out.write("{\"ph\":\"M\",\"pid\":1,\"tid\":0,\"name\":\"process_sort_index\",\"args\":{\"sort_index\":1}}")
         if options.workerLanes {
-            out.write(",\n{\"ph\":\"M\",\"pid\":2,\"tid\":0,\"name\":\"process_name\",\"args\":{\"name\":\"Threads\"}},\n")
+            out.write(",\n{\"ph\":\"M\",\"pid\":2,\"tid\":0,\"name\":\"process_name\",\"args\":{\"name\":\"Threads\"}}")
+            out.write(",\n")
             out.write("{\"ph\":\"M\",\"pid\":2,\"tid\":0,\"name\":\"process_sort_index\",\"args\":{\"sort_index\":2}}")
         }
 
-        // Per-task bytes: the track's name (written twice: the track and its thread-lane slices).
+        // Per-task bytes: the track's name (its label, the lane slices' name; what `ChromeTrackOrder` compares).
         var nameBytes: [[UInt8]] = []
         nameBytes.reserveCapacity(tasks.count)
         for task in tasks { nameBytes.append(ByteWriter.jsonStringBytes(task.displayName)) }
@@ -73,8 +74,7 @@ public enum ChromeTraceExporter {
                 out.write(",\n{\"ph\":\"M\",\"pid\":1,\"tid\":")
                 out.writeDecimal(tid)
                 out.write(",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":")
-                if sortIndex < 0 { out.write("-") }
-                out.writeDecimal(UInt64(sortIndex.magnitude))
+                out.writeDecimal(sortIndex)
                 out.write("}}")
                 sortIndexes += 1
             }
@@ -109,7 +109,7 @@ public enum ChromeTraceExporter {
                 out.write(bytes: slicePrefix[state])
                 out.writeDecimal(tid)
                 writeSpan(start: start, end: end, to: &out)
-                // The thread only where it says who ran the task; the thread that scheduled or suspended it is in SQLite.
+                // The thread only where it says who ran the task; who scheduled or suspended it stays in SQLite.
                 let thread = segments.states[row] == .running ? segments.threads[row] : 0
                 let isOpenEnd = task.isUnfinished && row == task.segments.upperBound - 1
                 let hasStaticArgs = row == argsRow
@@ -308,7 +308,9 @@ public enum ChromeTraceExporter {
     /// An `inferred_outcome` mark with the recorder's fixed detail for the task's final state, at its end: all it
     /// says is what `outcome` = `done (inferred)` says ("inferred when its parent ended").
     private static func saysOnlyTheOutcome(_ mark: TimelineMark, of task: TimelineTask) -> Bool {
-        guard mark.kind == MarkKind.inferredOutcome, let state = task.finalState, !task.isUnfinished else { return false }
+        guard mark.kind == MarkKind.inferredOutcome, let state = task.finalState, !task.isUnfinished else {
+            return false
+        }
         return mark.detail == InferredOutcomeDetail.detail(for: state) && mark.timestamp == task.endedAt
     }
 
@@ -479,7 +481,8 @@ public enum ChromeTraceExporter {
             }
         }
         let jobPrefix = Array(
-            ",\n{\"ph\":\"X\",\"name\":\"actor job\"\(colour(palette.untrackedJob.catapultName)),\"pid\":2,\"tid\":".utf8)
+            ",\n{\"ph\":\"X\",\"name\":\"actor job\"\(colour(palette.untrackedJob.catapultName)),\"pid\":2,\"tid\":"
+                .utf8)
         for job in timeline.untrackedJobs {
             guard let tid = laneTid[job.threadID] else { continue }
             out.write(bytes: jobPrefix)
