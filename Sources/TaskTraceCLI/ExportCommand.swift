@@ -3,7 +3,7 @@ import TaskTraceExport
 import TaskTraceModel
 
 /// `tasktrace export TRACE [--format chrome|svg|html] [--output PATH|-] [--from T] [--to T] [--filter TEXT]
-/// [--all-flows]`.
+/// [--all-flows] [--worker-lanes] [--state-colors]`.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
@@ -13,7 +13,8 @@ struct ExportCommand: ParsableCommand {
             a .gz output is the Chrome JSON gzipped.
             Times for --from/--to are since the trace started: 1.5ms, 200us, 2s, or plain nanoseconds.
             Chrome JSON draws no spawn arrows for a parent with more than 64 children (its first slice says so); \
-            --all-flows draws them all.
+            --all-flows draws them all. --worker-lanes adds one track per worker thread, --state-colors the \
+            palette's colours for chrome://tracing (both off by default: each costs about a third of the file).
             """
     )
 
@@ -38,10 +39,17 @@ struct ExportCommand: ParsableCommand {
     @Flag(help: "Chrome JSON: draw every spawn arrow, also for parents with more than 64 children.")
     var allFlows = false
 
+    @Flag(help: "Chrome JSON: add a track per worker thread showing which task it ran when (process \"Threads\").")
+    var workerLanes = false
+
+    @Flag(help: "Chrome JSON: colour slices by state in chrome://tracing, as in the SVG and HTML (adds a cname).")
+    var stateColors = false
+
     func run() throws {
         let chosen = try resolveFormat()
-        if allFlows && chosen != .chrome {
-            throw CleanExit.failure("--all-flows applies to --format chrome only")
+        let chromeFlags = [("--all-flows", allFlows), ("--worker-lanes", workerLanes), ("--state-colors", stateColors)]
+        for (flag, isSet) in chromeFlags where isSet && chosen != .chrome {
+            throw CleanExit.failure("\(flag) applies to --format chrome only")
         }
         let destination = output ?? defaultOutput(for: chosen)
         var options = TimelineOptions(nameFilter: filter)
@@ -52,7 +60,9 @@ struct ExportCommand: ParsableCommand {
         }
         try exportTrace(
             tracePath: trace, format: chosen, outputPath: destination, options: options,
-            chromeOptions: allFlows ? .allFlows : ChromeExportOptions())
+            chromeOptions: ChromeExportOptions(
+                flowFanOutLimit: allFlows ? nil : ChromeExportOptions.defaultFlowFanOutLimit, workerLanes: workerLanes,
+                stateColors: stateColors))
         if destination != "-" { print("wrote \(destination) (\(chosen.rawValue))") }
     }
 

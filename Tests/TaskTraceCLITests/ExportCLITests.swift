@@ -92,6 +92,22 @@ struct ExportCLITests {
         }
     }
 
+    /// `--worker-lanes` and `--state-colors` reach the Chrome exporter: process 2 "Threads" and a `cname` on every
+    /// slice appear only with them.
+    @Test func workerLanesAndStateColorsAreOptIn() async throws {
+        let workspace = try await Workspace()
+        for flags in [[String](), ["--worker-lanes", "--state-colors"]] {
+            let output = try await CLIRunner.run(["export", workspace.path("trace.sqlite"), "-f", "chrome", "-o", "-"] + flags)
+            #expect(output.status == 0, "\(output.stderr)")
+            let root = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
+            let events = root?["traceEvents"] as? [[String: Any]] ?? []
+            let slices = events.filter { $0["ph"] as? String == "X" }
+            #expect(!slices.isEmpty)
+            #expect(events.contains { $0["pid"] as? Int == 2 } == !flags.isEmpty)
+            #expect(slices.allSatisfy { ($0["cname"] != nil) == !flags.isEmpty })
+        }
+    }
+
     @Test func inputIsNeverModified() async throws {
         let workspace = try await Workspace()
         let before = try Data(contentsOf: URL(fileURLWithPath: workspace.path("trace.sqlite")))
@@ -121,6 +137,8 @@ struct ExportCLITests {
          "tasktrace: --from (1000s) is after the end of the trace (1.424ms)\n"),
         (["export", "TRACE", "--format", "pdf\nx"], "tasktrace: unknown format 'pdf\\nx'; use chrome, svg or html\n"),
         (["export", "TRACE", "-o", "DIR/out.svg", "--all-flows"], "tasktrace: --all-flows applies to --format chrome only\n"),
+        (["export", "TRACE", "-o", "DIR/out.html", "--worker-lanes"], "tasktrace: --worker-lanes applies to --format chrome only\n"),
+        (["export", "TRACE", "-o", "DIR/out.svg", "--state-colors"], "tasktrace: --state-colors applies to --format chrome only\n"),
         (["export", "TRACE", "-f", "svg", "-o", "DIR/out.svg.gz"], "tasktrace: DIR/out.svg.gz: gzip output (.gz) is for Chrome JSON only\n"),
     ])
     func badInputIsOneClearLine(arguments: [String], expected: String) async throws {

@@ -60,7 +60,7 @@ struct DamagedInputTests {
         )
         var bytes: [UInt8] = []
         var writer = ByteWriter { bytes.append(contentsOf: $0) }
-        try ChromeTraceExporter.write(timeline, to: &writer)
+        try ChromeTraceExporter.write(timeline, to: &writer, options: ChromeExportOptions(workerLanes: true))
         try writer.flush()
         let root = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
         let events = try #require(root["traceEvents"] as? [[String: Any]])

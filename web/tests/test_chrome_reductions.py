@@ -25,7 +25,7 @@ import pytest
 
 import trace_facts as facts
 import viewers
-from test_exports_match_sqlite import check_chrome_slices_match_sqlite
+from test_exports_match_sqlite import check_chrome_facts_match_sqlite, check_chrome_slices_match_sqlite
 from trace_facts import input_file
 
 FAN_OUT_LIMIT = 64
@@ -171,6 +171,12 @@ def test_slices_match_sqlite_with_the_added_tasks(derived):
     check_chrome_slices_match_sqlite(derived["trace"], derived["default"])
 
 
+def test_facts_match_sqlite_with_the_added_tasks(derived):
+    """The wide parent's children do not repeat `parent`: its `child_tids` says it once (checked from SQLite)."""
+    check_chrome_facts_match_sqlite(derived["trace"], derived["default"])
+    check_chrome_facts_match_sqlite(derived["trace"], derived["all_flows"])
+
+
 def test_fan_out_over_the_limit_has_no_arrows_and_says_so(browser, derived, perfetto_default):
     trace, ids = derived["trace"], derived["ids"]
     children = children_by_parent(trace)
@@ -217,7 +223,9 @@ def test_a_zero_length_task_has_exactly_one_slice_with_its_args(browser, derived
     assert [(r["name"], r["dur"]) for r in rows] == [("created", 0)]
     args = {r["key"]: r["v"] for r in perfetto_default.query(
         f"select key, display_value as v from args where arg_set_id = {rows[0]['arg_set_id']}")}
-    assert args["args.name"] == BLINK and args["args.outcome"] == "done"
+    assert args["args.outcome"] == "done" and args["args.parent"] == str(derived["ids"][NARROW])
+    name = perfetto_default.query(f"select name from thread where tid = {tid}")
+    assert name == [{"name": f"{BLINK} #{facts.id_text(derived['ids'][BLINK])}"}]
     # No other zero-duration slice on a task track (lint findings are instants, category 'finding').
     zero = perfetto_default.query(
         "select count(*) as n from slice s join thread_track tt on tt.id = s.track_id join thread t using(utid) "

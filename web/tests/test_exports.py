@@ -3,7 +3,7 @@
 Inputs: TASKTRACE_BIN (the built `tasktrace` executable) and TASKTRACE_SAMPLE (a .sqlite
 trace). Missing inputs FAIL (never skip): a silently skipped suite proves nothing.
 Expected numbers come from the exported file itself and from the SQLite trace (read-only),
-so the tests rely only on: pid 1 = tasks (one tid per task), pid 2 = worker threads,
+so the tests rely only on: pid 1 = tasks (one tid per task), pid 2 = worker threads (only with --worker-lanes),
 X slices for states, one flow pair per parent->child edge whose parent has at most 64 children
 (docs/export.md), one thread-scoped instant per lint finding (counted by `tasktrace lint --json`).
 """
@@ -40,6 +40,13 @@ def exports(tmp_path_factory) -> dict:
             pytest.fail(f"tasktrace export --format {fmt} failed (rc={r.returncode}): {r.stderr.strip()}",
                         pytrace=False)
         paths[fmt] = target
+    # Everything the exporter can add: the worker lanes and the state colours (opt-in, docs/export.md).
+    target = out / "full.json"
+    r = subprocess.run([str(binary), "export", str(sample), "--worker-lanes", "--state-colors", "--output", str(target)],
+                       capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        pytest.fail(f"tasktrace export --worker-lanes --state-colors failed: {r.stderr.strip()}", pytrace=False)
+    paths["chrome_full"] = target
     return paths
 
 
@@ -78,7 +85,7 @@ def perfetto(browser, exports):
 def test_file_matches_sqlite(expected):
     assert expected["slices"] > 0, "no X events in the export"
     assert len(expected["task_tids"]) == expected["db_tasks"], "one task track per task"
-    assert expected["thread_tids"], "no worker-thread tracks (pid 2)"
+    assert not expected["thread_tids"], "worker-thread tracks (pid 2) without --worker-lanes"
     assert expected["flows"] == expected["db_children"], "one flow per child task (parents of <= 64 children)"
 
 
@@ -124,6 +131,26 @@ def test_catapult_import_is_clean(browser, exports, expected):
     shown = {(t["pid"], t["tid"]): t["slices"] for t in r["threads"] if t["slices"]}
     assert shown == expected["per_track"]
     assert r["flows"] == expected["flows"] == expected["db_children"]
+
+
+def test_worker_lanes_and_state_colours_load_cleanly_in_both_viewers(browser, exports, expected):
+    """--worker-lanes adds process 2 (one track per worker thread, one slice per running slice that lasts, plus actor
+    jobs); --state-colors a `cname` on every slice. The task tracks stay as they are by default."""
+    events = viewers.chrome_events(exports["chrome_full"])
+    per_track = viewers.slice_counts(events)
+    lanes = {key: n for key, n in per_track.items() if key[0] == THREADS_PID}
+    assert lanes, "no worker-thread tracks (pid 2) with --worker-lanes"
+    assert {key: n for key, n in per_track.items() if key[0] == TASKS_PID} == expected["per_track"]
+    running = sum(1 for e in events if e["ph"] == "X" and e["pid"] == TASKS_PID and e["name"] == "running")
+    actor_jobs = sum(1 for e in events if e["ph"] == "X" and e["pid"] == THREADS_PID and e["name"] == "actor job")
+    assert sum(lanes.values()) == running + actor_jobs
+    assert all("cname" in e for e in events if e["ph"] == "X")
+    with viewers.perfetto_load(browser, exports["chrome_full"]) as session:
+        assert session.stats_problems() == [] and session.errors == []
+        assert {(t["pid"], t["tid"]): t["slices"] for t in session.threads()} == per_track
+    r = viewers.catapult_import(browser, exports["chrome_full"])
+    assert r["importWarnings"] == [] and r["pageErrors"] == []
+    assert {(t["pid"], t["tid"]): t["slices"] for t in r["threads"] if t["slices"]} == per_track
 
 
 def test_svg_renders(exports):

@@ -7,6 +7,12 @@
 /// parent's first slice says what was left out (`children`, `arrows`). `ChromeExportOptions.allFlows`
 /// (`tasktrace export --all-flows`) draws every arrow.
 ///
+/// Two views cost about a third of a big export each and are opt-in (docs/export.md, "What the Chrome JSON leaves
+/// out"): `workerLanes` (`--worker-lanes`), the "Threads" process with one track per worker thread, and
+/// `stateColors` (`--state-colors`), the `cname` that makes catapult draw each state in the palette of the SVG
+/// and HTML views. Without them, the `thread` arg of each running slice says which thread ran it (its name is in
+/// `otherData`), and catapult colours slices by their name (Perfetto does so either way).
+///
 /// Thread-safe (a value type).
 public struct ChromeExportOptions: Sendable, Hashable {
     /// The default fan-out limit: a parent with up to 64 children keeps its arrows. 64 tracks are two or three
@@ -17,11 +23,28 @@ public struct ChromeExportOptions: Sendable, Hashable {
     /// every arrow.
     public var flowFanOutLimit: Int?
 
-    /// - Parameter flowFanOutLimit: the fan-out above which a parent's spawn arrows are omitted; nil for all.
-    public init(flowFanOutLimit: Int? = ChromeExportOptions.defaultFlowFanOutLimit) {
+    /// Process 2 "Threads": one track per worker thread with the running slices it ran and its untracked jobs.
+    public var workerLanes: Bool
+
+    /// A `cname` on every slice, so catapult draws states in `StatePalette`'s colours (Perfetto ignores it).
+    public var stateColors: Bool
+
+    /// - Parameters:
+    ///   - flowFanOutLimit: the fan-out above which a parent's spawn arrows are omitted; nil for all.
+    ///   - workerLanes: write the per-thread lanes (process 2 "Threads").
+    ///   - stateColors: write each slice's `cname`.
+    public init(
+        flowFanOutLimit: Int? = ChromeExportOptions.defaultFlowFanOutLimit, workerLanes: Bool = false,
+        stateColors: Bool = false
+    ) {
         self.flowFanOutLimit = flowFanOutLimit
+        self.workerLanes = workerLanes
+        self.stateColors = stateColors
     }
 
     /// Every spawn arrow, whatever the fan-out (`tasktrace export --all-flows`).
     public static let allFlows = ChromeExportOptions(flowFanOutLimit: nil)
+
+    /// Everything the exporter can draw: every arrow, the worker lanes and the state colours.
+    public static let everything = ChromeExportOptions(flowFanOutLimit: nil, workerLanes: true, stateColors: true)
 }

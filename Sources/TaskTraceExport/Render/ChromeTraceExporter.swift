@@ -2,24 +2,26 @@ import TaskTraceModel
 
 /// Writes a `Timeline` as Chrome Trace Event Format JSON that Perfetto and chrome://tracing load cleanly.
 ///
-/// Layout: process 1 "Tasks" has one thread track per task (tid = 1 + tree position, named `name #id`, sorted
-/// by the tree), one `X` slice per state segment that lasts (`name` = the state, `cname` from `StatePalette`),
-/// and one v1 flow (`s` on the parent, `f` with `"bp":"e"` on the child, `cat` = `spawn`) per task whose parent is
-/// in the timeline and has at most `ChromeExportOptions.flowFanOutLimit` children, bound at
-/// `Timeline.spawnLink(ofTask:)`. Terminal states get no slice.
+/// Layout: process 1 "Tasks" has one thread track per task (tid = 1 + tree position, named `name #id`, listed in
+/// tree order: see `ChromeTrackOrder` for the few `thread_sort_index` events catapult needs), one `X` slice per
+/// state segment that lasts (`name` = the state), and one v1 flow (`s` on the parent, `f` with `"bp":"e"` on the
+/// child, `cat` = `spawn`) per task whose parent is in the timeline and has at most
+/// `ChromeExportOptions.flowFanOutLimit` children, bound at `Timeline.spawnLink(ofTask:)`. Terminal states get no
+/// slice.
 ///
-/// Nothing invisible is written: a zero-duration segment (typically `created`, often `scheduled`) draws nothing
-/// in either viewer, so it gets no slice, except that a task whose every segment has zero duration keeps its first
-/// one (it still needs a track and its args). What never changes along a track is written once per track: the
-/// task's name is the track's name, and its static args (task id, parent, name, kind, spawn site, outcome, error,
-/// marks such as cancellation requests; `children`/`arrows` when its spawn arrows were omitted) are the args of
-/// the track's first slice. Other slices carry only what varies: `thread` (the thread that recorded the segment's
-/// transition), and `unfinished` on an open last one. Lint findings, when passed, are the only instant events: one
-/// per finding on its task's track.
-/// Process 2 "Threads" has one track per worker thread with the running segments that last (named after the task)
-/// and untracked jobs ("actor job"). Metadata, trace-wide marks, the dropped-event count and what was omitted
-/// (`export.reductions`) go to `otherData`; dropped events also appear as a `process_labels` label on "Tasks".
-/// Timestamps are µs with at most 3 decimals (exact ns). See docs/export.md.
+/// Nothing invisible and nothing twice: a zero-duration segment (typically `created`, often `scheduled`) draws
+/// nothing in either viewer, so it gets no slice, except that a task whose every segment has zero duration keeps
+/// its first one (it still needs a track and its args). What never changes along a track is written once per
+/// track: the task's name and id are the track's name, and its static args (parent, kind unless the name says it,
+/// spawn site, outcome, error, marks such as cancellation requests; `children`/`arrows` when its spawn arrows were
+/// omitted) are the args of the track's first slice. Other slices carry only what varies: `thread` on a running
+/// slice (the thread that ran it; names in `otherData`), and `unfinished` on an open last one. Lint findings, when
+/// passed, are the only instant events: one per finding on its task's track.
+/// With `ChromeExportOptions.workerLanes`, process 2 "Threads" has one track per worker thread with the running
+/// segments that last (named after the task) and untracked jobs ("actor job"); with `stateColors`, every slice
+/// has the `cname` of its state. Metadata, trace-wide marks, thread names, the dropped-event count and what was
+/// omitted (`export.reductions`) go to `otherData`; dropped events also appear as a `process_labels` label on
+/// "Tasks". Timestamps are µs with at most 3 decimals (exact ns). See docs/export.md.
 ///
 /// Thread-safe (stateless); the `ByteWriter` passed in belongs to the caller.
 public enum ChromeTraceExporter {
@@ -28,47 +30,60 @@ public enum ChromeTraceExporter {
     /// - Parameters:
     ///   - findings: lint findings to show as instant events (`ph:"i"`, `s:"t"`, `cat:"finding"`) on their
     ///     task's track, e.g. `timeline.findings()`; none by default.
-    ///   - options: which spawn arrows to draw (by default none for a parent with more than 64 children).
+    ///   - options: which spawn arrows to draw (by default none for a parent with more than 64 children), and
+    ///     whether to add the worker lanes and the state colours (by default neither).
     public static func write(
         _ timeline: Timeline, to out: inout ByteWriter, palette: StatePalette = .standard, findings: [Finding] = [],
         options: ChromeExportOptions = ChromeExportOptions()
     ) throws {
         let tasks = timeline.tasks
-        // A parent over the fan-out limit gets no arrows; its first slice says so.
+        // A parent over the fan-out limit gets no arrows; its static args say so (and list its children's tracks).
         let omitsArrows: (Int) -> Bool = { parent in
             guard let limit = options.flowFanOutLimit else { return false }
             return tasks[parent].childCount > limit
         }
+        let families = ArrowlessFamilies(timeline, omitsArrows: omitsArrows)
         let threadTidBase = UInt64(tasks.count) + 1
         out.write("{\"traceEvents\":[\n")
         out.write("{\"ph\":\"M\",\"pid\":1,\"tid\":0,\"name\":\"process_name\",\"args\":{\"name\":\"Tasks\"}},\n")
-        out.write("{\"ph\":\"M\",\"pid\":1,\"tid\":0,\"name\":\"process_sort_index\",\"args\":{\"sort_index\":1}},\n")
-        out.write("{\"ph\":\"M\",\"pid\":2,\"tid\":0,\"name\":\"process_name\",\"args\":{\"name\":\"Threads\"}},\n")
-        out.write("{\"ph\":\"M\",\"pid\":2,\"tid\":0,\"name\":\"process_sort_index\",\"args\":{\"sort_index\":2}}")
+        out.write("{\"ph\":\"M\",\"pid\":1,\"tid\":0,\"name\":\"process_sort_index\",\"args\":{\"sort_index\":1}}")
+        if options.workerLanes {
+            out.write(",\n{\"ph\":\"M\",\"pid\":2,\"tid\":0,\"name\":\"process_name\",\"args\":{\"name\":\"Threads\"}}")
+            out.write(",\n")
+            out.write("{\"ph\":\"M\",\"pid\":2,\"tid\":0,\"name\":\"process_sort_index\",\"args\":{\"sort_index\":2}}")
+        }
 
-        // Per-task bytes: the track's name (written twice: the track and its thread-lane slices).
+        // Per-task bytes: the track's name (its label, the lane slices' name; what `ChromeTrackOrder` compares).
         var nameBytes: [[UInt8]] = []
         nameBytes.reserveCapacity(tasks.count)
         for task in tasks { nameBytes.append(ByteWriter.jsonStringBytes(task.displayName)) }
         let marks = MarksByTask(timeline)
 
-        // The sort index is for catapult, which otherwise sorts tracks by name (Perfetto v52 sorts by tid).
+        // Sort indexes only where catapult's own order (by name, then tid) would differ from the tree's (Perfetto v52
+        // orders by tid, = tree position + 1).
+        let order = ChromeTrackOrder(names: nameBytes)
+        var sortIndexes = 0
         for index in tasks.indices {
             let tid = UInt64(index) + 1
             out.write(",\n{\"ph\":\"M\",\"pid\":1,\"tid\":")
             out.writeDecimal(tid)
             out.write(",\"name\":\"thread_name\",\"args\":{\"name\":")
             out.write(bytes: nameBytes[index])
-            out.write("}},\n{\"ph\":\"M\",\"pid\":1,\"tid\":")
-            out.writeDecimal(tid)
-            out.write(",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":")
-            out.writeDecimal(tid)
             out.write("}}")
+            if let sortIndex = order.sortIndex(ofTrack: index) {
+                out.write(",\n{\"ph\":\"M\",\"pid\":1,\"tid\":")
+                out.writeDecimal(tid)
+                out.write(",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":")
+                out.writeDecimal(sortIndex)
+                out.write("}}")
+                sortIndexes += 1
+            }
         }
 
-        // No `cat`: nothing reads it (both viewers show the name and colour the slice by `cname`).
+        // No `cat`: nothing reads it (both viewers show the name). `cname` only when asked for (catapult's colours).
         let slicePrefix: [[UInt8]] = TaskState.allCases.map { state in
-            Array(",\n{\"ph\":\"X\",\"name\":\"\(state.name)\",\"cname\":\"\(palette[state].catapultName)\",\"pid\":1,\"tid\":".utf8)
+            let colour = options.stateColors ? ",\"cname\":\"\(palette[state].catapultName)\"" : ""
+            return Array(",\n{\"ph\":\"X\",\"name\":\"\(state.name)\"\(colour),\"pid\":1,\"tid\":".utf8)
         }
         let segments = timeline.segments
         var omittedSegments = 0
@@ -76,6 +91,11 @@ public enum ChromeTraceExporter {
             let tid = UInt64(index) + 1
             // A task whose every segment has zero duration keeps its first one: a track and its args.
             let keepsFirstOnly = !task.segments.contains { segments.ends[$0] > segments.starts[$0] }
+            // The static args go on the slice where the task first ran (it carries `thread` anyway: one `args`
+            // object, not two), or on its first slice when it never ran for any time.
+            let argsRow =
+                task.segments.first { segments.states[$0] == .running && segments.ends[$0] > segments.starts[$0] }
+                ?? task.segments.first { segments.ends[$0] > segments.starts[$0] } ?? task.segments.lowerBound
             var isFirst = true
             for row in task.segments {
                 let start = segments.starts[row]
@@ -84,29 +104,33 @@ public enum ChromeTraceExporter {
                     omittedSegments += 1
                     continue
                 }
+                isFirst = false
                 let state = Int(segments.states[row].rawValue)
                 out.write(bytes: slicePrefix[state])
                 out.writeDecimal(tid)
                 writeSpan(start: start, end: end, to: &out)
-                let thread = segments.threads[row]
+                // The thread only where it says who ran the task; who scheduled or suspended it stays in SQLite.
+                let thread = segments.states[row] == .running ? segments.threads[row] : 0
                 let isOpenEnd = task.isUnfinished && row == task.segments.upperBound - 1
-                if isFirst || thread != 0 || isOpenEnd {
+                let hasStaticArgs = row == argsRow
+                if hasStaticArgs || thread != 0 || isOpenEnd {
                     out.write(",\"args\":{")
-                    if isFirst {
+                    if hasStaticArgs {
                         writeStaticArgs(
-                            of: index, in: timeline, marks: marks, arrowsOmitted: omitsArrows(index),
+                            of: index, in: timeline, marks: marks, families: families,
                             limit: options.flowFanOutLimit ?? 0, to: &out)
                     }
                     if thread != 0 {
-                        out.write(isFirst ? ",\"thread\":" : "\"thread\":")
+                        out.write(hasStaticArgs ? ",\"thread\":" : "\"thread\":")
                         out.writeDecimal(UInt64(thread))
                     }
-                    if isOpenEnd { out.write(isFirst || thread != 0 ? ",\"unfinished\":true" : "\"unfinished\":true") }
+                    if isOpenEnd {
+                        out.write(hasStaticArgs || thread != 0 ? ",\"unfinished\":true" : "\"unfinished\":true")
+                    }
                     out.write("}}")
                 } else {
                     out.write("}")
                 }
-                isFirst = false
                 try out.flushIfNeeded()
             }
         }
@@ -146,7 +170,11 @@ public enum ChromeTraceExporter {
 
         try writeFindings(findings, timeline: timeline, to: &out)
 
-        try writeThreadLanes(timeline, tidBase: threadTidBase, nameBytes: nameBytes, palette: palette, to: &out)
+        if options.workerLanes {
+            try writeThreadLanes(
+                timeline, tidBase: threadTidBase, nameBytes: nameBytes, palette: palette,
+                stateColors: options.stateColors, to: &out)
+        }
 
         out.write("\n],\"displayTimeUnit\":\"ns\",\"otherData\":{")
         var first = true
@@ -155,6 +183,7 @@ public enum ChromeTraceExporter {
         data += reductions(
             omittedSegments: omittedSegments, omittedArrows: omittedArrows,
             parentsWithoutArrows: parentsWithoutArrows.count, options: options)
+        data.append(("export.thread_sort_indexes", String(sortIndexes)))
         data.sort { $0.0 < $1.0 }
         for (key, value) in data {
             if !first { out.write(",") }
@@ -178,6 +207,10 @@ public enum ChromeTraceExporter {
         if let from = timeline.options.from { data["export.from_ns"] = String(from) }
         if let to = timeline.options.to { data["export.to_ns"] = String(to) }
         if let filter = timeline.options.nameFilter, !filter.isEmpty { data["export.filter"] = filter }
+        // What the `thread` arg of a running slice refers to.
+        for thread in timeline.threads {
+            data["thread.\(thread.id)"] = "\(thread.name) (\(thread.kind.rawValue))"
+        }
         for (number, mark) in timeline.marks.filter({ $0.taskIndex == nil }).enumerated() {
             data["export.mark.\(number + 1)"] = "\(mark.kind) at \(mark.timestamp) ns" + (mark.detail.map { ": \($0)" } ?? "")
         }
@@ -185,61 +218,129 @@ public enum ChromeTraceExporter {
     }
 
     /// The args that never change along a task's track, written once, into its first slice's `args` object:
-    /// `task`, `parent`, `name`, `kind`, `spawn_site`, `outcome`, `error`, `children` + `arrows` (when its spawn
-    /// arrows are omitted), `marks`. Written straight into `out`: no per-task buffer.
+    /// `parent`, `kind` (unless the track's name says it: an unnamed `group child #7`), `spawn_site`, `outcome` (as
+    /// every view prints it: `done (inferred)` when the recorder inferred the end), `error`, `children` + `arrows`
+    /// (when its spawn arrows are omitted), `marks` (all but the inferred-outcome mark the outcome already says).
+    /// The task's name and id are the track's name (`name #id`). Written straight into `out`: no per-task buffer.
     private static func writeStaticArgs(
-        of index: Int, in timeline: Timeline, marks: MarksByTask, arrowsOmitted: Bool, limit: Int,
+        of index: Int, in timeline: Timeline, marks: MarksByTask, families: ArrowlessFamilies, limit: Int,
         to out: inout ByteWriter
     ) {
         let task = timeline.tasks[index]
-        out.write("\"task\":")
-        out.writeDecimal(task.id)
-        if let parent = task.parentID {
-            out.write(",\"parent\":")
+        // `"name":`, after a comma unless it is the first arg.
+        var needsComma = false
+        func key(_ name: StaticString) {
+            if needsComma { out.write(",") }
+            out.write("\"")
+            out.write(name)
+            out.write("\":")
+            needsComma = true
+        }
+        // A child of a family that lists its members (`child_tids`) does not repeat its parent.
+        if let parent = task.parentID, !(task.parentIndex.map(families.listsChildren) ?? false) {
+            key("parent")
             out.writeDecimal(parent)
         }
-        if let name = task.name {
-            out.write(",\"name\":")
-            out.writeJSONString(name)
+        if task.name != nil || task.kind == .spawned || task.kind == .unknown {
+            // Kinds and outcomes are fixed lower-case identifiers (`group_child`, `done`): nothing to escape.
+            key("kind")
+            out.write("\"")
+            out.writeUnescaped(task.kind.rawValue)
+            out.write("\"")
         }
-        // Kinds and outcomes are fixed lower-case identifiers (`group_child`, `done`, `unfinished`): nothing to escape.
-        out.write(",\"kind\":\"")
-        out.writeUnescaped(task.kind.rawValue)
-        out.write("\"")
         if let site = task.spawnSite {
-            out.write(",\"spawn_site\":")
+            key("spawn_site")
             out.writeJSONString(site)
         }
-        out.write(",\"outcome\":\"")
-        out.writeUnescaped(task.outcome)
+        key("outcome")
+        out.write("\"")
+        out.writeUnescaped(task.outcomeLabel)
         out.write("\"")
         if let error = task.error {
-            out.write(",\"error\":")
+            key("error")
             out.writeJSONString(error)
         }
-        if arrowsOmitted {
-            out.write(",\"children\":")
+        if let ranges = families.childRanges[index] {
+            key("children")
             out.writeDecimal(UInt64(task.childCount))
-            out.write(",\"arrows\":\"omitted (fan-out > ")
+            key("arrows")
+            out.write("\"omitted (fan-out > ")
             out.writeDecimal(UInt64(limit))
             out.write(")\"")
-        }
-        let ofTask = marks.range(ofTask: index)
-        if !ofTask.isEmpty {
-            // "kind at 1.5ms: detail; kind at …", one JSON string.
-            out.write(",\"marks\":\"")
-            for position in ofTask {
-                let mark = timeline.marks[marks.order[position]]
-                if position != ofTask.lowerBound { out.write("; ") }
-                out.writeJSONStringContent(mark.kind)
-                out.write(" at ")
-                out.writeJSONStringContent(TraceTimeText.format(mark.timestamp))
-                if let detail = mark.detail {
-                    out.write(": ")
-                    out.writeJSONStringContent(detail)
+            if ranges.count <= ArrowlessFamilies.maxListedRanges {
+                // "2-100001" or "2-40,52,60-99": the tids of its children's tracks.
+                key("child_tids")
+                out.write("\"")
+                for (number, range) in ranges.enumerated() {
+                    if number > 0 { out.write(",") }
+                    out.writeDecimal(UInt64(range.lowerBound))
+                    if range.upperBound > range.lowerBound {
+                        out.write("-")
+                        out.writeDecimal(UInt64(range.upperBound))
+                    }
                 }
+                out.write("\"")
             }
-            out.write("\"")
+        }
+        var wroteMark = false
+        for position in marks.range(ofTask: index) {
+            let mark = timeline.marks[marks.order[position]]
+            if saysOnlyTheOutcome(mark, of: task) { continue }
+            // "kind at 1.5ms: detail; kind at …", one JSON string.
+            if wroteMark {
+                out.write("; ")
+            } else {
+                key("marks")
+                out.write("\"")
+                wroteMark = true
+            }
+            out.writeJSONStringContent(mark.kind)
+            out.write(" at ")
+            out.writeJSONStringContent(TraceTimeText.format(mark.timestamp))
+            if let detail = mark.detail {
+                out.write(": ")
+                out.writeJSONStringContent(detail)
+            }
+        }
+        if wroteMark { out.write("\"") }
+    }
+
+    /// An `inferred_outcome` mark with the recorder's fixed detail for the task's final state, at its end: all it
+    /// says is what `outcome` = `done (inferred)` says ("inferred when its parent ended").
+    private static func saysOnlyTheOutcome(_ mark: TimelineMark, of task: TimelineTask) -> Bool {
+        guard mark.kind == MarkKind.inferredOutcome, let state = task.finalState, !task.isUnfinished else {
+            return false
+        }
+        return mark.detail == InferredOutcomeDetail.detail(for: state) && mark.timestamp == task.endedAt
+    }
+
+    /// The parents whose spawn arrows are omitted (fan-out over the limit), with the tids of their children's
+    /// tracks as ranges of consecutive tids. A family of leaf children (100k group children) is one range: the
+    /// parent lists it (`child_tids`) and its children do not repeat their `parent` (17 bytes each). A family whose
+    /// children are split into more than `maxListedRanges` ranges by their own subtrees keeps `parent` per child.
+    private struct ArrowlessFamilies {
+        static let maxListedRanges = 16
+        /// By parent (tree position): its children's tids (tree position + 1), consecutive ones merged.
+        var childRanges: [Int: [ClosedRange<Int>]] = [:]
+
+        init(_ timeline: Timeline, omitsArrows: (Int) -> Bool) {
+            for (index, task) in timeline.tasks.enumerated() {
+                guard let parent = task.parentIndex, omitsArrows(parent) else { continue }
+                let tid = index + 1
+                var ranges = childRanges.removeValue(forKey: parent) ?? []
+                if let last = ranges.last, last.upperBound + 1 == tid {
+                    ranges[ranges.count - 1] = last.lowerBound...tid
+                } else {
+                    ranges.append(tid...tid)
+                }
+                childRanges[parent] = ranges
+            }
+        }
+
+        /// Whether the parent at tree position `parent` lists its children, so they need not name it.
+        func listsChildren(_ parent: Int) -> Bool {
+            guard let ranges = childRanges[parent] else { return false }
+            return ranges.count <= Self.maxListedRanges
         }
     }
 
@@ -283,12 +384,20 @@ public enum ChromeTraceExporter {
                 "\(omittedArrows) spawn arrows omitted: \(parentsWithoutArrows) \(parentsWithoutArrows == 1 ? "parent" : "parents") "
                     + "with more than \(limit) children (--all-flows draws them)")
         }
+        if !options.workerLanes {
+            applied.append("no worker-thread lanes (running slices name their thread; --worker-lanes draws them)")
+        }
+        if !options.stateColors {
+            applied.append("no cname state colours (--state-colors adds them for catapult)")
+        }
         let limit = options.flowFanOutLimit.map(String.init) ?? "none (all flows)"
         return [
             ("export.reductions", applied.isEmpty ? "none" : applied.joined(separator: "; ") + "; see docs/export.md"),
             ("export.omitted_zero_duration_segments", String(omittedSegments)),
             ("export.omitted_spawn_arrows", String(omittedArrows)),
             ("export.spawn_arrow_fan_out_limit", limit),
+            ("export.worker_lanes", options.workerLanes ? "yes" : "no (--worker-lanes)"),
+            ("export.state_colors", options.stateColors ? "yes" : "no (--state-colors)"),
         ]
     }
 
@@ -326,9 +435,10 @@ public enum ChromeTraceExporter {
         }
     }
 
-    /// Process 2: one track per worker thread (and per other thread that ran something).
+    /// Process 2 (`--worker-lanes`): one track per worker thread (and per other thread that ran something).
     private static func writeThreadLanes(
-        _ timeline: Timeline, tidBase: UInt64, nameBytes: [[UInt8]], palette: StatePalette, to out: inout ByteWriter
+        _ timeline: Timeline, tidBase: UInt64, nameBytes: [[UInt8]], palette: StatePalette, stateColors: Bool,
+        to out: inout ByteWriter
     ) throws {
         let segments = timeline.segments
         var busy = Set<TraceThreadID>()
@@ -353,7 +463,8 @@ public enum ChromeTraceExporter {
             out.write("}}")
             position += 1
         }
-        let runningPrefix = Array(",\n{\"ph\":\"X\",\"cname\":\"\(palette[.running].catapultName)\",\"pid\":2,\"tid\":".utf8)
+        func colour(_ name: String) -> String { stateColors ? ",\"cname\":\"\(name)\"" : "" }
+        let runningPrefix = Array(",\n{\"ph\":\"X\"\(colour(palette[.running].catapultName)),\"pid\":2,\"tid\":".utf8)
         for (index, task) in timeline.tasks.enumerated() {
             // Like the task tracks, a lane gets no zero-duration slice.
             for row in task.segments where segments.states[row] == .running && segments.ends[row] > segments.starts[row] {
@@ -369,7 +480,9 @@ public enum ChromeTraceExporter {
                 try out.flushIfNeeded()
             }
         }
-        let jobPrefix = Array(",\n{\"ph\":\"X\",\"name\":\"actor job\",\"cname\":\"\(palette.untrackedJob.catapultName)\",\"pid\":2,\"tid\":".utf8)
+        let jobPrefix = Array(
+            ",\n{\"ph\":\"X\",\"name\":\"actor job\"\(colour(palette.untrackedJob.catapultName)),\"pid\":2,\"tid\":"
+                .utf8)
         for job in timeline.untrackedJobs {
             guard let tid = laneTid[job.threadID] else { continue }
             out.write(bytes: jobPrefix)
