@@ -85,6 +85,13 @@ package final class SQLiteStatement: @unchecked Sendable {
 
     package func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
 
+    /// Calls `body` with the bytes of a text column (valid only inside `body`), without making a `String`.
+    package func withText<R>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let start = sqlite3_column_text(handle, column)  // before the count: SQLite's documented order
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return try body(UnsafeBufferPointer(start: start, count: count))
+    }
+
     package func string(_ column: Int32) -> String? {
         guard let text = sqlite3_column_text(handle, column) else { return nil }
         // All the bytes, NULs included; invalid UTF-8 (from another tool) becomes U+FFFD rather than a failure.

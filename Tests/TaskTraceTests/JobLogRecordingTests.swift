@@ -76,6 +76,36 @@ struct JobLogRecordingTests {
             try Self.count(reader, "SELECT coalesce(sum(json_array_length(jobs)), 0) FROM untracked_batches")
                 == Self.count(reader, "SELECT count(*) FROM untracked_jobs"))
         #expect(try Self.count(reader, "SELECT count(*) FROM job_batches WHERE json_array_length(jobs) > 512") == 0)
+        // The reader decodes the batches itself: it must see exactly what SQLite's own JSON functions show
+        // through the views.
+        var viaView: [JobRow] = []
+        try reader.query(
+            "SELECT task_id, created_ns, scheduled_ns, from_thread, running_ns, end_ns, end_code, thread_id, "
+                + "end_thread, end_inferred FROM job_log ORDER BY seq"
+        ) { row in
+            var job = JobRow(taskID: TraceTaskID(bitPattern: row.int64(0)))
+            job.created = row.optionalInt64(1).map { TraceNanos($0) }
+            job.scheduled = row.optionalInt64(2).map { TraceNanos($0) }
+            job.fromThread = TraceThreadID(row.optionalInt64(3) ?? 0)
+            job.running = row.optionalInt64(4).map { TraceNanos($0) }
+            job.end = row.optionalInt64(5).map { TraceNanos($0) }
+            job.endState = row.optionalInt64(6).flatMap { TaskState(rawValue: UInt8($0)) }
+            job.threadID = TraceThreadID(row.optionalInt64(7) ?? 0)
+            job.endThread = TraceThreadID(row.optionalInt64(8) ?? 0)
+            job.endInferred = row.optionalInt64(9) == 1
+            viaView.append(job)
+        }
+        var viaReader: [JobRow] = []
+        try reader.forEachJobRow { viaReader.append($0) }
+        #expect(viaReader == viaView)
+        var untrackedViaView: [UntrackedJobRecord] = []
+        try reader.query("SELECT thread_id, start_ns, end_ns FROM untracked_jobs ORDER BY start_ns, seq") { row in
+            untrackedViaView.append(
+                UntrackedJobRecord(
+                    threadID: TraceThreadID(row.int64(0)), start: TraceNanos(row.int64(1)), end: TraceNanos(row.int64(2))))
+        }
+        #expect(try reader.untrackedJobs() == untrackedViaView)
+        #expect(try reader.transitionCount() == Self.count(reader, "SELECT count(*) FROM transitions"))
         #expect(try Self.count(reader, "SELECT count(*) FROM job_batches") < yielderRows / 10)
         #expect(TraceChecker.check(path: path).isValid)
     }

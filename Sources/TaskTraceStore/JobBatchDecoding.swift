@@ -1,0 +1,113 @@
+/// Reads the JSON text of a `job_batches` or `untracked_batches` row (see `JobBatchEncoding`) without SQLite's JSON
+/// functions: the reader's fast path, ~10× faster than the `job_log` view for a whole trace.
+///
+/// It accepts what the view accepts of the format tasktrace writes — an array of arrays of integers and `null`s,
+/// white space anywhere between tokens — and rejects anything else (a number with a fraction, a string, a nested
+/// array, more than `maxElements` elements in a job, an integer beyond Int64) as damage, with `DecodingError`.
+/// Missing trailing elements are `nil`, as the view's `json_extract` gives NULL. Thread-safe (stateless).
+package enum JobBatchDecoding {
+    /// The batch text is not what tasktrace writes; `offset` is the byte where reading stopped.
+    package struct DecodingError: Error, Sendable {
+        package var offset: Int
+    }
+
+    /// Calls `job` once per job of `text`, in order, with its elements (`nil` for `null` or missing), up to
+    /// `maxElements` of them (more is an error).
+    package static func forEachJob(
+        in text: UnsafeBufferPointer<UInt8>, maxElements: Int,
+        _ job: (_ elements: UnsafeBufferPointer<Int64?>) throws -> Void
+    ) throws {
+        var reader = ByteReader(text: text)
+        try withUnsafeTemporaryAllocation(of: Int64?.self, capacity: maxElements) { elements in
+            try reader.expect(UInt8(ascii: "["))
+            if try reader.consume(UInt8(ascii: "]")) {
+                try reader.expectEnd()
+                return
+            }
+            repeat {
+                try reader.expect(UInt8(ascii: "["))
+                for index in 0..<maxElements { elements[index] = nil }
+                if try !reader.consume(UInt8(ascii: "]")) {
+                    var count = 0
+                    repeat {
+                        guard count < maxElements else { throw reader.failure }
+                        elements[count] = try reader.integerOrNull()
+                        count += 1
+                    } while try reader.consume(UInt8(ascii: ","))
+                    try reader.expect(UInt8(ascii: "]"))
+                }
+                try job(UnsafeBufferPointer(elements))
+            } while try reader.consume(UInt8(ascii: ","))
+            try reader.expect(UInt8(ascii: "]"))
+            try reader.expectEnd()
+        }
+    }
+
+    /// A cursor over the text.
+    private struct ByteReader {
+        let text: UnsafeBufferPointer<UInt8>
+        var position = 0
+
+        var failure: DecodingError { DecodingError(offset: position) }
+
+        /// The next byte that is not JSON white space, or nil at the end.
+        mutating func peek() -> UInt8? {
+            while position < text.count {
+                switch text[position] {
+                case 0x20, 0x09, 0x0A, 0x0D: position += 1
+                default: return text[position]
+                }
+            }
+            return nil
+        }
+
+        mutating func consume(_ byte: UInt8) throws(DecodingError) -> Bool {
+            guard peek() == byte else { return false }
+            position += 1
+            return true
+        }
+
+        mutating func expect(_ byte: UInt8) throws(DecodingError) {
+            guard try consume(byte) else { throw failure }
+        }
+
+        mutating func expectEnd() throws(DecodingError) {
+            guard peek() == nil else { throw failure }
+        }
+
+        mutating func integerOrNull() throws(DecodingError) -> Int64? {
+            guard let first = peek() else { throw failure }
+            if first == UInt8(ascii: "n") {
+                guard text.count - position >= 4, text[position + 1] == UInt8(ascii: "u"),
+                    text[position + 2] == UInt8(ascii: "l"), text[position + 3] == UInt8(ascii: "l")
+                else { throw failure }
+                position += 4
+                return nil
+            }
+            let negative = first == UInt8(ascii: "-")
+            if negative { position += 1 }
+            let start = position
+            // Accumulated as a negative number, whose range includes Int64.min.
+            var value: Int64 = 0
+            while position < text.count, text[position] >= 48, text[position] <= 57 {
+                let digit = Int64(text[position] - 48)
+                let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+                let (next, overflow2) = times10.subtractingReportingOverflow(digit)
+                guard !overflow1, !overflow2 else { throw failure }
+                value = next
+                position += 1
+            }
+            // At least one digit, no leading zero before another digit, no fraction or exponent.
+            guard position > start, !(text[start] == 48 && position - start > 1) else { throw failure }
+            if position < text.count {
+                switch text[position] {
+                case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): throw failure
+                default: break
+                }
+            }
+            if negative { return value }
+            guard value != .min else { throw failure }
+            return -value
+        }
+    }
+}
