@@ -1,4 +1,4 @@
-public import TaskTraceModel
+package import TaskTraceModel
 
 /// How format version 3 stores job rows: many `JobRow`s in one `job_batches` row, as a JSON array that SQLite's
 /// built-in `json_each` unpacks in the `job_log` view (docs/schema.md).

@@ -32,8 +32,6 @@ public final class TraceWriter: @unchecked Sendable {
     private var packer: JobRowPacker
     /// Reused between writes: the rows one write inserts.
     private var rows: [JobRow] = []
-    /// Reused between batches: one `job_batches` row's JSON text.
-    private var batchText: [UInt8] = []
 
     /// How long a job's row is held by default waiting for the job's end (see `JobRowPacker`).
     public static let defaultHoldNanos: UInt64 = 100_000_000
@@ -292,10 +290,10 @@ public final class TraceWriter: @unchecked Sendable {
         guard !items.isEmpty else { return }
         let statement = try connection.prepare("INSERT INTO \(table)(base_ns, jobs) VALUES (?, ?)")
         var start = items.startIndex
+        var batchText: [UInt8] = []
         while start < items.endIndex {
             let batch = items[start..<min(start + JobBatchEncoding.maxJobsPerBatch, items.endIndex)]
             let batchBase = base(batch)
-            batchText.removeAll(keepingCapacity: true)
             encode(batch, batchBase, &batchText)
             statement.bind(1, Int64(bitPattern: batchBase))
             try batchText.withUnsafeBufferPointer { text in

@@ -197,7 +197,7 @@ struct ChromeTraceExporterTests {
         #expect(other["export.omitted_zero_duration_segments"] == String(Self.zeroDurationSegmentsWithoutSlice(timeline)))
         #expect(other["export.reductions"]?.contains("zero-duration segments have no slice") == true)
         let (withLanes, _) = try Self.events(try Self.render(timeline, options: ChromeExportOptions(workerLanes: true)))
-        let lanes = withLanes.filter { $0["ph"] as? String == "X" && $0["pid"] as? Int == 2 && $0["name"] as? String != "actor job" }
+        let lanes = withLanes.filter { $0["ph"] as? String == "X" && $0["pid"] as? Int == 2 && $0["name"] as? String != "untracked job" }
         #expect(!lanes.isEmpty && lanes.allSatisfy { ($0["dur"] as? Double ?? 0) > 0 })
     }
 
@@ -327,7 +327,7 @@ struct ChromeTraceExporterTests {
         #expect(!plain.contains { $0["pid"] as? Int == 2 })
         let (events, _) = try Self.events(try Self.render(options: ChromeExportOptions(workerLanes: true)))
         let lanes = events.filter { $0["ph"] as? String == "X" && $0["pid"] as? Int == 2 }
-        #expect(lanes.contains { $0["name"] as? String == "actor job" })
+        #expect(lanes.contains { $0["name"] as? String == "untracked job" })
         #expect(lanes.contains { $0["name"] as? String == "main #1" })
         let laneNames = events.filter { $0["name"] as? String == "thread_name" && $0["pid"] as? Int == 2 }
         #expect(laneNames.count == 2)

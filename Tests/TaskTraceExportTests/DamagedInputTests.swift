@@ -64,7 +64,7 @@ struct DamagedInputTests {
         try writer.flush()
         let root = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
         let events = try #require(root["traceEvents"] as? [[String: Any]])
-        #expect(events.contains { ($0["pid"] as? Int) == 2 && ($0["name"] as? String) == "actor job" })
+        #expect(events.contains { ($0["pid"] as? Int) == 2 && ($0["name"] as? String) == "untracked job" })
     }
 
     @Test("timestamps and durations at the edge of the range are clamped, and SVG/HTML still render")

@@ -41,7 +41,7 @@ function lines(state, hover) {
   if (state.mode === "threads") {
     const lane = currentLanes(state)[hover.lane];
     const start = lane.starts[hover.job], end = lane.ends[hover.job];
-    const head = hover.task >= 0 ? taskLabel(tasks, hover.task) : "untracked job (a default actor's job)";
+    const head = hover.task >= 0 ? taskLabel(tasks, hover.task) : "untracked job (no task: a default actor's job, or the one Task.yield() adds)";
     const out = [head, `running on ${lane.name}`, `start ${formatNs(start)}`, `duration ${formatNs(end - start)}`];
     if (hover.task >= 0 && taskSite(tasks, hover.task)) out.push(`spawned at ${taskSite(tasks, hover.task)}`);
     return out;

@@ -142,7 +142,7 @@ def test_worker_lanes_and_state_colours_load_cleanly_in_both_viewers(browser, ex
     assert lanes, "no worker-thread tracks (pid 2) with --worker-lanes"
     assert {key: n for key, n in per_track.items() if key[0] == TASKS_PID} == expected["per_track"]
     running = sum(1 for e in events if e["ph"] == "X" and e["pid"] == TASKS_PID and e["name"] == "running")
-    actor_jobs = sum(1 for e in events if e["ph"] == "X" and e["pid"] == THREADS_PID and e["name"] == "actor job")
+    actor_jobs = sum(1 for e in events if e["ph"] == "X" and e["pid"] == THREADS_PID and e["name"] == "untracked job")
     assert sum(lanes.values()) == running + actor_jobs
     assert all("cname" in e for e in events if e["ph"] == "X")
     with viewers.perfetto_load(browser, exports["chrome_full"]) as session:

@@ -18,7 +18,8 @@ import TaskTraceModel
 /// slice (the thread that ran it; names in `otherData`), and `unfinished` on an open last one. Lint findings, when
 /// passed, are the only instant events: one per finding on its task's track.
 /// With `ChromeExportOptions.workerLanes`, process 2 "Threads" has one track per worker thread with the running
-/// segments that last (named after the task) and untracked jobs ("actor job"); with `stateColors`, every slice
+/// segments that last (named after the task) and untracked jobs ("untracked job": a default actor's, or the
+/// one `Task.yield()` adds); with `stateColors`, every slice
 /// has the `cname` of its state. Metadata, trace-wide marks, thread names, the dropped-event count and what was
 /// omitted (`export.reductions`) go to `otherData`; dropped events also appear as a `process_labels` label on
 /// "Tasks". Timestamps are µs with at most 3 decimals (exact ns). See docs/export.md.
@@ -481,7 +482,7 @@ public enum ChromeTraceExporter {
             }
         }
         let jobPrefix = Array(
-            ",\n{\"ph\":\"X\",\"name\":\"actor job\"\(colour(palette.untrackedJob.catapultName)),\"pid\":2,\"tid\":"
+            ",\n{\"ph\":\"X\",\"name\":\"untracked job\"\(colour(palette.untrackedJob.catapultName)),\"pid\":2,\"tid\":"
                 .utf8)
         for job in timeline.untrackedJobs {
             guard let tid = laneTid[job.threadID] else { continue }
