@@ -12,11 +12,14 @@ package enum JobBatchDecoding {
     }
 
     /// Calls `job` once per job of `text`, in order, with its elements (`nil` for `null` or missing), up to
-    /// `maxElements` of them (more is an error).
+    /// `maxElements` of them (more is an error). The first `requiredElements` must be present and not `null` (a
+    /// job's task id; an untracked job's thread and times: NOT NULL columns in version 2), and a batch holds at most
+    /// `maxJobs` jobs (more would give two jobs one `seq` in the views).
     package static func forEachJob(
-        in text: UnsafeBufferPointer<UInt8>, maxElements: Int,
-        _ job: (_ elements: UnsafeBufferPointer<Int64?>) throws -> Void
+        in text: UnsafeBufferPointer<UInt8>, maxElements: Int, requiredElements: Int = 0,
+        maxJobs: Int = JobBatchEncoding.seqStride, _ job: (_ elements: UnsafeBufferPointer<Int64?>) throws -> Void
     ) throws {
+        var jobs = 0
         var reader = ByteReader(text: text)
         try withUnsafeTemporaryAllocation(of: Int64?.self, capacity: maxElements) { elements in
             try reader.expect(UInt8(ascii: "["))
@@ -35,6 +38,10 @@ package enum JobBatchDecoding {
                         count += 1
                     } while try reader.consume(UInt8(ascii: ","))
                     try reader.expect(UInt8(ascii: "]"))
+                }
+                jobs += 1
+                guard jobs <= maxJobs, (0..<requiredElements).allSatisfy({ elements[$0] != nil }) else {
+                    throw reader.failure
                 }
                 try job(UnsafeBufferPointer(elements))
             } while try reader.consume(UInt8(ascii: ","))

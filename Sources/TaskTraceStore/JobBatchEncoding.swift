@@ -17,7 +17,7 @@ package enum JobBatchEncoding {
     /// so the first batch's jobs are 1, 2, 3… as version 2's rows were.
     package static let seqStride = 1024
 
-    /// Element positions of a job's array (the view's `j.value ->> N`).
+    /// Element positions of a job's array (the view's `json_extract(j.value, '$[N]')`).
     package enum Element {
         package static let taskID = 0, scheduled = 1, fromThread = 2, running = 3, threadID = 4, end = 5,
             endCode = 6, endThread = 7, created = 8, endInferred = 9

@@ -67,19 +67,26 @@ package final class SQLiteConnection: @unchecked Sendable {
     }
 
     /// Returns a prepared statement for `sql`, reset and with bindings cleared, from the cache when possible.
+    /// The cached statement is shared: a caller still stepping through it must use `prepareUncached` for the same SQL.
     package func prepare(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
         if let cached = statementCache[sql] {
             cached.reset()
             return cached
         }
+        let wrapped = try prepareUncached(sql)
+        statementCache[sql] = wrapped
+        return wrapped
+    }
+
+    /// A statement of its own for `sql`, not cached (finalized when released): for a query run while the cached
+    /// statement of the same SQL is still being stepped (a reader's callback that queries the reader again).
+    package func prepareUncached(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
         var statement: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard rc == SQLITE_OK, let statement else {
             throw SQLiteError(code: rc, message: lastErrorMessage, sql: sql, systemErrno: lastSystemErrno)
         }
-        let wrapped = SQLiteStatement(handle: statement, connection: self, sql: sql)
-        statementCache[sql] = wrapped
-        return wrapped
+        return SQLiteStatement(handle: statement, connection: self, sql: sql)
     }
 
     /// Runs `body` inside `BEGIN … COMMIT`, rolling back when it throws.

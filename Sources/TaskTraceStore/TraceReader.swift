@@ -17,6 +17,8 @@ import Darwin
 /// Not thread-safe: use one reader from one thread at a time (`@unchecked Sendable` lets it move between them).
 public final class TraceReader: @unchecked Sendable {
     private let connection: SQLiteConnection
+    /// The SQL of the queries being stepped right now (see `query`).
+    private var activeQueries: Set<String> = []
     public let path: String
     /// The file's format version (`PRAGMA user_version`).
     public let formatVersion: Int
@@ -376,7 +378,7 @@ public final class TraceReader: @unchecked Sendable {
         row.end = try time(5, "end_ns")
         row.threadID = TraceThreadID(truncatingIfNeeded: value(7) ?? 0)
         row.endThread = TraceThreadID(truncatingIfNeeded: value(8) ?? 0)
-        row.endInferred = value(9).map { $0 != 0 } ?? false
+        row.endInferred = value(9) == 1  // as the `marks` view reads it (`end_inferred = 1`)
         if let code = value(6) {
             guard code >= 0, code <= Int64(UInt8.max), let state = TaskState(rawValue: UInt8(code)), state.isJobEnd else {
                 throw .corrupt(path: path, detail: "a job row has end_code \(code), which is not a job's end")
@@ -410,7 +412,7 @@ public final class TraceReader: @unchecked Sendable {
         let elementOfColumn = [E.taskID, E.created, E.scheduled, E.fromThread, E.running, E.end, E.endCode,
                                E.threadID, E.endThread, E.endInferred]
         let isTime = [false, true, true, false, true, true, false, false, false, false]
-        try forEachBatch(table: "job_batches", maxElements: E.count) { seq, base, elements in
+        try forEachBatch(table: "job_batches", maxElements: E.count, requiredElements: 1) { seq, base, elements in
             let row = try makeJobRow { column in
                 guard let value = elements[elementOfColumn[Int(column)]] else { return nil }
                 guard isTime[Int(column)] else { return value }
@@ -424,7 +426,7 @@ public final class TraceReader: @unchecked Sendable {
     /// Untracked jobs of a version 3 file in recorded order, from `untracked_batches`.
     private func batchedUntrackedJobs() throws -> [(start: Int64, end: Int64, thread: Int64)] {
         var result: [(start: Int64, end: Int64, thread: Int64)] = []
-        try forEachBatch(table: "untracked_batches", maxElements: 3) { _, base, elements in
+        try forEachBatch(table: "untracked_batches", maxElements: 3, requiredElements: 3) { _, base, elements in
             func time(_ index: Int) -> Int64 {
                 let (sum, overflow) = base.addingReportingOverflow(elements[index] ?? 0)
                 return overflow ? -1 : sum
@@ -437,7 +439,8 @@ public final class TraceReader: @unchecked Sendable {
     /// Decodes every row of a batch table in `seq` order and calls `body` per job with its `seq` (as the views
     /// number it), the batch's `base_ns` and its elements.
     private func forEachBatch(
-        table: String, maxElements: Int, _ body: (Int64, Int64, UnsafeBufferPointer<Int64?>) throws -> Void
+        table: String, maxElements: Int, requiredElements: Int,
+        _ body: (Int64, Int64, UnsafeBufferPointer<Int64?>) throws -> Void
     ) throws {
         var failure: (any Error)?
         try query("SELECT seq, base_ns, jobs FROM \(table) ORDER BY seq") { statement in
@@ -447,7 +450,9 @@ public final class TraceReader: @unchecked Sendable {
             var index: Int64 = 0
             do {
                 try statement.withText(2) { text in
-                    try JobBatchDecoding.forEachJob(in: text, maxElements: maxElements) { elements in
+                    try JobBatchDecoding.forEachJob(
+                        in: text, maxElements: maxElements, requiredElements: requiredElements
+                    ) { elements in
                         index += 1
                         try body((batch &- 1) &* Int64(JobBatchEncoding.seqStride) &+ index, base, elements)
                     }
@@ -463,12 +468,19 @@ public final class TraceReader: @unchecked Sendable {
     }
 
     /// Runs a query and calls `row` for each result row; SQLite errors become `TraceStoreError`.
+    /// A query run from inside another one's `row` callback gets a statement of its own (the cached one is still
+    /// being stepped, and resetting it would restart the outer loop over memory SQLite may have freed).
     package func query(
         _ sql: String, bind: (SQLiteStatement) -> Void = { _ in }, row: (SQLiteStatement) -> Void
     ) throws(TraceStoreError) {
         do {
-            let statement = try connection.prepare(sql)
-            defer { statement.reset() }
+            let nested = activeQueries.contains(sql)
+            let statement = nested ? try connection.prepareUncached(sql) : try connection.prepare(sql)
+            if !nested { activeQueries.insert(sql) }
+            defer {
+                statement.reset()
+                if !nested { activeQueries.remove(sql) }
+            }
             bind(statement)
             while try statement.step() { row(statement) }
         } catch {

@@ -66,11 +66,11 @@ package enum TraceSchema {
                 FROM job_log WHERE end_inferred = 1 AND end_ns IS NOT NULL;
         """
 
-    /// SQL that lets one connection change a version 3 file through its `job_log` and `untracked_jobs` views as if
-    /// they were version 2's tables (`UPDATE job_log SET end_code = 9 WHERE seq = …`, `INSERT INTO untracked_jobs
-    /// (thread_id, start_ns, end_ns) VALUES …`): TEMP `INSTEAD OF` triggers that rewrite the JSON in the batches,
-    /// gone when the connection closes. Not part of the file; for tests that damage traces on purpose and for
-    /// hand repairs.
+    /// SQL that lets one connection change a version 3 file through its views for the two edits tests make —
+    /// `UPDATE job_log SET … WHERE …` (any column but `seq`), `INSERT INTO job_log(…)` and `INSERT INTO
+    /// untracked_jobs(thread_id, start_ns, end_ns)` — with TEMP `INSTEAD OF` triggers that rewrite the JSON in the
+    /// batches (an insert adds a batch of one), gone when the connection closes. No `DELETE`, and no `UPDATE` of
+    /// `untracked_jobs`. Not part of the file; for tests that damage traces on purpose and for hand repairs.
     package static let editThroughViews = """
         CREATE TEMP TRIGGER job_log_update INSTEAD OF UPDATE ON main.job_log BEGIN
             UPDATE job_batches SET jobs = json_replace(jobs, '$[' || ((OLD.seq - 1) % \(JobBatchEncoding.seqStride)) || ']',
@@ -108,8 +108,8 @@ package enum TraceSchema {
         return "INSERT INTO states(code, name) VALUES \(values);"
     }
 
-    /// Tables a version 2 file must have to be read as a trace, with the columns the reader uses (in order of
-    /// checking).
+    /// Tables (or views) a version 3 file must have to be read as a trace, with the columns the reader and the
+    /// checker use (in order of checking).
     package static let requiredColumns: [(table: String, columns: [String])] = [
         ("meta", ["key", "value"]),
         ("job_batches", ["seq", "base_ns", "jobs"]),
@@ -124,7 +124,7 @@ package enum TraceSchema {
         ),
         ("threads", ["id", "name", "kind"]),
         ("mark_log", ["task_id", "ts_ns", "kind", "detail"]),
-        ("untracked_jobs", ["thread_id", "start_ns", "end_ns"]),
+        ("untracked_jobs", ["seq", "thread_id", "start_ns", "end_ns"]),
     ]
 
     /// The same for version 2 files: `job_log` is a table of one row per job, with no `job_batches`.

@@ -68,10 +68,19 @@ struct DamagedTraceTests {
         }
     }
 
-    @Test("a job batch whose JSON is damaged is a corrupt error, never a crash", arguments: [
+    @Test("a batch that is not the JSON tasktrace writes: the reader refuses it and check reports it", arguments: [
+        // Not JSON at all.
         "UPDATE job_batches SET jobs = substr(jobs, 1, length(jobs) / 2) WHERE seq = 1",
         "UPDATE job_batches SET jobs = 'not json' WHERE seq = 1",
         "INSERT INTO untracked_batches(base_ns, jobs) VALUES (0, '[[1, 2')",
+        // JSON that SQLite's views read (so only the batch check can tell), but not what tasktrace writes.
+        "UPDATE job_batches SET jobs = json_set(jobs, '$[0][1]', 2000.5) WHERE seq = 1",
+        "UPDATE job_batches SET jobs = json_set(jobs, '$[0][0]', 'seven') WHERE seq = 1",
+        "UPDATE job_batches SET jobs = json_set(jobs, '$[0][0]', json('null')) WHERE seq = 1",
+        "UPDATE job_batches SET jobs = json_set(jobs, '$[0]', json('[1,2,3,4,5,6,7,8,9,10,11]')) WHERE seq = 1",
+        "INSERT INTO untracked_batches(base_ns, jobs) VALUES (0, '[[1,null,5]]')",
+        "INSERT INTO job_batches(base_ns, jobs) SELECT 0, '[' || group_concat('[1]') || ']' FROM "
+            + "(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1025) SELECT i FROM n)",
     ])
     func damagedBatchJSON(_ sql: String) throws {
         let directory = try TemporaryDirectory()
@@ -79,6 +88,37 @@ struct DamagedTraceTests {
         #expect { try Self.readEverything(path) } throws: { Self.isCorrupt($0, mentioning: "JSON") }
         let report = TraceChecker.check(path: path)
         #expect(!report.isValid)
+        #expect(report.problems.contains { $0.code == "bad_batch" }, "\(report.problems)")
+    }
+
+    @Test("an end_inferred other than 1 is read as the marks view reads it: not inferred")
+    func endInferredIsOneOrNot() throws {
+        let directory = try TemporaryDirectory()
+        let path = try Self.damagedTrace(in: directory, "UPDATE job_log SET end_ns = 9, end_code = 4, end_inferred = 2 WHERE seq = 2")
+        let reader = try TraceReader(path: path)
+        #expect(try reader.marks().count == Int(try runSQLite(path, "SELECT count(*) FROM marks")))
+        #expect(try reader.rowCount(of: .marks) == Int(try runSQLite(path, "SELECT count(*) FROM marks")))
+    }
+
+    @Test("a reader queried again from inside its own streaming callback: each query sees the whole file once")
+    func nestedQueries() throws {
+        let directory = try TemporaryDirectory()
+        let path = try ReaderRefusalTests.makeTrace(in: directory, rows: 1_500)
+        let reader = try TraceReader(path: path)
+        let total = try reader.transitionCount()
+        #expect(total == 1_500)
+        var outer = 0
+        try reader.forEachTransition { _ in
+            outer += 1
+            if outer % 500 == 1 {
+                // The same batch query, nested: it must not reset the outer one (which would restart it).
+                #expect(try reader.transitionCount() == total)
+                var inner = 0
+                try reader.forEachTransition { _ in inner += 1 }
+                #expect(inner == total)
+            }
+        }
+        #expect(outer == total)
     }
 
     @Test("a table without a column the reader needs")

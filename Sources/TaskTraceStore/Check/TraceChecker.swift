@@ -24,7 +24,7 @@ public enum TraceChecker {
         "unreadable", "corrupt", "format_version_mismatch", "states_table", "bad_counter", "not_finished",
         "bad_state_code", "timestamp_out_of_range", "first_state_not_created", "illegal_transition",
         "time_goes_backwards", "unknown_task", "unknown_thread", "missing_parent", "parent_cycle",
-        "task_without_transitions", "bad_job_row", "mark_unknown_task", "untracked_unknown_thread", "untracked_ends_before_start",
+        "task_without_transitions", "bad_job_row", "bad_batch", "mark_unknown_task", "untracked_unknown_thread", "untracked_ends_before_start",
     ]
 
     /// Checks the trace at `path`. Never throws: a file that cannot be read is a report with an `unreadable` error.
@@ -64,6 +64,7 @@ private struct CheckPass {
         try readThreads(into: &report)
         try readTasks(into: &report)
         checkParents(into: &report)
+        if reader.formatVersion >= 3 { try checkBatches(into: &report) }
         let seen = try checkTransitions(into: &report)
         for (id, _) in parents where !seen.contains(id) {
             report.add(.init(severity: .warning, code: "task_without_transitions", taskID: id, message: "task \(id): has no transitions"))
@@ -362,6 +363,33 @@ private struct CheckPass {
         }
         for problem in problems { report.add(problem) }
         report.counts.marks = count
+    }
+
+    /// Version 3's batches as the reader decodes them (`JobBatchDecoding`, with the reader's limits): the views
+    /// below accept any JSON SQLite reads (`2000.0`, `"7"`, a missing thread), so a batch the reader refuses would
+    /// otherwise pass the checks that follow and fail every export.
+    private func checkBatches(into report: inout TraceCheckReport) throws(TraceStoreError) {
+        var problems: [TraceCheckProblem] = []
+        for (table, elements, required) in [
+            ("job_batches", JobBatchEncoding.Element.count, 1), ("untracked_batches", 3, 3),
+        ] {
+            try reader.query("SELECT seq, jobs FROM \(table) ORDER BY seq") { row in
+                let seq = row.int64(0)
+                do {
+                    try row.withText(1) { text in
+                        try JobBatchDecoding.forEachJob(in: text, maxElements: elements, requiredElements: required) { _ in }
+                    }
+                } catch let error as JobBatchDecoding.DecodingError {
+                    problems.append(
+                        .init(
+                            severity: .error, code: "bad_batch",
+                            message: "\(table) row \(seq) is not the JSON tasktrace writes (at byte \(error.offset))"))
+                } catch {
+                    problems.append(.init(severity: .error, code: "bad_batch", message: "\(table) row \(seq): \(error)"))
+                }
+            }
+        }
+        for problem in problems { report.add(problem) }
     }
 
     private func checkUntrackedJobs(into report: inout TraceCheckReport) throws(TraceStoreError) {
