@@ -185,9 +185,7 @@ public final class TraceReader: @unchecked Sendable {
                     )
                 }
             }
-            // In time order, ties in `seq` order (a stable sort of rows read in `seq` order), as the SQL below.
-            return result.enumerated().sorted { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }
-                .map(\.element)
+            return result.stablySorted(by: \.timestamp)  // rows were read in `seq` order: ties as the SQL below
         }
         var damaged: Int64?
         try query(
@@ -222,13 +220,10 @@ public final class TraceReader: @unchecked Sendable {
                 }
                 result.append(UntrackedJobRecord(threadID: TraceThreadID(truncatingIfNeeded: job.thread), start: start, end: end))
             }
-            // In start order, ties in recorded order (a stable sort), as the SQL below.
-            return result.enumerated().sorted { ($0.element.start, $0.offset) < ($1.element.start, $1.offset) }
-                .map(\.element)
+            return result.stablySorted(by: \.start)  // ties in recorded order, as the SQL below
         }
         var damaged = false
-        let order = formatVersion >= 3 ? "seq" : "rowid"
-        try query("SELECT thread_id, start_ns, end_ns FROM untracked_jobs ORDER BY start_ns, \(order)") { statement in
+        try query("SELECT thread_id, start_ns, end_ns FROM untracked_jobs ORDER BY start_ns, rowid") { statement in
             guard let start = Self.timestamp(statement.int64(1)), let end = Self.timestamp(statement.int64(2)),
                 start <= end
             else {
@@ -530,5 +525,13 @@ public final class TraceReader: @unchecked Sendable {
             )
         default: .sqlite(error)
         }
+    }
+}
+
+extension Array {
+    /// Sorted by `key`, elements with equal keys in their present order: what `ORDER BY key, seq` gives for rows
+    /// read in `seq` order.
+    fileprivate func stablySorted(by key: (Element) -> TraceNanos) -> [Element] {
+        enumerated().sorted { (key($0.element), $0.offset) < (key($1.element), $1.offset) }.map(\.element)
     }
 }
