@@ -12,12 +12,16 @@ struct RuntimeSection {
         /// Per worker count: the whole `record` call (file finished) and the body's own time.
         var whole: [Int: Double] = [:]
         var body: [Int: Double] = [:]
+        /// Per worker count: from the `record` call to the body's first line (opening the file, starting threads).
+        var setup: [Int: Double] = [:]
         /// The whole `record` call with the most workers into `DiscardingSink` (no SQLite).
         var discardingWhole = 0.0
     }
 
     let rounds: Int
     let workerCounts: [Int]
+    /// The workloads to run (all by default; `--workloads` narrows it for A/B runs of one shape).
+    var workloads: [Workload] = Workload.allCases
     let directory: String
     /// Where the spawn-heavy trace of the last round (most workers) is kept, for the export section.
     var keptSpawnTrace: String { directory + "/spawn-100k.sqlite" }
@@ -35,7 +39,7 @@ struct RuntimeSection {
         // Round 0 warms up (the global pool's threads, the allocator's arenas, the file cache) and is not counted:
         // measured cold, the first global spawn-heavy run took 2-3x the later ones.
         for round in 0...rounds {
-            for workload in Workload.allCases {
+            for workload in workloads {
                 var timing = Round(global: 0)
                 var checksum = 0
                 timing.global = await Stopwatch.seconds { checksum = await Task { await workload.run() }.value }
@@ -44,17 +48,22 @@ struct RuntimeSection {
                         workload == .spawn && workers == workerCounts.last
                         ? keptSpawnTrace : directory + "/\(workload.rawValue)-w\(workers).sqlite"
                     var body = 0.0
+                    var bodyStart: UInt64 = 0
                     var tracedChecksum = 0
+                    let callStart = Stopwatch.nanos()
                     let whole = try await Stopwatch.seconds {
-                        (tracedChecksum, body) = try await TaskTrace.record(to: path, workers: workers) { _ in
+                        (tracedChecksum, bodyStart, body) = try await TaskTrace.record(to: path, workers: workers) {
+                            _ in
                             var value = 0
+                            let start = Stopwatch.nanos()
                             let seconds = await Stopwatch.seconds { value = await workload.run() }
-                            return (value, seconds)
+                            return (value, start, seconds)
                         }
                     }
                     if tracedChecksum != checksum { integrityProblems.append("\(workload) checksum differs") }
                     timing.whole[workers] = whole
                     timing.body[workers] = body
+                    timing.setup[workers] = Double(bodyStart &- callStart) / 1e9
                     if round > 0 { try inspect(path, workload: workload, workers: workers) }
                 }
                 if let workers = workerCounts.last {
@@ -103,7 +112,16 @@ struct RuntimeSection {
     /// file), in ms: what the writer's backlog costs.
     func tailMilliseconds(_ workload: Workload, workers: Int) -> Double {
         let rows = results[workload] ?? []
-        return 1000 * Statistics.median(rows.map { ($0.whole[workers] ?? .nan) - ($0.body[workers] ?? .nan) })
+        return 1000
+            * Statistics.median(
+                rows.map { ($0.whole[workers] ?? .nan) - ($0.body[workers] ?? .nan) - ($0.setup[workers] ?? .nan) })
+    }
+
+    /// Median over rounds of the time from the `record` call to the body's start (creating the file and its
+    /// schema, starting or waking the threads), in ms.
+    func setupMilliseconds(_ workload: Workload, workers: Int) -> Double {
+        let rows = results[workload] ?? []
+        return 1000 * Statistics.median(rows.map { $0.setup[workers] ?? .nan })
     }
 
     /// Median over rounds of (traced whole or body) / global.

@@ -6,13 +6,13 @@ import Foundation
 /// docs/performance.md for the figures and what each key means.
 ///
 ///   swift run -c release --package-path Benchmarks tasktrace-benchmarks [--quick] [--json] [--rounds N]
-///       [--keep] [--probe-only] [--store-only] [--runtime-only] [--export-only TRACE]
+///       [--keep] [--probe-only] [--store-only] [--runtime-only [--workloads LIST]] [--export-only TRACE]
 @main
 struct BenchmarkSuite {
     /// The `overhead_<workload>_vs_global_<N>w`, `inrun_…`, `tail_ms_…` and `writer_cpu_ns_per_transition_…` keys of
     /// every workload and worker count.
     static func addPerWorkerRatios(of runtime: RuntimeSection, workerCounts: [Int], to json: inout JSONLine) {
-        for workload in Workload.allCases {
+        for workload in runtime.workloads {
             for workers in workerCounts {
                 json.add(
                     "overhead_\(workload.rawValue)_vs_global_\(workers)w",
@@ -21,6 +21,8 @@ struct BenchmarkSuite {
                     "inrun_\(workload.rawValue)_vs_global_\(workers)w",
                     runtime.ratio(workload, workers: workers, body: true))
                 json.add("tail_ms_\(workload.rawValue)_\(workers)w", runtime.tailMilliseconds(workload, workers: workers))
+                json.add(
+                    "setup_ms_\(workload.rawValue)_\(workers)w", runtime.setupMilliseconds(workload, workers: workers))
                 json.add(
                     "writer_cpu_ns_per_transition_\(workload.rawValue)_\(workers)w",
                     runtime.writerCPUNanosPerTransition(workload, workers: workers))
@@ -112,8 +114,18 @@ struct BenchmarkSuite {
 
         // 2. The traced program against the untraced one on Swift's global executor.
         var runtime = RuntimeSection(rounds: rounds, workerCounts: workerCounts, directory: scratch)
+        // `--workloads spawn,yield,realistic`: only these (with `--runtime-only`, for A/B runs of one shape).
+        if let at = CommandLine.arguments.firstIndex(of: "--workloads"), CommandLine.arguments.indices.contains(at + 1) {
+            let names = CommandLine.arguments[at + 1].split(separator: ",").map(String.init)
+            let chosen = names.compactMap(Workload.init(rawValue:))
+            guard chosen.count == names.count, !chosen.isEmpty, arguments.contains("--runtime-only") else {
+                log("--workloads goes with --runtime-only and takes a comma-separated list of: spawn, yield, realistic")
+                exit(2)
+            }
+            runtime.workloads = chosen
+        }
         try await runtime.run(log: log)
-        for workload in Workload.allCases {
+        for workload in runtime.workloads {
             for workers in workerCounts {
                 log(
                     String(
@@ -128,7 +140,7 @@ struct BenchmarkSuite {
         // Peak RSS so far: the recordings (and their untraced twins), before the export section loads a timeline.
         let peakRSSRecording = Machine.peakRSSMegabytes()
         log(String(format: "peak RSS after the recordings: %.0f MB", peakRSSRecording))
-        for workload in Workload.allCases {
+        for workload in runtime.workloads {
             log(
                 String(
                     format: "%@ %dw into a sink that discards rows: whole record / global %.2f", workload.rawValue,
