@@ -112,6 +112,14 @@ package final class SQLiteConnection: @unchecked Sendable {
         return statement.isNull(0) ? nil : statement.int64(0)
     }
 
+    /// The main database as file bytes (`sqlite3_serialize`), or nil when SQLite cannot serialize it.
+    package func serializedMainDatabase() -> [UInt8]? {
+        var size: sqlite3_int64 = 0
+        guard let pointer = sqlite3_serialize(handle, "main", &size, 0), size > 0 else { return nil }
+        defer { sqlite3_free(pointer) }
+        return Array(UnsafeBufferPointer(start: pointer, count: Int(size)))
+    }
+
     /// SQLite's message for the most recent failure on this connection.
     package var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
 

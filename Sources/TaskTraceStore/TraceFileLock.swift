@@ -61,6 +61,25 @@ final class TraceFileLock {
 
     deinit { close(descriptor) }
 
+    /// Writes `bytes` as the new file's contents (an empty trace's image, before SQLite opens it). False, with the
+    /// file left empty, when the write fails (a full disk): the caller then lets SQLite create the file's contents
+    /// and report the failure in its own words.
+    func fill(with bytes: [UInt8]) -> Bool {
+        let written = bytes.withUnsafeBytes { buffer -> Int in
+            var offset = 0
+            while offset < buffer.count {
+                let count = pwrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset, off_t(offset))
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { break }
+                offset += count
+            }
+            return offset
+        }
+        if written == bytes.count { return true }
+        _ = ftruncate(descriptor, 0)
+        return false
+    }
+
     /// True while `path` still names the file this lock created (not deleted, moved or replaced).
     var pathStillNamesFile: Bool {
         var info = stat()

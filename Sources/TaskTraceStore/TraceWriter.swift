@@ -47,36 +47,28 @@ public final class TraceWriter: @unchecked Sendable {
         // Claims the path first: a second recording on it is refused, never interleaved (see TraceFileLock).
         lock = try TraceFileLock(path: path)
         do {
-            connection = try Self.createSchema(path: path)
+            connection = try Self.createSchema(path: path, lock: lock)
         } catch {
             unlink(path)
             throw .cannotCreate(path: path, detail: error.message)
         }
     }
 
-    /// Opens the new file, switches it to WAL and creates tables, states, version and the first `meta` rows.
-    private static func createSchema(path: String) throws(SQLiteError) -> SQLiteConnection {
+    /// Fills the new file with the empty trace's image (or creates the schema statement by statement where no image
+    /// can be had), opens it and switches it to WAL.
+    private static func createSchema(path: String, lock: TraceFileLock) throws(SQLiteError) -> SQLiteConnection {
+        let fromImage = EmptyTraceImage.bytes.map { lock.fill(with: $0) } ?? false
         let connection = try SQLiteConnection(path: path, mode: .readWriteCreate)
         do {
             // synchronous=OFF: no fsync per batch or checkpoint. A killed process still leaves every committed
             // batch readable (the operating system holds the written pages); only a power loss or kernel crash
             // mid-recording can lose the end of the trace — a trade a trace file can afford (docs/performance.md).
             // Set first: switching a new file to WAL under the default synchronous=FULL costs four fsyncs, which
-            // made an empty recording take 11–18 ms instead of ~2 ms here.
-            try connection.execute("PRAGMA synchronous=OFF; PRAGMA page_size=16384; PRAGMA journal_mode=WAL;")
-            try connection.transaction {
-                try connection.execute(TraceSchema.createTables)
-                try connection.execute(TraceSchema.insertStates)
-                try connection.execute("PRAGMA user_version=\(TraceFormat.version)")
-                try upsertMeta(
-                    [
-                        MetaKey.formatVersion: String(TraceFormat.version),
-                        MetaKey.tasktraceVersion: TraceFormat.toolVersion,
-                        MetaKey.droppedEvents: "0",
-                    ],
-                    on: connection
-                )
-            }
+            // made an empty recording take 11–18 ms instead of ~2 ms here. (page_size matters only without the
+            // image: an existing file keeps its own.)
+            try connection.execute(
+                "PRAGMA synchronous=OFF; PRAGMA page_size=\(EmptyTraceImage.pageSize); PRAGMA journal_mode=WAL;")
+            if !fromImage { try EmptyTraceImage.create(on: connection) }
         } catch let error as SQLiteError {
             connection.close()
             throw error
