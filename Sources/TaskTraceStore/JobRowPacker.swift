@@ -54,20 +54,30 @@ struct JobRowPacker {
     /// Number of rows held.
     var heldCount: Int { openIndex.count + heldBySlot }
 
-    /// Removes from `marks` the inferred-outcome marks that a flag on their end's row can carry; call before
-    /// `pack` with the same batch. Marks whose end does not come in order are given back by `unabsorbedMarks()`.
-    mutating func absorbInferredMarks(_ marks: inout [MarkRecord]) {
-        guard marks.contains(where: { $0.kind == MarkKind.inferredOutcome }) else { return }
-        marks.removeAll { mark in
-            guard mark.kind == MarkKind.inferredOutcome, let task = mark.taskID else { return false }
-            let state: TaskState
-            switch mark.detail {
-            case InferredOutcomeDetail.parentEnded: state = .done
-            case InferredOutcomeDetail.parentEndedCancelRequested: state = .cancelled
-            default: return false
+    /// `marks` without the inferred-outcome marks that a flag on their end's row can carry; call before `pack`
+    /// with the same batch. Marks whose end does not come in order are given back by `unabsorbedMarks()`.
+    /// Returns `marks` itself (no copy) when it has none to absorb; otherwise builds the rest anew rather than
+    /// removing in place, which would first copy the caller's whole array (100k marks when a group of 100k
+    /// children ends).
+    mutating func absorbInferredMarks(from marks: [MarkRecord]) -> [MarkRecord] {
+        guard marks.contains(where: { $0.kind == MarkKind.inferredOutcome }) else { return marks }
+        var kept: [MarkRecord] = []
+        for mark in marks {
+            if let task = mark.taskID, mark.kind == MarkKind.inferredOutcome, let state = Self.inferredState(mark) {
+                inferredEnds.append((task, mark.timestamp, state))
+            } else {
+                kept.append(mark)
             }
-            inferredEnds.append((task, mark.timestamp, state))
-            return true
+        }
+        return kept
+    }
+
+    /// The end state an inferred-outcome mark's fixed detail announces, or nil for any other detail.
+    private static func inferredState(_ mark: MarkRecord) -> TaskState? {
+        switch mark.detail {
+        case InferredOutcomeDetail.parentEnded: .done
+        case InferredOutcomeDetail.parentEndedCancelRequested: .cancelled
+        default: nil
         }
     }
 

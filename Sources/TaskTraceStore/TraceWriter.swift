@@ -93,8 +93,7 @@ public final class TraceWriter: @unchecked Sendable {
     /// Writes one batch in one transaction, with the held job rows that waited `holdNanos` for their job's end.
     public func write(_ batch: TraceBatch) throws(TraceStoreError) {
         let now = Self.monotonicNanos()
-        var marks = batch.marks
-        packer.absorbInferredMarks(&marks)
+        var marks = packer.absorbInferredMarks(from: batch.marks)
         rows.removeAll(keepingCapacity: true)
         packer.pack(batch.transitions, slots: batch.transitionSlots, now: now, into: &rows)
         packer.drainStale(now: now, into: &rows)
