@@ -257,10 +257,31 @@ public final class TraceWriter: @unchecked Sendable {
             statement.bind(first, Int64(bitPattern: task.id))
             statement.bind(first + 1, task.parentID.map { Int64(bitPattern: $0) })
             statement.bind(first + 2, task.name)
-            statement.bind(first + 3, task.kind.rawValue)
+            statement.bind(first + 3, Self.kindText(task.kind))
             statement.bind(first + 4, task.file)
             statement.bind(first + 5, task.line.map { Int64($0) })
             statement.bind(first + 6, task.error)
+        }
+    }
+
+    /// Each kind's text, bound in place (see `PermanentText`).
+    private enum KindText {
+        static let root = PermanentText(TaskKind.root.rawValue)
+        static let spawned = PermanentText(TaskKind.spawned.rawValue)
+        static let groupChild = PermanentText(TaskKind.groupChild.rawValue)
+        static let asyncLet = PermanentText(TaskKind.asyncLet.rawValue)
+        static let blocking = PermanentText(TaskKind.blocking.rawValue)
+        static let unknown = PermanentText(TaskKind.unknown.rawValue)
+    }
+
+    private static func kindText(_ kind: TaskKind) -> PermanentText {
+        switch kind {
+        case .root: KindText.root
+        case .spawned: KindText.spawned
+        case .groupChild: KindText.groupChild
+        case .asyncLet: KindText.asyncLet
+        case .blocking: KindText.blocking
+        case .unknown: KindText.unknown
         }
     }
 

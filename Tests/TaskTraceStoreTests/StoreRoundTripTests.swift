@@ -118,6 +118,19 @@ struct StoreRoundTripTests {
         #expect(task == TaskRecord(id: 4, parentID: 1, name: "fetch", kind: .groupChild, file: "A/B.swift", line: 3, error: "boom"))
     }
 
+    @Test("every task kind is stored under its own name, in multi-row statements and single rows alike")
+    func everyKindStoredByName() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("kinds.sqlite")
+        let writer = try TraceWriter(path: path)
+        // 40 rows: a multi-row statement's worth and a single-row tail, each kind in both.
+        let kinds = (0..<40).map { TaskKind.allCases[$0 % TaskKind.allCases.count] }
+        try writer.write(TraceBatch(tasks: kinds.indices.map { TaskRecord(id: TraceTaskID($0 + 1), kind: kinds[$0]) }))
+        try writer.finish()
+        let stored = try runSQLite(path, "SELECT group_concat(kind, ' ') FROM (SELECT kind FROM tasks ORDER BY id)")
+        #expect(stored == kinds.map(\.rawValue).joined(separator: " "))
+    }
+
     @Test("upserts of one id inside one batch merge in order, across multi-row statements")
     func upsertsWithinOneBatchMerge() throws {
         let directory = try TemporaryDirectory()
