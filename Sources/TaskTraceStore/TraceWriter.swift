@@ -173,8 +173,12 @@ public final class TraceWriter: @unchecked Sendable {
         }
     }
 
-    /// SQLite's message, with the operating system's reason for I/O failures ("disk I/O error: File too large").
+    /// SQLite's message, with the operating system's reason for I/O failures ("disk I/O error: File too large"),
+    /// or `.vanished` when the file was removed meanwhile: between `wrap`'s check and the write, SQLite refuses to
+    /// leave WAL mode in a file that was moved ("attempt to write a readonly database", SQLITE_READONLY_DBMOVED),
+    /// and the removal is the reason to give.
     private func writeFailure(_ error: SQLiteError) -> TraceStoreError {
+        guard lock.pathStillNamesFile else { return .vanished(path: path) }
         var detail = error.message
         let systemErrno = error.systemErrno
         if [10, 13, 14].contains(error.primaryCode) {  // SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN

@@ -239,6 +239,7 @@ final class TraceRecorder: Sendable {
             if sinkError == nil {
                 do { try batch.isEmpty ? sink.idle() : sink.write(batch) } catch { sinkError = error }
             }
+            deriver.recycle(consume batch)
             if stopping { break }
         }
         var meta = finalMeta.withLock { $0 }
