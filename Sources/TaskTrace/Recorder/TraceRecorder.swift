@@ -211,7 +211,7 @@ final class TraceRecorder: Sendable {
 
     private func writerLoop(startMeta: [String: String]) {
         var deriver = TraceDeriver()
-        var events: [RawEvent] = []
+        var events = DrainArrayPool.take()
         events.reserveCapacity(buffer.capacity)
         var payloads: [EventPayload] = []
         var lostTasks: [TraceTaskID] = []
@@ -242,6 +242,7 @@ final class TraceRecorder: Sendable {
             deriver.recycle(consume batch)
             if stopping { break }
         }
+        DrainArrayPool.give(consume events)
         var meta = finalMeta.withLock { $0 }
         let integrity: [String: String] = [
             MetaKey.droppedEvents: String(dropped),
