@@ -1,5 +1,5 @@
 import Foundation
-import TaskTrace
+@testable import TaskTrace
 import TaskTraceModel
 import TaskTraceStore
 import Testing
@@ -42,6 +42,39 @@ struct JobLogRecordingTests {
         let childRows = try Self.count(
             reader, "SELECT count(*) FROM job_log j JOIN tasks t ON t.id = j.task_id WHERE t.kind = 'group_child'")
         #expect(childRows >= children && childRows <= 2 * children)
+        #expect(TraceChecker.check(path: path).isValid)
+    }
+
+    @Test("a drain larger than one write (the writer behind a busy program) loses and reorders nothing",
+          arguments: [1, 4])
+    func drainLargerThanOneWrite(workers: Int) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tasktrace-\(UUID()).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // ~3 events per child, all drained at the end (no periodic flush): more than two writes' worth.
+        let children = 2 * TraceRecorder.eventsPerWrite / 3 + 1_000
+        var configuration = TraceConfiguration(workers: workers)
+        configuration.flushIntervalNanos = 3_600_000_000_000
+        let sum = try await TaskTrace.record(into: try SQLiteTraceSink(path: path), configuration: configuration) { _ in
+            await withTaskGroup(of: Int.self) { group in
+                for index in 0..<children { group.addTask { index & 1 } }
+                return await group.reduce(0, +)
+            }
+        }
+        #expect(sum == children / 2)
+        let reader = try TraceReader(path: path)
+        let meta = try reader.meta()
+        for key in [MetaKey.droppedEvents, MetaKey.skippedEvents, MetaKey.reorderedEvents, MetaKey.lateEvents] {
+            #expect(meta[key] == "0", "\(key)")
+        }
+        let childIDs = Set(try reader.tasks().filter { $0.kind == .groupChild }.map(\.id))
+        #expect(childIDs.count == children)
+        // Each child's life, in recorded order: created, scheduled, running, done.
+        var lives: [TraceTaskID: [TaskState]] = [:]
+        try reader.forEachTransition { transition in
+            if childIDs.contains(transition.taskID) { lives[transition.taskID, default: []].append(transition.state) }
+        }
+        #expect(lives.count == children)
+        #expect(lives.values.allSatisfy { $0 == [.created, .scheduled, .running, .done] })
         #expect(TraceChecker.check(path: path).isValid)
     }
 

@@ -100,6 +100,11 @@ struct TraceDeriver {
 
     /// Consumes one drained chunk of events, in order, and the task ids of events dropped meanwhile.
     mutating func consume(_ events: [RawEvent], payloads: [EventPayload], lostTasks: [TraceTaskID] = []) {
+        consume(events[...], payloads: payloads, lostTasks: lostTasks)
+    }
+
+    /// Same, for a stretch of a drain (the writer derives a large drain in parts).
+    mutating func consume(_ events: ArraySlice<RawEvent>, payloads: [EventPayload], lostTasks: [TraceTaskID] = []) {
         for event in events {
             switch event.kind {
             case .enqueue: enqueue(event)

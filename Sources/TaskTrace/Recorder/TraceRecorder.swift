@@ -197,6 +197,9 @@ final class TraceRecorder: Sendable {
 
     private let finalMeta = Mutex<[String: String]>([:])
 
+    /// The most events derived into one batch (one sink write, one transaction).
+    static let eventsPerWrite = 1 << 16
+
     /// Niceness of the writer thread: the program's workers win every contended core, the writer takes the idle
     /// time (a traced program runs closer to its untraced speed; the rows are written while it waits or after).
     static let writerNiceness: Int32 = 10
@@ -230,16 +233,25 @@ final class TraceRecorder: Sendable {
             // Read after `stopping` is seen: every producer finished before stop was requested. The last drain
             // closes the buffer and waits for appends in flight, so nothing can slip in between and vanish.
             dropped = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lostTasks, close: stopping).dropped
-            deriver.consume(events, payloads: payloads, lostTasks: lostTasks)
-            if stopping {
-                // Not before the last stamp handed out (`now()` guarantees it).
-                deriver.finish(at: buffer.now())
-            }
-            let batch = deriver.takeBatch()
-            if sinkError == nil {
-                do { try batch.isEmpty ? sink.idle() : sink.write(batch) } catch { sinkError = error }
-            }
-            deriver.recycle(consume batch)
+            // A large drain (the writer fell behind a busy program) is derived and written in parts of at most
+            // `eventsPerWrite`: the batch's arrays then stay a few MiB and are reused, where one batch of a whole
+            // backlog grew them by tens of MiB of fresh memory per recording (page faults were the writer's largest
+            // single cost on the yield-heavy workload, perf).
+            var start = 0
+            repeat {
+                let end = min(start + Self.eventsPerWrite, events.count)
+                deriver.consume(events[start..<end], payloads: payloads, lostTasks: start == 0 ? lostTasks : [])
+                start = end
+                if stopping, start == events.count {
+                    // Not before the last stamp handed out (`now()` guarantees it).
+                    deriver.finish(at: buffer.now())
+                }
+                let batch = deriver.takeBatch()
+                if sinkError == nil {
+                    do { try batch.isEmpty ? sink.idle() : sink.write(batch) } catch { sinkError = error }
+                }
+                deriver.recycle(consume batch)
+            } while start < events.count
             if stopping { break }
         }
         DrainArrayPool.give(consume events)
