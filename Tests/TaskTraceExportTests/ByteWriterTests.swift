@@ -16,7 +16,9 @@ struct ByteWriterTests {
         }
         values += (0..<1_000).map { UInt64($0) }
         var random = SystemRandomNumberGenerator()
-        values += (0..<2_000).map { _ in UInt64.random(in: 0...UInt64.max, using: &random) >> UInt64.random(in: 0..<64) }
+        values += (0..<2_000).map { _ in
+            UInt64.random(in: 0...UInt64.max, using: &random) >> UInt64.random(in: 0..<64, using: &random)
+        }
         return values
     }()
 
@@ -46,7 +48,8 @@ struct ByteWriterTests {
         }
         var values = Self.decimalEdges
         for fraction: UInt64 in [0, 1, 5, 9, 10, 50, 99, 100, 105, 110, 500, 990, 999] {
-            values += Self.decimalEdges.prefix(90).filter { $0 < UInt64.max - 1_000 }.map { $0 / 1000 * 1000 + fraction }
+            let wholes = Self.decimalEdges.prefix(90).filter { $0 < UInt64.max - 1_000 }
+            values += wholes.map { $0 / 1000 * 1000 + fraction }
         }
         for nanos in values {
             var out = ByteWriter.collecting()
@@ -91,7 +94,8 @@ struct ByteWriterTests {
         for value in 0..<0x80 {
             let character = String(UnicodeScalar(UInt8(value)))
             for text in [character, "ab" + character + "cd", "abc" + character, character + character + "x"] {
-                #expect(Self.jsonContent(text) == Self.referenceJSONContent(text), "byte \(value) in \(text.debugDescription)")
+                let expected = Self.referenceJSONContent(text)
+                #expect(Self.jsonContent(text) == expected, "byte \(value) in \(text.debugDescription)")
             }
         }
         var out = ByteWriter.collecting()

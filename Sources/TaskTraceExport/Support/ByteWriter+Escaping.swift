@@ -33,7 +33,8 @@ extension ByteWriter {
             }
             if byte == 0xE2 {
                 // U+2028 and U+2029 are E2 80 A8 and E2 80 A9; any other E2 sequence is copied with its run.
-                guard index + 2 < text.count, text[index + 1] == 0x80, text[index + 2] == 0xA8 || text[index + 2] == 0xA9
+                guard index + 2 < text.count, text[index + 1] == 0x80,
+                    text[index + 2] == 0xA8 || text[index + 2] == 0xA9
                 else {
                     index &+= 1
                     continue
