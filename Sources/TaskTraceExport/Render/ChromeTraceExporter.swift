@@ -112,9 +112,12 @@ public enum ChromeTraceExporter {
                 if hasStaticArgs || thread != 0 || isOpenEnd {
                     out.write(",\"args\":{")
                     if hasStaticArgs {
-                        writeStaticArgs(
-                            of: tasks[index], at: index, in: timeline, marks: marks, families: families,
-                            limit: options.flowFanOutLimit ?? 0, to: &out)
+                        // Borrowed through a buffer pointer: `tasks[index]` as an argument would copy the task.
+                        tasks.withUnsafeBufferPointer { tasks in
+                            writeStaticArgs(
+                                of: tasks[index], at: index, in: timeline, marks: marks, families: families,
+                                limit: options.flowFanOutLimit ?? 0, to: &out)
+                        }
                     }
                     if thread != 0 {
                         out.write(hasStaticArgs ? ",\"thread\":" : "\"thread\":")
@@ -342,8 +345,8 @@ public enum ChromeTraceExporter {
 
         init(_ timeline: Timeline, omitsArrows: (Int) -> Bool) {
             childRanges = Array(repeating: nil, count: timeline.tasks.count)
-            for (index, task) in timeline.tasks.enumerated() {
-                guard let parent = task.parentIndex, omitsArrows(parent) else { continue }
+            for index in timeline.tasks.indices {
+                guard let parent = timeline.tasks[index].parentIndex, omitsArrows(parent) else { continue }
                 let tid = index + 1
                 var ranges = childRanges[parent] ?? []
                 childRanges[parent] = nil  // unique, so the append below does not copy

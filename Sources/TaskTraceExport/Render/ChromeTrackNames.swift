@@ -17,12 +17,17 @@ struct ChromeTrackNames: Sendable {
 
     init(_ tasks: [TimelineTask]) {
         var writer = ByteWriter.collecting()
-        ends = []
+        var ends: [Int] = []
         ends.reserveCapacity(tasks.count)
-        for index in tasks.indices {
-            Self.writeName(of: tasks[index], to: &writer)
-            ends.append(writer.byteCount)
+        // Borrowed through a buffer pointer: `tasks[index]` passed as an argument would copy the task (and retain
+        // its strings).
+        tasks.withUnsafeBufferPointer { tasks in
+            for index in tasks.indices {
+                Self.writeName(of: tasks[index], to: &writer)
+                ends.append(writer.byteCount)
+            }
         }
+        self.ends = ends
         bytes = writer.bytes
     }
 

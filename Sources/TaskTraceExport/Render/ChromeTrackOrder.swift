@@ -52,21 +52,27 @@ struct ChromeTrackOrder: Sendable {
         _ earlier: UnsafeBufferPointer<UInt8>, _ later: UnsafeBufferPointer<UInt8>
     ) -> Bool {
         guard earlier.count == later.count else { return false }
-        if earlier.elementsEqual(later) { return true }
-        let backslash = UInt8(ascii: "\\")
+        // One pass (this runs for every pair of neighbouring tracks): equal names are in order whatever they hold;
+        // names that differ are in order only when every byte is trusted and the first differing digit rises.
         var decided = false
-        for (a, b) in zip(earlier, later) {
-            // Printable ASCII, and no escape sequence: `\u0001` vs `\u0002` differ in digits but are not digits.
-            guard a >= 0x20, a < 0x7F, b >= 0x20, b < 0x7F, a != backslash, b != backslash else { return false }
-            if a == b { continue }
-            guard Self.isDigit(a), Self.isDigit(b) else { return false }
+        var allTrusted = true
+        for index in earlier.indices {
+            let (a, b) = (earlier[index], later[index])
+            if a == b {
+                allTrusted = allTrusted && Self.isTrusted(a)
+                continue
+            }
+            guard Self.isTrusted(a), Self.isTrusted(b), Self.isDigit(a), Self.isDigit(b) else { return false }
             if !decided {
                 if a > b { return false }
                 decided = true
             }
         }
-        return decided
+        return decided ? allTrusted : true
     }
+
+    /// Printable ASCII, and no escape sequence: `\u0001` vs `\u0002` differ in digits but are not digits.
+    private static func isTrusted(_ byte: UInt8) -> Bool { byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\\") }
 
     /// `catapultSortsInOrder` of two names held in arrays (for tests).
     static func catapultSortsInOrder(_ earlier: [UInt8], _ later: [UInt8]) -> Bool {
