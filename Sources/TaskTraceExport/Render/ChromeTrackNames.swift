@@ -19,13 +19,10 @@ struct ChromeTrackNames: Sendable {
         var writer = ByteWriter.collecting()
         var ends: [Int] = []
         ends.reserveCapacity(tasks.count)
-        // Borrowed through a buffer pointer: `tasks[index]` passed as an argument would copy the task (and retain
-        // its strings).
-        tasks.withUnsafeBufferPointer { tasks in
-            for index in tasks.indices {
-                Self.writeName(of: tasks[index], to: &writer)
-                ends.append(writer.byteCount)
-            }
+        for index in tasks.indices {
+            // The three fields, not the task: passing `tasks[index]` copies it (and retains its strings).
+            Self.writeName(name: tasks[index].name, kind: tasks[index].kind, id: tasks[index].id, to: &writer)
+            ends.append(writer.byteCount)
         }
         self.ends = ends
         bytes = writer.bytes
@@ -46,22 +43,22 @@ struct ChromeTrackNames: Sendable {
         withName(index) { out.write(buffer: $0) }
     }
 
-    /// `task.displayName` as a JSON string, from its parts: the name (escaped, in runs) or the kind's label, ` #`,
+    /// A task's `displayName` as a JSON string, from its parts: the name (escaped, in runs) or the kind's label, ` #`,
     /// and the id's label (`TaskIDText.label`: `42`, or `b1` for blocking-pool work). `ChromeTrackNamesTests`
     /// holds it equal to `ByteWriter.jsonStringBytes(task.displayName)`.
-    static func writeName(of task: borrowing TimelineTask, to out: inout ByteWriter) {
+    static func writeName(name: String?, kind: TaskKind, id: TraceTaskID, to out: inout ByteWriter) {
         out.write(byte: UInt8(ascii: "\""))
-        if let name = task.name {
+        if let name {
             out.writeJSONStringContent(name)
         } else {
-            out.write(TimelineTask.unnamedLabel(task.kind))
+            out.write(TimelineTask.unnamedLabel(kind))
         }
         out.write(" #")
-        if let number = TaskIDText.blockingNumber(task.id) {
+        if let number = TaskIDText.blockingNumber(id) {
             out.write("b")
             out.writeDecimal(number)
         } else {
-            out.writeDecimal(task.id)
+            out.writeDecimal(id)
         }
         out.write(byte: UInt8(ascii: "\""))
     }
