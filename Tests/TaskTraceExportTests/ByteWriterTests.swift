@@ -187,4 +187,30 @@ struct ByteWriterTests {
         #expect(Self.text(first) == "ac")
         #expect(Self.text(second) == "ab")
     }
+
+    @Test func aCursorWritesWhatTheWriterWrites() {
+        var direct = ByteWriter.collecting()
+        var viaCursor = ByteWriter.collecting()
+        for value in Self.decimalEdges {
+            direct.write(",")
+            direct.writeDecimal(value)
+            direct.writeMicros(fromNanos: value)
+            viaCursor.withCursor(reserving: 1 + ByteCursor.maxDecimalBytes + ByteCursor.maxMicrosBytes) { cursor in
+                cursor.write(",")
+                cursor.writeDecimal(value)
+                cursor.writeMicros(fromNanos: value)
+            }
+        }
+        #expect(viaCursor.bytes == direct.bytes)
+        // Room reserved and not used is not written.
+        viaCursor.withCursor(reserving: 100) { $0.write(byte: UInt8(ascii: "!")) }
+        #expect(Self.text(viaCursor) == Self.text(direct) + "!")
+    }
+
+    @Test func writingMoreThanTheCursorsRoomTraps() async {
+        await #expect(processExitsWith: .failure) {
+            var out = ByteWriter.collecting()
+            out.withCursor(reserving: 2) { $0.write("abc") }
+        }
+    }
 }

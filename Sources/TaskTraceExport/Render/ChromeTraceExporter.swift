@@ -64,11 +64,16 @@ public enum ChromeTraceExporter {
         var sortIndexes = 0
         for index in tasks.indices {
             let tid = UInt64(index) + 1
-            out.write(",\n{\"ph\":\"M\",\"pid\":1,\"tid\":")
-            out.writeDecimal(tid)
-            out.write(",\"name\":\"thread_name\",\"args\":{\"name\":")
-            names.write(index, to: &out)
-            out.write("}}")
+            // One event per task: written through one cursor (one room check, not one per piece).
+            names.withName(index) { name in
+                out.withCursor(reserving: 66 + ByteCursor.maxDecimalBytes + name.count) { event in
+                    event.write(",\n{\"ph\":\"M\",\"pid\":1,\"tid\":")
+                    event.writeDecimal(tid)
+                    event.write(",\"name\":\"thread_name\",\"args\":{\"name\":")
+                    event.write(buffer: name)
+                    event.write("}}")
+                }
+            }
             if let sortIndex = order.sortIndex(ofTrack: index) {
                 out.write(",\n{\"ph\":\"M\",\"pid\":1,\"tid\":")
                 out.writeDecimal(tid)
@@ -102,9 +107,13 @@ public enum ChromeTraceExporter {
                 }
                 isFirst = false
                 let state = Int(segments.states[row].rawValue)
-                out.write(bytes: slicePrefix[state])
-                out.writeDecimal(tid)
-                writeSpan(start: start, end: end, to: &out)
+                slicePrefix[state].withUnsafeBufferPointer { prefix in
+                    out.withCursor(reserving: prefix.count + ByteCursor.maxDecimalBytes + spanBytes) { slice in
+                        slice.write(buffer: prefix)
+                        slice.writeDecimal(tid)
+                        writeSpan(start: start, end: end, to: &slice)
+                    }
+                }
                 // The thread only where it says who ran the task; who scheduled or suspended it stays in SQLite.
                 let thread = segments.states[row] == .running ? segments.threads[row] : 0
                 let isOpenEnd = row == openEndRow
@@ -498,7 +507,7 @@ public enum ChromeTraceExporter {
                 out.write(",\"name\":")
                 names.write(index, to: &out)
                 // The slice's name (the track name of its task, "name #id") says which task ran: no args needed.
-                writeSpan(start: start, end: segments.ends[row], to: &out)
+                out.withCursor(reserving: spanBytes) { writeSpan(start: start, end: segments.ends[row], to: &$0) }
                 out.write("}")
                 try out.flushIfNeeded()
             }
@@ -510,14 +519,17 @@ public enum ChromeTraceExporter {
             guard let tid = laneTid[job.threadID] else { continue }
             out.write(bytes: jobPrefix)
             out.writeDecimal(tid)
-            writeSpan(start: job.start, end: job.end, to: &out)
+            out.withCursor(reserving: spanBytes) { writeSpan(start: job.start, end: job.end, to: &$0) }
             out.write(",\"args\":{\"untracked\":true}}")
             try out.flushIfNeeded()
         }
     }
 
+    /// Room `writeSpan` can need.
+    private static let spanBytes = 6 + ByteCursor.maxMicrosBytes + 7 + ByteCursor.maxMicrosBytes
+
     /// `,"ts":…,"dur":…` of an X slice, in microseconds; a span that ends before it starts gets duration 0.
-    private static func writeSpan(start: TraceNanos, end: TraceNanos, to out: inout ByteWriter) {
+    private static func writeSpan(start: TraceNanos, end: TraceNanos, to out: inout ByteCursor) {
         out.write(",\"ts\":")
         out.writeMicros(fromNanos: start)
         out.write(",\"dur\":")

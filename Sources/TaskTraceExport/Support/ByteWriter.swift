@@ -49,7 +49,7 @@ public struct ByteWriter {
     /// Total bytes written, flushed or not.
     public var byteCount: Int { flushedByteCount + used }
 
-    /// The one way bytes get in: makes room for up to `maxCount` bytes, lets `body` write them at the pointer it
+    /// The one way bytes get in (`withCursor` is built on it): makes room for up to `maxCount` bytes, lets `body` write them at the pointer it
     /// gets, and keeps as many as `body` returns (at most `maxCount`).
     @inlinable
     mutating func append(reserving maxCount: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
@@ -80,11 +80,17 @@ public struct ByteWriter {
     /// Appends the bytes of `source`: one copy.
     @inlinable
     mutating func write(buffer source: UnsafeBufferPointer<UInt8>) {
-        guard let from = source.baseAddress else { return }
-        let count = source.count
-        append(reserving: count) { target in
-            target.update(from: from, count: count)
-            return count
+        withCursor(reserving: source.count) { $0.write(buffer: source) }
+    }
+
+    /// Makes room for up to `maxCount` bytes and lets `body` write them through a cursor: one room check and one
+    /// buffer access for a whole event (`ByteCursor`). Writing more than `maxCount` bytes traps.
+    @inlinable
+    public mutating func withCursor(reserving maxCount: Int, _ body: (inout ByteCursor) -> Void) {
+        append(reserving: maxCount) { start in
+            var cursor = ByteCursor(start: start, end: start + maxCount)
+            body(&cursor)
+            return cursor.position - start
         }
     }
 
@@ -107,20 +113,13 @@ public struct ByteWriter {
     /// Appends one byte.
     @inlinable
     public mutating func write(byte: UInt8) {
-        append(reserving: 1) { target in
-            target.pointee = byte
-            return 1
-        }
+        withCursor(reserving: 1) { $0.write(byte: byte) }
     }
 
     /// Appends an unsigned integer in decimal.
     @inlinable
     public mutating func writeDecimal(_ value: UInt64) {
-        let count = Self.decimalDigitCount(value)
-        append(reserving: count) { target in
-            Self.storeDecimal(value, digitCount: count, at: target)
-            return count
-        }
+        withCursor(reserving: ByteCursor.maxDecimalBytes) { $0.writeDecimal(value) }
     }
 
     /// Appends a signed integer in decimal.
@@ -133,21 +132,7 @@ public struct ByteWriter {
     /// Appends `nanos` as microseconds with exactly the needed decimals (at most 3): `12`, `12.5`, `12.345`.
     @inlinable
     public mutating func writeMicros(fromNanos nanos: UInt64) {
-        let whole = nanos / 1000
-        let fraction = nanos % 1000
-        let wholeCount = Self.decimalDigitCount(whole)
-        // The fraction's digits without trailing zeros: `.5` for 500, `.05` for 50, `.005` for 5.
-        let fractionCount = fraction == 0 ? 0 : fraction % 100 == 0 ? 1 : fraction % 10 == 0 ? 2 : 3
-        append(reserving: wholeCount + 1 + fractionCount) { target in
-            Self.storeDecimal(whole, digitCount: wholeCount, at: target)
-            guard fractionCount > 0 else { return wholeCount }
-            target[wholeCount] = UInt8(ascii: ".")
-            // All three digits, then keep only `fractionCount` of them (the rest are the zeros trimmed).
-            target[wholeCount + 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: fraction / 100)
-            target[wholeCount + 2] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: fraction / 10 % 10)
-            target[wholeCount + 3] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: fraction % 10)
-            return wholeCount + 1 + fractionCount
-        }
+        withCursor(reserving: ByteCursor.maxMicrosBytes) { $0.writeMicros(fromNanos: nanos) }
     }
 
     /// The number of decimal digits of `value` (1 for 0): how much room `storeDecimal` needs.
