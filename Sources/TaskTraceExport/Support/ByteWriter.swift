@@ -49,8 +49,8 @@ public struct ByteWriter {
     /// Total bytes written, flushed or not.
     public var byteCount: Int { flushedByteCount + used }
 
-    /// The one way bytes get in (`withCursor` is built on it): makes room for up to `maxCount` bytes, lets `body` write them at the pointer it
-    /// gets, and keeps as many as `body` returns (at most `maxCount`).
+    /// The one way bytes get in (`withCursor` is built on it): makes room for up to `maxCount` bytes, lets `body`
+    /// write them at the pointer it gets, and keeps as many as `body` returns (at most `maxCount`).
     @inlinable
     mutating func append(reserving maxCount: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
         if storage.count &- used < maxCount { grow(toHold: maxCount) }
