@@ -130,7 +130,13 @@ public enum TaskIDText {
 
     /// `42` for a Swift task id, `b1` for the first blocking-pool task.
     public static func label(_ id: TraceTaskID) -> String {
-        id > blockingIDBase && id < blockingIDBase << 1 ? "b\(id - blockingIDBase)" : String(id)
+        blockingNumber(id).map { "b\($0)" } ?? String(id)
+    }
+
+    /// The number after the `b` of blocking-pool work (`1` for `b1`), or nil for a Swift task id: for writers that
+    /// spell `label(_:)` without building a string.
+    public static func blockingNumber(_ id: TraceTaskID) -> UInt64? {
+        id > blockingIDBase && id < blockingIDBase << 1 ? id - blockingIDBase : nil
     }
 }
 

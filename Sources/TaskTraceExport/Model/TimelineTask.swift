@@ -46,17 +46,19 @@ public struct TimelineTask: Sendable, Hashable {
     /// Unnamed tasks (automatically captured children) are labelled by kind, so `async let #5` and
     /// `group child #7` can be told apart without hovering.
     public var displayName: String {
-        let label: String
-        if let name { label = name } else {
-            switch kind {
-            case .groupChild: label = "group child"
-            case .asyncLet: label = "async let"
-            case .blocking: label = "blocking"
-            case .root: label = "root"
-            case .spawned, .unknown: label = "task"
-            }
-        }
+        let label = name ?? "\(Self.unnamedLabel(kind))"
         return "\(label) #\(TaskIDText.label(id))"
+    }
+
+    /// What `displayName` calls an unnamed task of `kind` (also spelled by the Chrome export's track names).
+    static func unnamedLabel(_ kind: TaskKind) -> StaticString {
+        switch kind {
+        case .groupChild: "group child"
+        case .asyncLet: "async let"
+        case .blocking: "blocking"
+        case .root: "root"
+        case .spawned, .unknown: "task"
+        }
     }
 
     /// The spawn site as `File.swift:12`, when known.

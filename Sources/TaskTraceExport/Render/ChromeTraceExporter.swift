@@ -55,22 +55,25 @@ public enum ChromeTraceExporter {
         }
 
         // Per-task bytes: the track's name (its label, the lane slices' name; what `ChromeTrackOrder` compares).
-        var nameBytes: [[UInt8]] = []
-        nameBytes.reserveCapacity(tasks.count)
-        for task in tasks { nameBytes.append(ByteWriter.jsonStringBytes(task.displayName)) }
+        let names = ChromeTrackNames(tasks)
         let marks = MarksByTask(timeline)
 
         // Sort indexes only where catapult's own order (by name, then tid) would differ from the tree's (Perfetto v52
         // orders by tid, = tree position + 1).
-        let order = ChromeTrackOrder(names: nameBytes)
+        let order = ChromeTrackOrder(names: names)
         var sortIndexes = 0
         for index in tasks.indices {
             let tid = UInt64(index) + 1
-            out.write(",\n{\"ph\":\"M\",\"pid\":1,\"tid\":")
-            out.writeDecimal(tid)
-            out.write(",\"name\":\"thread_name\",\"args\":{\"name\":")
-            out.write(bytes: nameBytes[index])
-            out.write("}}")
+            // One event per task: written through one cursor (one room check, not one per piece).
+            names.withName(index) { name in
+                out.withCursor(reserving: 66 + ByteCursor.maxDecimalBytes + name.count) { event in
+                    event.write(",\n{\"ph\":\"M\",\"pid\":1,\"tid\":")
+                    event.writeDecimal(tid)
+                    event.write(",\"name\":\"thread_name\",\"args\":{\"name\":")
+                    event.write(buffer: name)
+                    event.write("}}")
+                }
+            }
             if let sortIndex = order.sortIndex(ofTrack: index) {
                 out.write(",\n{\"ph\":\"M\",\"pid\":1,\"tid\":")
                 out.writeDecimal(tid)
@@ -88,17 +91,14 @@ public enum ChromeTraceExporter {
         }
         let segments = timeline.segments
         var omittedSegments = 0
-        for (index, task) in tasks.enumerated() {
+        for index in tasks.indices {
             let tid = UInt64(index) + 1
-            // A task whose every segment has zero duration keeps its first one: a track and its args.
-            let keepsFirstOnly = !task.segments.contains { segments.ends[$0] > segments.starts[$0] }
-            // The static args go on the slice where the task first ran (it carries `thread` anyway: one `args`
-            // object, not two), or on its first slice when it never ran for any time.
-            let argsRow =
-                task.segments.first { segments.states[$0] == .running && segments.ends[$0] > segments.starts[$0] }
-                ?? task.segments.first { segments.ends[$0] > segments.starts[$0] } ?? task.segments.lowerBound
+            // The task's fields one by one, not `let task = tasks[index]`: a copy retains and releases its strings.
+            let rows = tasks[index].segments
+            let (argsRow, keepsFirstOnly) = Self.argsRow(of: rows, in: segments)
+            let openEndRow = tasks[index].isUnfinished ? rows.upperBound - 1 : nil
             var isFirst = true
-            for row in task.segments {
+            for row in rows {
                 let start = segments.starts[row]
                 let end = segments.ends[row]
                 guard end > start || (keepsFirstOnly && isFirst) else {
@@ -107,18 +107,24 @@ public enum ChromeTraceExporter {
                 }
                 isFirst = false
                 let state = Int(segments.states[row].rawValue)
-                out.write(bytes: slicePrefix[state])
-                out.writeDecimal(tid)
-                writeSpan(start: start, end: end, to: &out)
+                slicePrefix[state].withUnsafeBufferPointer { prefix in
+                    out.withCursor(reserving: prefix.count + ByteCursor.maxDecimalBytes + spanBytes) { slice in
+                        slice.write(buffer: prefix)
+                        slice.writeDecimal(tid)
+                        writeSpan(start: start, end: end, to: &slice)
+                    }
+                }
                 // The thread only where it says who ran the task; who scheduled or suspended it stays in SQLite.
                 let thread = segments.states[row] == .running ? segments.threads[row] : 0
-                let isOpenEnd = task.isUnfinished && row == task.segments.upperBound - 1
+                let isOpenEnd = row == openEndRow
                 let hasStaticArgs = row == argsRow
                 if hasStaticArgs || thread != 0 || isOpenEnd {
                     out.write(",\"args\":{")
                     if hasStaticArgs {
+                        // Still one copy of the task per task (callgrind: ~150 instructions with its retains), with
+                        // or without `borrowing` or a buffer pointer; reading its fields by index would avoid it.
                         writeStaticArgs(
-                            of: index, in: timeline, marks: marks, families: families,
+                            of: tasks[index], at: index, in: timeline, marks: marks, families: families,
                             limit: options.flowFanOutLimit ?? 0, to: &out)
                     }
                     if thread != 0 {
@@ -138,11 +144,17 @@ public enum ChromeTraceExporter {
 
         var omittedArrows = 0
         var parentsWithoutArrows = Set<Int>()
+        var lastParentWithoutArrows: Int?
         for index in tasks.indices {
             guard let link = timeline.spawnLink(ofTask: index), let parent = tasks[index].parentIndex else { continue }
             if omitsArrows(parent) {
                 omittedArrows += 1
-                parentsWithoutArrows.insert(parent)
+                // Siblings are mostly neighbours in tree order: hash a parent once per run of its children, not
+                // once per child (100k group children).
+                if parent != lastParentWithoutArrows {
+                    parentsWithoutArrows.insert(parent)
+                    lastParentWithoutArrows = parent
+                }
                 continue
             }
             let flowID = UInt64(index) + 1
@@ -173,7 +185,7 @@ public enum ChromeTraceExporter {
 
         if options.workerLanes {
             try writeThreadLanes(
-                timeline, tidBase: threadTidBase, nameBytes: nameBytes, palette: palette,
+                timeline, tidBase: threadTidBase, names: names, palette: palette,
                 stateColors: options.stateColors, to: &out)
         }
 
@@ -223,11 +235,11 @@ public enum ChromeTraceExporter {
     /// every view prints it: `done (inferred)` when the recorder inferred the end), `error`, `children` + `arrows`
     /// (when its spawn arrows are omitted), `marks` (all but the inferred-outcome mark the outcome already says).
     /// The task's name and id are the track's name (`name #id`). Written straight into `out`: no per-task buffer.
+    /// `task` is `timeline.tasks[index]`.
     private static func writeStaticArgs(
-        of index: Int, in timeline: Timeline, marks: MarksByTask, families: ArrowlessFamilies, limit: Int,
-        to out: inout ByteWriter
+        of task: borrowing TimelineTask, at index: Int, in timeline: Timeline, marks: MarksByTask,
+        families: ArrowlessFamilies, limit: Int, to out: inout ByteWriter
     ) {
-        let task = timeline.tasks[index]
         // `"name":`, after a comma unless it is the first arg.
         var needsComma = false
         func key(_ name: StaticString) {
@@ -308,6 +320,18 @@ public enum ChromeTraceExporter {
         if wroteMark { out.write("\"") }
     }
 
+    /// Where a task's static args go, and whether its only slice is its first: the first `running` segment that
+    /// lasts (the slice carries `thread` anyway: one `args` object, not two), else its first segment that lasts,
+    /// else (every segment lasts 0 ns, so it keeps its first one: a track and its args) its first segment.
+    private static func argsRow(of rows: Range<Int>, in segments: SegmentTable) -> (row: Int, keepsFirstOnly: Bool) {
+        var firstLasting: Int?
+        for row in rows where segments.ends[row] > segments.starts[row] {
+            if segments.states[row] == .running { return (row, false) }
+            if firstLasting == nil { firstLasting = row }
+        }
+        return (firstLasting ?? rows.lowerBound, firstLasting == nil)
+    }
+
     /// An `inferred_outcome` mark with the recorder's fixed detail for the task's final state, at its end: all it
     /// says is what `outcome` = `done (inferred)` says ("inferred when its parent ended").
     private static func saysOnlyTheOutcome(_ mark: TimelineMark, of task: TimelineTask) -> Bool {
@@ -329,8 +353,8 @@ public enum ChromeTraceExporter {
 
         init(_ timeline: Timeline, omitsArrows: (Int) -> Bool) {
             childRanges = Array(repeating: nil, count: timeline.tasks.count)
-            for (index, task) in timeline.tasks.enumerated() {
-                guard let parent = task.parentIndex, omitsArrows(parent) else { continue }
+            for index in timeline.tasks.indices {
+                guard let parent = timeline.tasks[index].parentIndex, omitsArrows(parent) else { continue }
                 let tid = index + 1
                 var ranges = childRanges[parent] ?? []
                 childRanges[parent] = nil  // unique, so the append below does not copy
@@ -443,7 +467,7 @@ public enum ChromeTraceExporter {
 
     /// Process 2 (`--worker-lanes`): one track per worker thread (and per other thread that ran something).
     private static func writeThreadLanes(
-        _ timeline: Timeline, tidBase: UInt64, nameBytes: [[UInt8]], palette: StatePalette, stateColors: Bool,
+        _ timeline: Timeline, tidBase: UInt64, names: ChromeTrackNames, palette: StatePalette, stateColors: Bool,
         to out: inout ByteWriter
     ) throws {
         let segments = timeline.segments
@@ -471,17 +495,18 @@ public enum ChromeTraceExporter {
         }
         func colour(_ name: String) -> String { stateColors ? ",\"cname\":\"\(name)\"" : "" }
         let runningPrefix = Array(",\n{\"ph\":\"X\"\(colour(palette[.running].catapultName)),\"pid\":2,\"tid\":".utf8)
-        for (index, task) in timeline.tasks.enumerated() {
+        for index in timeline.tasks.indices {
             // Like the task tracks, a lane gets no zero-duration slice.
-            for row in task.segments where segments.states[row] == .running && segments.ends[row] > segments.starts[row] {
+            for row in timeline.tasks[index].segments
+            where segments.states[row] == .running && segments.ends[row] > segments.starts[row] {
                 guard let tid = laneTid[segments.threads[row]] else { continue }
                 let start = segments.starts[row]
                 out.write(bytes: runningPrefix)
                 out.writeDecimal(tid)
                 out.write(",\"name\":")
-                out.write(bytes: nameBytes[index])
+                names.write(index, to: &out)
                 // The slice's name (the track name of its task, "name #id") says which task ran: no args needed.
-                writeSpan(start: start, end: segments.ends[row], to: &out)
+                out.withCursor(reserving: spanBytes) { writeSpan(start: start, end: segments.ends[row], to: &$0) }
                 out.write("}")
                 try out.flushIfNeeded()
             }
@@ -493,14 +518,17 @@ public enum ChromeTraceExporter {
             guard let tid = laneTid[job.threadID] else { continue }
             out.write(bytes: jobPrefix)
             out.writeDecimal(tid)
-            writeSpan(start: job.start, end: job.end, to: &out)
+            out.withCursor(reserving: spanBytes) { writeSpan(start: job.start, end: job.end, to: &$0) }
             out.write(",\"args\":{\"untracked\":true}}")
             try out.flushIfNeeded()
         }
     }
 
+    /// Room `writeSpan` can need.
+    private static let spanBytes = 6 + ByteCursor.maxMicrosBytes + 7 + ByteCursor.maxMicrosBytes
+
     /// `,"ts":…,"dur":…` of an X slice, in microseconds; a span that ends before it starts gets duration 0.
-    private static func writeSpan(start: TraceNanos, end: TraceNanos, to out: inout ByteWriter) {
+    private static func writeSpan(start: TraceNanos, end: TraceNanos, to out: inout ByteCursor) {
         out.write(",\"ts\":")
         out.writeMicros(fromNanos: start)
         out.write(",\"dur\":")

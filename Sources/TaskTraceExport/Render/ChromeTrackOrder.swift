@@ -21,12 +21,15 @@ struct ChromeTrackOrder: Sendable {
 
     /// - Parameter names: each track's name as written, JSON-escaped (a name with an escape sequence is treated as
     ///   out of order with any other name).
-    init(names: [[UInt8]]) {
+    init(names: ChromeTrackNames) {
         var bestStart = 0
-        var bestEnd = names.isEmpty ? 0 : 1
+        var bestEnd = names.count == 0 ? 0 : 1
         var start = 0
-        for index in names.indices.dropFirst() {
-            if !Self.catapultSortsInOrder(names[index - 1], names[index]) { start = index }
+        for index in (0..<names.count).dropFirst() {
+            let inOrder = names.withName(index - 1) { earlier in
+                names.withName(index) { later in Self.catapultSortsInOrder(earlier, later) }
+            }
+            if !inOrder { start = index }
             if index + 1 - start > bestEnd - bestStart {
                 bestStart = start
                 bestEnd = index + 1
@@ -45,22 +48,37 @@ struct ChromeTrackOrder: Sendable {
 
     /// Whether catapult surely lists a track named `earlier` before one named `later` when both have sort index 0
     /// and `earlier` has the smaller tid.
-    static func catapultSortsInOrder(_ earlier: [UInt8], _ later: [UInt8]) -> Bool {
-        if earlier == later { return true }
+    static func catapultSortsInOrder(
+        _ earlier: UnsafeBufferPointer<UInt8>, _ later: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
         guard earlier.count == later.count else { return false }
-        let backslash = UInt8(ascii: "\\")
+        // One pass (this runs for every pair of neighbouring tracks): equal names are in order whatever they hold;
+        // names that differ are in order only when every byte is trusted and the first differing digit rises.
         var decided = false
-        for (a, b) in zip(earlier, later) {
-            // Printable ASCII, and no escape sequence: `\u0001` vs `\u0002` differ in digits but are not digits.
-            guard a >= 0x20, a < 0x7F, b >= 0x20, b < 0x7F, a != backslash, b != backslash else { return false }
-            if a == b { continue }
-            guard Self.isDigit(a), Self.isDigit(b) else { return false }
+        var allTrusted = true
+        for index in earlier.indices {
+            let (a, b) = (earlier[index], later[index])
+            if a == b {
+                allTrusted = allTrusted && Self.isTrusted(a)
+                continue
+            }
+            guard Self.isTrusted(a), Self.isTrusted(b), Self.isDigit(a), Self.isDigit(b) else { return false }
             if !decided {
                 if a > b { return false }
                 decided = true
             }
         }
-        return decided
+        return decided ? allTrusted : true
+    }
+
+    /// Printable ASCII, and no escape sequence: `\u0001` vs `\u0002` differ in digits but are not digits.
+    private static func isTrusted(_ byte: UInt8) -> Bool { byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\\") }
+
+    /// `catapultSortsInOrder` of two names held in arrays (for tests).
+    static func catapultSortsInOrder(_ earlier: [UInt8], _ later: [UInt8]) -> Bool {
+        earlier.withUnsafeBufferPointer { earlier in
+            later.withUnsafeBufferPointer { later in catapultSortsInOrder(earlier, later) }
+        }
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

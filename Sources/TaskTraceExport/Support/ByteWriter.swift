@@ -1,4 +1,4 @@
-/// A streaming byte writer: appends to a `[UInt8]` buffer and hands it to a sink in chunks of about
+/// A streaming byte writer: gathers output in a buffer and hands it to a sink in chunks of about
 /// `chunkSize` bytes, so an export of any size needs only one chunk in memory.
 ///
 /// Exporters write text through it (`write(_:)` for literals, `writeDecimal` for numbers, the escaping
@@ -16,7 +16,13 @@ public struct ByteWriter {
     /// Receives each chunk; may throw (a full disk), which the next `flush` rethrows.
     public typealias Sink = (UnsafeBufferPointer<UInt8>) throws -> Void
 
-    @usableFromInline var buffer: [UInt8]
+    /// The buffer, always fully initialized (its `count` is its capacity); `storage[0..<used]` is what was written
+    /// and not flushed. Writers copy into it through a pointer (`append(reserving:_:)`): one room check per write
+    /// instead of one `Array.append` (uniqueness and capacity checks) per byte. An `Array`, not a raw allocation,
+    /// so the writer keeps value semantics (a copy writes into its own buffer).
+    @usableFromInline var storage: [UInt8]
+    /// Bytes of `storage` written and not yet flushed.
+    @usableFromInline var used = 0
     private let sink: Sink
     private let chunkSize: Int
     /// Bytes handed to the sink so far.
@@ -28,8 +34,8 @@ public struct ByteWriter {
     public init(chunkSize: Int = 1 << 18, sink: @escaping Sink) {
         self.chunkSize = chunkSize
         self.sink = sink
-        self.buffer = []
-        buffer.reserveCapacity(chunkSize <= 1 << 24 ? chunkSize + 4096 : 64)
+        // A chunk and room for the event that crosses it; a huge chunk size (`collecting()`) grows as needed.
+        self.storage = [UInt8](repeating: 0, count: chunkSize <= 1 << 24 ? chunkSize + 4096 : 64)
     }
 
     /// A writer that collects everything in memory; read it with `bytes` (for tests and small outputs).
@@ -38,107 +44,155 @@ public struct ByteWriter {
     }
 
     /// Bytes written and not yet flushed (everything, for a `collecting()` writer).
-    public var bytes: [UInt8] { buffer }
+    public var bytes: [UInt8] { Array(storage[..<used]) }
 
     /// Total bytes written, flushed or not.
-    public var byteCount: Int { flushedByteCount + buffer.count }
+    public var byteCount: Int { flushedByteCount + used }
+
+    /// The one way bytes get in (`withCursor` is built on it): makes room for up to `maxCount` bytes, lets `body`
+    /// write them at the pointer it gets, and keeps as many as `body` returns (at most `maxCount`).
+    @inlinable
+    mutating func append(reserving maxCount: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        if storage.count &- used < maxCount { grow(toHold: maxCount) }
+        let start = used
+        let written = storage.withUnsafeMutableBufferPointer { buffer in
+            // `storage` is never empty (see `init` and `grow`), so it has an address.
+            guard let base = buffer.baseAddress else { return 0 }
+            return body(base + start)
+        }
+        used = start &+ written
+    }
+
+    /// Enlarges `storage` so that `extra` more bytes fit after `used`: at least doubling, so a collecting writer
+    /// copies each byte O(1) times.
+    @usableFromInline
+    mutating func grow(toHold extra: Int) {
+        let needed = used + extra
+        storage.append(contentsOf: repeatElement(0, count: max(needed, 2 * storage.count) - storage.count))
+    }
 
     /// Appends a literal.
     @inlinable
     public mutating func write(_ text: StaticString) {
-        text.withUTF8Buffer { buffer.append(contentsOf: $0) }
+        text.withUTF8Buffer { write(buffer: $0) }
+    }
+
+    /// Appends the bytes of `source`: one copy.
+    @inlinable
+    mutating func write(buffer source: UnsafeBufferPointer<UInt8>) {
+        withCursor(reserving: source.count) { $0.write(buffer: source) }
+    }
+
+    /// Makes room for up to `maxCount` bytes and lets `body` write them through a cursor: one room check and one
+    /// buffer access for a whole event (`ByteCursor`). Writing more than `maxCount` bytes traps.
+    @inlinable
+    public mutating func withCursor(reserving maxCount: Int, _ body: (inout ByteCursor) -> Void) {
+        append(reserving: maxCount) { start in
+            var cursor = ByteCursor(start: start, end: start + maxCount)
+            body(&cursor)
+            return cursor.position - start
+        }
     }
 
     /// Appends raw bytes (already in the output's encoding and escaping).
     @inlinable
     public mutating func write(bytes: some Sequence<UInt8>) {
-        buffer.append(contentsOf: bytes)
+        let copied: Void? = bytes.withContiguousStorageIfAvailable { write(buffer: $0) }
+        guard copied == nil else { return }
+        for byte in bytes { write(byte: byte) }
     }
 
     /// Appends a string's UTF-8 as is: only for text known to need no escaping (numbers, fixed names).
     @inlinable
     public mutating func writeUnescaped(_ text: String) {
-        buffer.append(contentsOf: text.utf8)
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { write(buffer: $0) }
+        guard copied == nil else { return }
+        for byte in text.utf8 { write(byte: byte) }
     }
 
     /// Appends one byte.
     @inlinable
     public mutating func write(byte: UInt8) {
-        buffer.append(byte)
+        withCursor(reserving: 1) { $0.write(byte: byte) }
     }
 
     /// Appends an unsigned integer in decimal.
     @inlinable
     public mutating func writeDecimal(_ value: UInt64) {
-        if value < 10 {
-            buffer.append(UInt8(ascii: "0") &+ UInt8(value))
-            return
-        }
-        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes of scratch, enough for 20 digits
-        var count = 0
-        var rest = value
-        withUnsafeMutableBytes(of: &digits) { scratch in
-            while rest > 0 {
-                scratch[count] = UInt8(ascii: "0") &+ UInt8(rest % 10)
-                rest /= 10
-                count += 1
-            }
-            var index = count - 1
-            while index >= 0 {
-                buffer.append(scratch[index])
-                index -= 1
-            }
-        }
+        withCursor(reserving: ByteCursor.maxDecimalBytes) { $0.writeDecimal(value) }
     }
 
     /// Appends a signed integer in decimal.
     @inlinable
     public mutating func writeDecimal(_ value: Int) {
-        if value < 0 { buffer.append(UInt8(ascii: "-")) }
+        if value < 0 { write(byte: UInt8(ascii: "-")) }
         writeDecimal(UInt64(value.magnitude))
     }
 
     /// Appends `nanos` as microseconds with exactly the needed decimals (at most 3): `12`, `12.5`, `12.345`.
     @inlinable
     public mutating func writeMicros(fromNanos nanos: UInt64) {
-        writeDecimal(nanos / 1000)
-        var fraction = nanos % 1000
-        guard fraction != 0 else { return }
-        buffer.append(UInt8(ascii: "."))
-        var divisor: UInt64 = 100
-        while fraction != 0 {
-            buffer.append(UInt8(ascii: "0") &+ UInt8(fraction / divisor))
-            fraction %= divisor
-            divisor /= 10
+        withCursor(reserving: ByteCursor.maxMicrosBytes) { $0.writeMicros(fromNanos: nanos) }
+    }
+
+    /// The number of decimal digits of `value` (1 for 0): how much room `storeDecimal` needs.
+    @inlinable
+    static func decimalDigitCount(_ value: UInt64) -> Int {
+        var count = 1
+        var limit: UInt64 = 10
+        while value >= limit {
+            count &+= 1
+            // 10^19 is the largest power of ten a UInt64 holds: a value at or above it has 20 digits.
+            if count == 20 { break }
+            limit &*= 10
         }
+        return count
+    }
+
+    /// Writes `value`'s `digitCount` decimal digits at `target`, from the last one back, two digits per 64-bit
+    /// division (the pair split with a small division the compiler turns into a multiply); no scratch copy.
+    @inlinable
+    static func storeDecimal(_ value: UInt64, digitCount: Int, at target: UnsafeMutablePointer<UInt8>) {
+        var rest = value
+        var end = digitCount
+        while end >= 2 {
+            let pair = UInt8(truncatingIfNeeded: rest % 100)
+            rest /= 100
+            end &-= 2
+            let tens = pair / 10
+            target[end] = UInt8(ascii: "0") &+ tens
+            target[end &+ 1] = UInt8(ascii: "0") &+ (pair &- tens &* 10)
+        }
+        if end == 1 { target[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest) }
     }
 
     /// Appends a fixed-point number with one decimal (`12.5`, `-3`), rounding half away from zero; for SVG
     /// coordinates. Deterministic and locale-free.
     public mutating func writeFixed1(_ value: Double) {
         let tenths = Int((value * 10).rounded())
-        if tenths < 0 { buffer.append(UInt8(ascii: "-")) }
+        if tenths < 0 { write(byte: UInt8(ascii: "-")) }
         let magnitude = UInt64(tenths.magnitude)
         writeDecimal(magnitude / 10)
         if magnitude % 10 != 0 {
-            buffer.append(UInt8(ascii: "."))
-            buffer.append(UInt8(ascii: "0") &+ UInt8(magnitude % 10))
+            write(byte: UInt8(ascii: "."))
+            write(byte: UInt8(ascii: "0") &+ UInt8(magnitude % 10))
         }
     }
 
     /// Hands the buffer to the sink when it holds at least a chunk.
     @inlinable
     public mutating func flushIfNeeded() throws {
-        if buffer.count >= chunkSizeValue { try flush() }
+        if used >= chunkSizeValue { try flush() }
     }
 
     @usableFromInline var chunkSizeValue: Int { chunkSize }
 
     /// Hands everything buffered to the sink.
     public mutating func flush() throws {
-        guard !buffer.isEmpty else { return }
-        try buffer.withUnsafeBufferPointer { try sink($0) }
-        flushedByteCount += buffer.count
-        buffer.removeAll(keepingCapacity: true)
+        guard used > 0 else { return }
+        let count = used
+        try storage.withUnsafeBufferPointer { try sink(UnsafeBufferPointer(rebasing: $0[..<count])) }
+        flushedByteCount += count
+        used = 0
     }
 }
