@@ -92,7 +92,7 @@ final class EventBuffer: Sendable {
         var watermark: UInt64 = 0
         var converter: StampConverter
         var lastNanos: UInt64 = 0
-        var scratch: [RawEvent] = DrainArrayPool.take()
+        var scratch: [RawEvent] = []
         var runs: [Range<Int>] = []
     }
     private let drainState: Mutex<DrainState>
@@ -328,12 +328,7 @@ final class EventBuffer: Sendable {
                 // Without a fence an append may still be in flight: the log's deinit frees the ring instead.
                 if close, fenced { log.drainerFreeStorage() }
             }
-            if close {
-                payloadTable.withLock { $0 = [:] }
-                var scratch: [RawEvent] = []
-                swap(&scratch, &state.scratch)
-                DrainArrayPool.give(consume scratch)
-            }
+            if close { payloadTable.withLock { $0 = [:] } }
             return dropped
         }
         space.withLock { space.broadcast() }

@@ -66,7 +66,7 @@ final class ThreadEventLog: @unchecked Sendable {
         let size = Self.roundedCapacity(capacity)
         self.capacity = size
         mask = size - 1
-        storage = RingMemoryPool.take(count: size)
+        storage = .allocate(capacity: size)
     }
 
     /// `capacity` rounded up to a power of two, at least 16.
@@ -77,7 +77,7 @@ final class ThreadEventLog: @unchecked Sendable {
     }
 
     deinit {
-        if !storageFreed { RingMemoryPool.give(storage, count: capacity) }
+        if !storageFreed { storage.deallocate() }
     }
 
     /// What an append did.
@@ -184,7 +184,7 @@ final class ThreadEventLog: @unchecked Sendable {
     func drainerFreeStorage() {
         guard !storageFreed else { return }
         storageFreed = true
-        RingMemoryPool.give(storage, count: capacity)
+        storage.deallocate()
         retired.store(true, ordering: .releasing)
     }
 

@@ -214,7 +214,7 @@ final class TraceRecorder: Sendable {
 
     private func writerLoop(startMeta: [String: String]) {
         var deriver = TraceDeriver()
-        var events = DrainArrayPool.take()
+        var events: [RawEvent] = []
         events.reserveCapacity(buffer.capacity)
         var payloads: [EventPayload] = []
         var lostTasks: [TraceTaskID] = []
@@ -254,7 +254,6 @@ final class TraceRecorder: Sendable {
             } while start < events.count
             if stopping { break }
         }
-        DrainArrayPool.give(consume events)
         var meta = finalMeta.withLock { $0 }
         let integrity: [String: String] = [
             MetaKey.droppedEvents: String(dropped),
