@@ -123,8 +123,8 @@ struct StoreRoundTripTests {
         let directory = try TemporaryDirectory()
         let path = directory.path("kinds.sqlite")
         let writer = try TraceWriter(path: path)
-        // 40 rows: a multi-row statement's worth and a single-row tail, each kind in both.
-        let kinds = (0..<40).map { TaskKind.allCases[$0 % TaskKind.allCases.count] }
+        // 150 rows: a 128-row statement, a 16-row one and single rows, each kind in all three.
+        let kinds = (0..<150).map { TaskKind.allCases[$0 % TaskKind.allCases.count] }
         try writer.write(TraceBatch(tasks: kinds.indices.map { TaskRecord(id: TraceTaskID($0 + 1), kind: kinds[$0]) }))
         try writer.finish()
         let stored = try runSQLite(path, "SELECT group_concat(kind, ' ') FROM (SELECT kind FROM tasks ORDER BY id)")
@@ -136,14 +136,16 @@ struct StoreRoundTripTests {
         let directory = try TemporaryDirectory()
         let path = directory.path("batch-upsert.sqlite")
         let writer = try TraceWriter(path: path)
-        var tasks = (100..<170).map { TaskRecord(id: TraceTaskID($0), name: "t\($0)", kind: .spawned) }
+        // 203 records: one 128-row statement, four 16-row ones, eleven single rows.
+        var tasks = (100..<300).map { TaskRecord(id: TraceTaskID($0), name: "t\($0)", kind: .spawned) }
         tasks.insert(TaskRecord(id: 4, parentID: 1, kind: .groupChild), at: 0)
-        tasks.insert(TaskRecord(id: 4, name: "named later"), at: 20)  // same 32-row statement
+        tasks.insert(TaskRecord(id: 4, name: "named later"), at: 20)  // same 128-row statement
+        tasks.insert(TaskRecord(id: 4, kind: .unknown), at: 140)  // a 16-row statement
         tasks.append(TaskRecord(id: 4, error: "failed"))  // the single-row tail
         try writer.write(TraceBatch(tasks: tasks))
         try writer.finish()
         let read = try TraceReader(path: path).tasks()
-        #expect(read.count == 71)
+        #expect(read.count == 201)
         #expect(read.first == TaskRecord(id: 4, parentID: 1, name: "named later", kind: .groupChild, error: "failed"))
     }
 
