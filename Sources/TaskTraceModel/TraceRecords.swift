@@ -157,4 +157,13 @@ public enum InferredOutcomeDetail {
         default: nil
         }
     }
+
+    /// The end state a detail above announces (`detail(for:)` backwards), or nil for any other text.
+    public static func state(for detail: String?) -> TaskState? {
+        switch detail {
+        case parentEnded: .done
+        case parentEndedCancelRequested: .cancelled
+        default: nil
+        }
+    }
 }

@@ -36,20 +36,14 @@ package enum EmptyTraceImage {
             try connection.execute(TraceSchema.createTables)
             try connection.execute(TraceSchema.insertStates)
             try connection.execute("PRAGMA user_version=\(TraceFormat.version)")
-            let statement = try connection.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)")
-            for (key, value) in firstMeta {
-                statement.reset()
-                statement.bind(1, key)
-                statement.bind(2, value)
-                try statement.run()
-            }
+            try TraceWriter.upsertMeta(firstMeta, on: connection)
         }
     }
 
     /// The `meta` rows every trace starts with, whatever the recording.
-    static let firstMeta: [(String, String)] = [
-        (MetaKey.formatVersion, String(TraceFormat.version)),
-        (MetaKey.tasktraceVersion, TraceFormat.toolVersion),
-        (MetaKey.droppedEvents, "0"),
+    static let firstMeta: [String: String] = [
+        MetaKey.formatVersion: String(TraceFormat.version),
+        MetaKey.tasktraceVersion: TraceFormat.toolVersion,
+        MetaKey.droppedEvents: "0",
     ]
 }

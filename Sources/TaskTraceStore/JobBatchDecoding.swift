@@ -6,6 +6,20 @@
 /// array, more than `maxElements` elements in a job, an integer beyond Int64) as damage, with `DecodingError`.
 /// Missing trailing elements are `nil`, as the view's `json_extract` gives NULL. Thread-safe (stateless).
 package enum JobBatchDecoding {
+    /// One table of batches and the elements each of its jobs may and must have (see `forEachJob`): the reader and
+    /// `tasktrace check` decode with the same limits.
+    package struct Table: Sendable {
+        package let name: String
+        package let maxElements: Int
+        package let requiredElements: Int
+    }
+
+    /// `job_batches`: a job row's ten elements, the task id required.
+    package static let jobBatches = Table(
+        name: "job_batches", maxElements: JobBatchEncoding.Element.count, requiredElements: 1)
+    /// `untracked_batches`: thread, start and end, all required.
+    package static let untrackedBatches = Table(name: "untracked_batches", maxElements: 3, requiredElements: 3)
+
     /// The batch text is not what tasktrace writes; `offset` is the byte where reading stopped.
     package struct DecodingError: Error, Sendable {
         package var offset: Int

@@ -63,22 +63,15 @@ struct JobRowPacker {
         guard marks.contains(where: { $0.kind == MarkKind.inferredOutcome }) else { return marks }
         var kept: [MarkRecord] = []
         for mark in marks {
-            if let task = mark.taskID, mark.kind == MarkKind.inferredOutcome, let state = Self.inferredState(mark) {
+            if let task = mark.taskID, mark.kind == MarkKind.inferredOutcome,
+                let state = InferredOutcomeDetail.state(for: mark.detail)
+            {
                 inferredEnds.append((task, mark.timestamp, state))
             } else {
                 kept.append(mark)
             }
         }
         return kept
-    }
-
-    /// The end state an inferred-outcome mark's fixed detail announces, or nil for any other detail.
-    private static func inferredState(_ mark: MarkRecord) -> TaskState? {
-        switch mark.detail {
-        case InferredOutcomeDetail.parentEnded: .done
-        case InferredOutcomeDetail.parentEndedCancelRequested: .cancelled
-        default: nil
-        }
     }
 
     /// The absorbed marks that met no end (not expected from the recorder; kept, never lost).

@@ -407,7 +407,7 @@ public final class TraceReader: @unchecked Sendable {
         let elementOfColumn = [E.taskID, E.created, E.scheduled, E.fromThread, E.running, E.end, E.endCode,
                                E.threadID, E.endThread, E.endInferred]
         let isTime = [false, true, true, false, true, true, false, false, false, false]
-        try forEachBatch(table: "job_batches", maxElements: E.count, requiredElements: 1) { seq, base, elements in
+        try forEachBatch(JobBatchDecoding.jobBatches) { seq, base, elements in
             let row = try makeJobRow { column in
                 guard let value = elements[elementOfColumn[Int(column)]] else { return nil }
                 guard isTime[Int(column)] else { return value }
@@ -421,7 +421,7 @@ public final class TraceReader: @unchecked Sendable {
     /// Untracked jobs of a version 3 file in recorded order, from `untracked_batches`.
     private func batchedUntrackedJobs() throws -> [(start: Int64, end: Int64, thread: Int64)] {
         var result: [(start: Int64, end: Int64, thread: Int64)] = []
-        try forEachBatch(table: "untracked_batches", maxElements: 3, requiredElements: 3) { _, base, elements in
+        try forEachBatch(JobBatchDecoding.untrackedBatches) { _, base, elements in
             func time(_ index: Int) -> Int64 {
                 let (sum, overflow) = base.addingReportingOverflow(elements[index] ?? 0)
                 return overflow ? -1 : sum
@@ -434,11 +434,10 @@ public final class TraceReader: @unchecked Sendable {
     /// Decodes every row of a batch table in `seq` order and calls `body` per job with its `seq` (as the views
     /// number it), the batch's `base_ns` and its elements.
     private func forEachBatch(
-        table: String, maxElements: Int, requiredElements: Int,
-        _ body: (Int64, Int64, UnsafeBufferPointer<Int64?>) throws -> Void
+        _ table: JobBatchDecoding.Table, _ body: (Int64, Int64, UnsafeBufferPointer<Int64?>) throws -> Void
     ) throws {
         var failure: (any Error)?
-        try query("SELECT seq, base_ns, jobs FROM \(table) ORDER BY seq") { statement in
+        try query("SELECT seq, base_ns, jobs FROM \(table.name) ORDER BY seq") { statement in
             guard failure == nil else { return }
             let batch = statement.int64(0)
             let base = statement.int64(1)
@@ -446,7 +445,7 @@ public final class TraceReader: @unchecked Sendable {
             do {
                 try statement.withText(2) { text in
                     try JobBatchDecoding.forEachJob(
-                        in: text, maxElements: maxElements, requiredElements: requiredElements
+                        in: text, maxElements: table.maxElements, requiredElements: table.requiredElements
                     ) { elements in
                         index += 1
                         try body((batch &- 1) &* Int64(JobBatchEncoding.seqStride) &+ index, base, elements)
@@ -454,7 +453,7 @@ public final class TraceReader: @unchecked Sendable {
                 }
             } catch let error as JobBatchDecoding.DecodingError {
                 failure = TraceStoreError.corrupt(
-                    path: path, detail: "\(table) row \(batch) is not the JSON tasktrace wrote (at byte \(error.offset))")
+                    path: path, detail: "\(table.name) row \(batch) is not the JSON tasktrace wrote (at byte \(error.offset))")
             } catch {
                 failure = error
             }

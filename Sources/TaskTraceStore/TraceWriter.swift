@@ -191,7 +191,8 @@ public final class TraceWriter: @unchecked Sendable {
         return .writeFailed(path: path, detail: detail)
     }
 
-    private static func upsertMeta(_ entries: [String: String], on connection: SQLiteConnection) throws {
+    /// Sets `meta` entries (insert or replace) on `connection`, in key order; the caller holds the transaction.
+    static func upsertMeta(_ entries: [String: String], on connection: SQLiteConnection) throws {
         let statement = try connection.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)")
         for (key, value) in entries.sorted(by: { $0.key < $1.key }) {
             statement.bind(1, key)

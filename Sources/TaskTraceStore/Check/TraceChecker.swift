@@ -370,22 +370,22 @@ private struct CheckPass {
     /// otherwise pass the checks that follow and fail every export.
     private func checkBatches(into report: inout TraceCheckReport) throws(TraceStoreError) {
         var problems: [TraceCheckProblem] = []
-        for (table, elements, required) in [
-            ("job_batches", JobBatchEncoding.Element.count, 1), ("untracked_batches", 3, 3),
-        ] {
-            try reader.query("SELECT seq, jobs FROM \(table) ORDER BY seq") { row in
+        for table in [JobBatchDecoding.jobBatches, JobBatchDecoding.untrackedBatches] {
+            try reader.query("SELECT seq, jobs FROM \(table.name) ORDER BY seq") { row in
                 let seq = row.int64(0)
                 do {
                     try row.withText(1) { text in
-                        try JobBatchDecoding.forEachJob(in: text, maxElements: elements, requiredElements: required) { _ in }
+                        try JobBatchDecoding.forEachJob(
+                            in: text, maxElements: table.maxElements, requiredElements: table.requiredElements
+                        ) { _ in }
                     }
                 } catch let error as JobBatchDecoding.DecodingError {
                     problems.append(
                         .init(
                             severity: .error, code: "bad_batch",
-                            message: "\(table) row \(seq) is not the JSON tasktrace writes (at byte \(error.offset))"))
+                            message: "\(table.name) row \(seq) is not the JSON tasktrace writes (at byte \(error.offset))"))
                 } catch {
-                    problems.append(.init(severity: .error, code: "bad_batch", message: "\(table) row \(seq): \(error)"))
+                    problems.append(.init(severity: .error, code: "bad_batch", message: "\(table.name) row \(seq): \(error)"))
                 }
             }
         }
