@@ -113,19 +113,11 @@ package enum JobBatchEncoding {
     private static func write(into out: inout [UInt8], atMost capacity: Int, _ body: (inout TextCursor) -> Void) {
         out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
             guard let start = buffer.baseAddress else { return }
-            twoDigits.withUnsafeBufferPointer { table in
-                guard let digits = table.baseAddress else { return }
-                var text = TextCursor(next: start, digits: digits)
-                body(&text)
-                initialized = start.distance(to: text.next)
-                precondition(initialized <= capacity, "job batch text overran its reserved size")
-            }
+            var text = TextCursor(next: start)
+            body(&text)
+            initialized = start.distance(to: text.next)
+            precondition(initialized <= capacity, "job batch text overran its reserved size")
         }
-    }
-
-    /// "00" "01" … "99": two digits per division.
-    private static let twoDigits: [UInt8] = (0..<100).flatMap { (pair: Int) -> [UInt8] in
-        [UInt8(48 + pair / 10), UInt8(48 + pair % 10)]
     }
 
     /// Writes bytes at a pointer into memory reserved for them (see `write(into:atMost:_:)`).
@@ -133,7 +125,6 @@ package enum JobBatchEncoding {
         /// A decimal Int64 with its sign, and the comma before it: at most 21 bytes.
         static let maxNumberBytes = 22
         var next: UnsafeMutablePointer<UInt8>
-        let digits: UnsafePointer<UInt8>
 
         @inline(__always)
         mutating func byte(_ value: UInt8) {
@@ -147,35 +138,14 @@ package enum JobBatchEncoding {
             next += text.utf8CodeUnitCount
         }
 
-        /// `value` in decimal, two digits per step, right to left.
+        /// `value` in decimal, with its sign (`DecimalDigits`).
         @inline(__always)
         mutating func decimal(_ value: Int64) {
             if value < 0 { byte(UInt8(ascii: "-")) }
-            var magnitude = value.magnitude
-            var length = 1
-            var bound: UInt64 = 10
-            while length < 20 && magnitude >= bound {
-                length += 1
-                bound = bound &* 10
-            }
-            var position = next + length
-            next = position
-            while magnitude >= 100 {
-                let pair = Int(magnitude % 100) * 2
-                magnitude /= 100
-                position -= 2
-                position[0] = digits[pair]
-                position[1] = digits[pair + 1]
-            }
-            if magnitude >= 10 {
-                let pair = Int(magnitude) * 2
-                position -= 2
-                position[0] = digits[pair]
-                position[1] = digits[pair + 1]
-            } else {
-                position -= 1
-                position[0] = UInt8(truncatingIfNeeded: magnitude) &+ 48
-            }
+            let magnitude = value.magnitude
+            let count = DecimalDigits.count(magnitude)
+            DecimalDigits.store(magnitude, count: count, at: next)
+            next += count
         }
     }
 }

@@ -1,3 +1,5 @@
+public import TaskTraceModel
+
 /// A write position inside room a `ByteWriter` made for one event (`ByteWriter.withCursor(reserving:_:)`): its
 /// writes are plain stores, checked only against the end of that room (writing past it traps; nothing is
 /// overwritten). A hot event written through one cursor pays one room check and one buffer access, instead of one
@@ -50,8 +52,8 @@ public struct ByteCursor {
     /// Writes an unsigned integer in decimal.
     @inlinable
     public mutating func writeDecimal(_ value: UInt64) {
-        let count = ByteWriter.decimalDigitCount(value)
-        ByteWriter.storeDecimal(value, digitCount: count, at: claim(count))
+        let count = DecimalDigits.count(value)
+        DecimalDigits.store(value, count: count, at: claim(count))
     }
 
     /// Writes `nanos` as microseconds with exactly the needed decimals (at most 3): `12`, `12.5`, `12.345`.
@@ -59,11 +61,11 @@ public struct ByteCursor {
     public mutating func writeMicros(fromNanos nanos: UInt64) {
         let whole = nanos / 1000
         let fraction = nanos % 1000
-        let wholeCount = ByteWriter.decimalDigitCount(whole)
+        let wholeCount = DecimalDigits.count(whole)
         // The fraction's digits without trailing zeros: `.5` for 500, `.05` for 50, `.005` for 5.
         let fractionCount = fraction == 0 ? 0 : fraction % 100 == 0 ? 1 : fraction % 10 == 0 ? 2 : 3
         let target = claim(fractionCount == 0 ? wholeCount : wholeCount + 1 + fractionCount)
-        ByteWriter.storeDecimal(whole, digitCount: wholeCount, at: target)
+        DecimalDigits.store(whole, count: wholeCount, at: target)
         guard fractionCount > 0 else { return }
         target[wholeCount] = UInt8(ascii: ".")
         // The digits kept, from the hundreds of ns down.

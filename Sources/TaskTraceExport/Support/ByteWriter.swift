@@ -135,37 +135,6 @@ public struct ByteWriter {
         withCursor(reserving: ByteCursor.maxMicrosBytes) { $0.writeMicros(fromNanos: nanos) }
     }
 
-    /// The number of decimal digits of `value` (1 for 0): how much room `storeDecimal` needs.
-    @inlinable
-    static func decimalDigitCount(_ value: UInt64) -> Int {
-        var count = 1
-        var limit: UInt64 = 10
-        while value >= limit {
-            count &+= 1
-            // 10^19 is the largest power of ten a UInt64 holds: a value at or above it has 20 digits.
-            if count == 20 { break }
-            limit &*= 10
-        }
-        return count
-    }
-
-    /// Writes `value`'s `digitCount` decimal digits at `target`, from the last one back, two digits per 64-bit
-    /// division (the pair split with a small division the compiler turns into a multiply); no scratch copy.
-    @inlinable
-    static func storeDecimal(_ value: UInt64, digitCount: Int, at target: UnsafeMutablePointer<UInt8>) {
-        var rest = value
-        var end = digitCount
-        while end >= 2 {
-            let pair = UInt8(truncatingIfNeeded: rest % 100)
-            rest /= 100
-            end &-= 2
-            let tens = pair / 10
-            target[end] = UInt8(ascii: "0") &+ tens
-            target[end &+ 1] = UInt8(ascii: "0") &+ (pair &- tens &* 10)
-        }
-        if end == 1 { target[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest) }
-    }
-
     /// Appends a fixed-point number with one decimal (`12.5`, `-3`), rounding half away from zero; for SVG
     /// coordinates. Deterministic and locale-free.
     public mutating func writeFixed1(_ value: Double) {
