@@ -49,18 +49,26 @@ struct ExportSection {
                 })
             figures.chromeBytes = bytes
         }
+        figures.chromeEvents = try Self.chromeEventCount(timeline, findings: findings)
+        figures.tasks = timeline.tasks.count
+        figures.chromeWriteSeconds = Statistics.median(writes)
+        return figures
+    }
+
+    /// The events of the Chrome export, counted in a second, untimed export: one event per line, so "\n{" (an
+    /// event's start).
+    static func chromeEventCount(_ timeline: Timeline, findings: [Finding]) throws -> Int {
+        var events = 0
         var previous: UInt8 = 0
         var counter = ByteWriter { chunk in
             for byte in chunk {
-                if byte == UInt8(ascii: "{"), previous == UInt8(ascii: "\n") { figures.chromeEvents += 1 }
+                if byte == UInt8(ascii: "{"), previous == UInt8(ascii: "\n") { events += 1 }
                 previous = byte
             }
         }
         try ChromeTraceExporter.write(timeline, to: &counter, findings: findings)
         try counter.flush()
-        figures.tasks = timeline.tasks.count
-        figures.chromeWriteSeconds = Statistics.median(writes)
-        return figures
+        return events
     }
 
     /// Chrome writes timed per round beyond the one inside the whole export.
@@ -102,16 +110,7 @@ struct ExportSection {
                             try writer.flush()
                         })
                 }
-                // Counted in a second, untimed export: one event per line, so count "\n{" (an event's start).
-                var previous: UInt8 = 0
-                var counter = ByteWriter { chunk in
-                    for byte in chunk {
-                        if byte == UInt8(ascii: "{"), previous == UInt8(ascii: "\n") { events += 1 }
-                        previous = byte
-                    }
-                }
-                try ChromeTraceExporter.write(timeline, to: &counter, findings: timeline.findings())
-                try counter.flush()
+                events = try Self.chromeEventCount(timeline, findings: findings)
             }
             loads.append(try Stopwatch.seconds { _ = try loadTimeline() })
             wholes.append(whole)
