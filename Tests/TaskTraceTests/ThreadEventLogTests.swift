@@ -75,13 +75,33 @@ struct ThreadEventLogTests {
         return (events, lost)
     }
 
+    /// Drains in parts of at most `limit` events until nothing more is ready (closing: until the buffer is closed,
+    /// as the writer's last drain does). Records a problem for a part over the limit that is not all one stamp.
+    static func drainInParts(_ buffer: EventBuffer, close: Bool, limit: Int) -> [RawEvent] {
+        var drained: [RawEvent] = []
+        var events: [RawEvent] = []
+        var payloads: [EventPayload] = []
+        var lost: [TraceTaskID] = []
+        var more = true
+        while more {
+            more = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lost, close: close, limit: limit).more
+            if events.count > limit {
+                #expect(Set(events.map(\.timestamp)).count == 1, "a part of \(events.count) events, limit \(limit)")
+            }
+            drained += events
+        }
+        return drained
+    }
+
     // MARK: - Concurrent appends and drains
 
     /// Each thread appends `perThread` events of its own (a job end, stamped like any other, tagged with its
     /// thread and sequence number) and every fifth one is an enqueue of a fresh task id that it then hands to the
     /// next thread, which appends that task's job start as soon as it sees it: a cause on one thread, its effect
     /// on another, often at the same stamp with the coarse clock. The test drains every 100 µs meanwhile.
-    static func appendWithHandoffs(_ buffer: EventBuffer, threads: Int, perThread: Int) -> [RawEvent] {
+    static func appendWithHandoffs(
+        _ buffer: EventBuffer, threads: Int, perThread: Int, drainLimit: Int = .max
+    ) -> [RawEvent] {
         let inboxes = (0..<threads).map { _ in Inbox() }
         let outstanding = Atomic<Int>(0)
         let ownDone = Atomic<Int>(0)
@@ -134,7 +154,7 @@ struct ThreadEventLogTests {
         var drained: [RawEvent] = []
         while true {
             let done = finished.load(ordering: .sequentiallyConsistent) == threads
-            drained += drainOnce(buffer, close: done).events
+            drained += drainInParts(buffer, close: done, limit: drainLimit)
             if done { break }
             usleep(100)
         }
@@ -200,12 +220,56 @@ struct ThreadEventLogTests {
 
     /// `appendWithHandoffs` on `buffer`, then: nothing dropped, every event (and the one hand-off per five events)
     /// drained exactly once, in stamp order, causes first.
-    static func expectHandoffsExactlyOnceInOrder(_ buffer: EventBuffer, threads: Int, perThread: Int) {
-        let drained = appendWithHandoffs(buffer, threads: threads, perThread: perThread)
+    static func expectHandoffsExactlyOnceInOrder(
+        _ buffer: EventBuffer, threads: Int, perThread: Int, drainLimit: Int = .max
+    ) {
+        let drained = appendWithHandoffs(buffer, threads: threads, perThread: perThread, drainLimit: drainLimit)
         #expect(buffer.dropped == 0)
         #expect(drained.count == threads * perThread + threads * perThread / 5)
         let problems = violations(in: drained, threads: threads)
         #expect(problems.isEmpty, "\(problems)")
+    }
+
+    @Test(
+        "drains in parts of a few dozen events (the writer behind a busy program), the last too: all once, in order",
+        arguments: [1, 2, 4, 8])
+    func drainsInLimitedParts(threads: Int) {
+        let coarse = EventBuffer(
+            capacity: 1 << 16, payloadCapacity: 16,
+            clock: Self.coarseStallingClock(every: 7, stallMicros: 50, ticksPerStamp: 4)
+        ) {}
+        Self.expectHandoffsExactlyOnceInOrder(coarse, threads: threads, perThread: 2_000, drainLimit: 37)
+        #expect(coarse.lateEvents == 0)
+        let fast = EventBuffer(capacity: 1 << 17, payloadCapacity: 16, clock: .fastest) {}
+        Self.expectHandoffsExactlyOnceInOrder(fast, threads: threads, perThread: 20_000, drainLimit: 1_000)
+        // Closed only by the last part: an append now is late and goes nowhere.
+        fast.append(RawEvent(kind: .jobEnd, task: 0, thread: 1))
+        #expect(fast.lateEvents == 1)
+        #expect(Self.drainOnce(fast).events.isEmpty)
+    }
+
+    @Test("a closing drain in parts leaves the buffer open to drain until its last part, then closed")
+    func closingDrainInPartsTakesEverythingOnce() {
+        let gate = GatedClock()
+        let buffer = EventBuffer(capacity: 64, payloadCapacity: 16, clock: gate.clock) {}
+        for index in 0..<40 {
+            gate.time.store(UInt64(1_000 + index / 2), ordering: .sequentiallyConsistent)  // Pairs share a stamp.
+            buffer.append(RawEvent(kind: .jobEnd, task: 0, thread: 1, aux: UInt64(index)))
+        }
+        var events: [RawEvent] = []
+        var payloads: [EventPayload] = []
+        var lost: [TraceTaskID] = []
+        var parts: [[UInt64]] = []
+        var more = true
+        while more {
+            more = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lost, close: true, limit: 7).more
+            parts.append(events.map(\.aux))
+        }
+        #expect(parts.joined().map { $0 } == (0..<40).map(UInt64.init))
+        // Seven events at most, and a stamp's pair never split: six per part, four in the last.
+        #expect(parts.map(\.count) == [6, 6, 6, 6, 6, 6, 4])
+        buffer.append(RawEvent(kind: .jobEnd, task: 0, thread: 1, aux: 99))
+        #expect(buffer.lateEvents == 1)
     }
 
     // MARK: - The watermark, exactly
@@ -301,6 +365,67 @@ struct ThreadEventLogTests {
         var ordered: [RawEvent] = []
         EventMerge.merge(timed, runs: [0..<2, 2..<4], into: &ordered)
         #expect(ordered.map(\.timestamp) == [10, 20, 30, 40])
+    }
+
+    @Test(
+        "merging random runs: every event once, each run's order kept, stamps in order; without ties, a stable sort",
+        arguments: [1, 2, 3, 5])
+    func randomRunsMergeLikeASort(runCount: Int) {
+        var random = SystemRandomNumberGenerator()
+        let kinds: [RawEventKind] = [.enqueue, .jobStart, .jobEnd, .direct, .payload]
+        for shape in 0..<200 {
+            // Even shapes: every stamp distinct across runs (odd stamps for run 0, …); odd shapes: few stamps, many
+            // ties. Runs interleave finely (two workers' events alternate every event or two) or in long stretches.
+            let distinct = shape % 2 == 0
+            var scratch: [RawEvent] = []
+            var runs: [Range<Int>] = []
+            var runOf: [Int] = []
+            for run in 0..<runCount {
+                let start = scratch.count
+                var stamp: UInt64 = 0
+                for _ in 0..<Int.random(in: 0...300, using: &random) {
+                    stamp += distinct ? UInt64(runCount) * UInt64.random(in: 0...3, using: &random) : .random(in: 0...1, using: &random)
+                    let event = RawEvent(
+                        kind: kinds.randomElement(using: &random)!, task: .random(in: 1...4, using: &random),
+                        thread: TraceThreadID(run + 1), token: UInt64(scratch.count),
+                        timestamp: distinct ? stamp + UInt64(run) : stamp)
+                    scratch.append(event)
+                    runOf.append(run)
+                }
+                if !distinct {
+                    // Within a stamp, a run's enqueues precede its job starts and ends (as a thread's are when it
+                    // ends a job and enqueues the next): the merge can then always put each enqueue first.
+                    let order: [RawEventKind] = [.payload, .enqueue, .direct, .jobStart, .jobEnd]
+                    let rank = { (event: RawEvent) in order.firstIndex(of: event.kind)! }
+                    scratch[start...].sort { ($0.timestamp, rank($0), $0.token) < ($1.timestamp, rank($1), $1.token) }
+                    for index in start..<scratch.count { scratch[index].token = UInt64(index) }
+                }
+                runs.append(start..<scratch.count)
+            }
+            var merged = [RawEvent(kind: .payload, task: 77, thread: 9)]  // An event already there stays first.
+            EventMerge.merge(scratch, runs: runs.shuffled(using: &random), into: &merged)
+            #expect(merged.first?.task == 77)
+            let body = Array(merged.dropFirst())
+            #expect(body.map(\.token).sorted() == scratch.indices.map(UInt64.init))
+            #expect(zip(body, body.dropFirst()).allSatisfy { $0.timestamp <= $1.timestamp })
+            for run in 0..<runCount {
+                let order = body.filter { runOf[Int($0.token)] == run }.map(\.token)
+                #expect(order == order.sorted(), "run \(run)'s own order changed")
+            }
+            // Cause before effect: no job start or end of a task ahead of that task's enqueue at the same stamp.
+            for (index, event) in body.enumerated() where event.kind == .enqueue {
+                let early = body[..<index].last { other in
+                    other.timestamp == event.timestamp && other.task == event.task
+                        && (other.kind == .jobStart || other.kind == .jobEnd)
+                        && runOf[Int(other.token)] != runOf[Int(event.token)]
+                }
+                #expect(early == nil, "a job of task \(event.task) came before its enqueue at \(event.timestamp)")
+            }
+            if distinct {
+                let reference = scratch.sorted { ($0.timestamp, $0.token) < ($1.timestamp, $1.token) }
+                #expect(body.map(\.token) == reference.map(\.token))
+            }
+        }
     }
 
     // MARK: - The TSC clock's conversion

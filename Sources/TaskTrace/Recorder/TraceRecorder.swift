@@ -222,6 +222,7 @@ final class TraceRecorder: Sendable {
         var sinkError: (any Error)?
         do { try sink.begin(meta: startMeta) } catch { sinkError = error }
         var dropped: UInt64 = 0
+        var writeAhead: SinkWriteAhead?
         while true {
             let stopping = wake.withLock { () -> Bool in
                 if !writerState.stopping, !wakeFlag.pending {
@@ -232,28 +233,52 @@ final class TraceRecorder: Sendable {
             }
             // Read after `stopping` is seen: every producer finished before stop was requested. The last drain
             // closes the buffer and waits for appends in flight, so nothing can slip in between and vanish.
-            dropped = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lostTasks, close: stopping).dropped
-            // A large drain (the writer fell behind a busy program) is derived and written in parts of at most
-            // `eventsPerWrite`: the batch's arrays then stay a few MiB and are reused, where one batch of a whole
-            // backlog grew them by tens of MiB of fresh memory per recording (page faults were the writer's largest
-            // single cost on the yield-heavy workload, perf).
-            var start = 0
-            repeat {
-                let end = min(start + Self.eventsPerWrite, events.count)
-                deriver.consume(events[start..<end], payloads: payloads, lostTasks: start == 0 ? lostTasks : [])
-                start = end
-                if stopping, start == events.count {
+            //
+            // A backlog (the writer fell behind a busy program, above all at the end of a body that kept every
+            // core busy) is drained, derived and written in parts of at most `eventsPerWrite` events: the arrays
+            // then stay a few MiB, in the cache and reused (page faults on arrays grown by a whole backlog were the
+            // writer's largest single cost on the yield-heavy workload, perf), and from the second part on another
+            // thread writes each part while this one drains and derives the next.
+            var ahead: SinkWriteAhead?
+            var more = true
+            while more {
+                let counts = buffer.drain(
+                    into: &events, payloads: &payloads, lostTasks: &lostTasks, close: stopping,
+                    limit: Self.eventsPerWrite)
+                dropped = counts.dropped
+                more = counts.more
+                if more, ahead == nil, sinkError == nil {
+                    if writeAhead == nil { writeAhead = SinkWriteAhead.start(sink: sink, niceness: Self.writerNiceness) }
+                    ahead = writeAhead
+                }
+                deriver.consume(events, payloads: payloads, lostTasks: lostTasks)
+                if stopping, !more {
                     // Not before the last stamp handed out (`now()` guarantees it).
                     deriver.finish(at: buffer.now())
                 }
                 let batch = deriver.takeBatch()
-                if sinkError == nil {
-                    do { try batch.isEmpty ? sink.idle() : sink.write(batch) } catch { sinkError = error }
+                if let ahead {
+                    var handedBack = ahead.submit(consume batch)
+                    if sinkError == nil { sinkError = handedBack.error }
+                    if let done = handedBack.done.take() { deriver.recycle(consume done) }
+                } else {
+                    if sinkError == nil {
+                        do { try batch.isEmpty ? sink.idle() : sink.write(batch) } catch { sinkError = error }
+                    }
+                    deriver.recycle(consume batch)
                 }
-                deriver.recycle(consume batch)
-            } while start < events.count
+                // A program that outruns the writer must not keep the stop request waiting: close now instead.
+                if more, !stopping, wake.withLock({ writerState.stopping }) { break }
+            }
+            if let ahead {
+                // Every part is written before the next drain's first write (or the sink's `finish`).
+                var handedBack = ahead.finish()
+                if sinkError == nil { sinkError = handedBack.error }
+                if let done = handedBack.done.take() { deriver.recycle(consume done) }
+            }
             if stopping { break }
         }
+        writeAhead?.close()
         var meta = finalMeta.withLock { $0 }
         let integrity: [String: String] = [
             MetaKey.droppedEvents: String(dropped),
@@ -263,7 +288,7 @@ final class TraceRecorder: Sendable {
             // Counted up to the moment the file is finished; later events have no file to be counted in.
             MetaKey.lateEvents: String(buffer.lateEvents),
         ]
-        meta[MetaKey.writerCPUNs] = String(ThreadCPUTime.nanos())
+        meta[MetaKey.writerCPUNs] = String(ThreadCPUTime.nanos() &+ (writeAhead?.cpuNanos ?? 0))
         meta.merge(integrity) { _, new in new }
         if sinkError == nil {
             do { try sink.finish(meta: meta) } catch { sinkError = error }

@@ -1,0 +1,108 @@
+import TaskTraceStore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A second thread that writes one batch into the sink while the writer derives the next.
+///
+/// Used only for a drain of several parts (the writer fell behind, above all the last drain after a body that kept
+/// every core busy): deriving a part and writing one take about as long, so with a core free the two overlap and
+/// the backlog is written in a little over half the time. The sink still sees one call at a time, in order: a
+/// batch is handed over only after the previous write returned (the lock orders them), and the writer calls the
+/// sink again only after `finish()`. After a failed write the later batches are not written (the writer reports
+/// the first error, as it does inline).
+///
+/// Thread-safe: the handed-over state lives behind `lock`; `@unchecked Sendable` relies on that.
+final class SinkWriteAhead: @unchecked Sendable {
+    private let sink: any TraceSink
+    private let lock = ConditionLock()
+    /// The batch to write next, set by the writer, taken by the thread.
+    private var pending: TraceBatch?
+    /// The batch written last, handed back for its arrays.
+    private var written: TraceBatch?
+    private var writing = false
+    private var failure: (any Error)?
+    private var closed = false
+    /// CPU time the thread has used, updated after each write (for `meta.writer_cpu_ns`).
+    private var threadCPU: UInt64 = 0
+
+    private init(sink: any TraceSink) { self.sink = sink }
+
+    /// Starts the thread at `niceness`; nil when the system refuses a thread (the writer then writes inline).
+    static func start(sink: any TraceSink, niceness: Int32) -> SinkWriteAhead? {
+        let ahead = SinkWriteAhead(sink: sink)
+        let started = NamedThread.start(osName: "tt-store") {
+            #if os(Linux)
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+            #endif
+            ahead.run()
+        }
+        return started ? ahead : nil
+    }
+
+    /// Hands `batch` over once the previous write is done, and returns that previous batch (for the deriver to
+    /// reuse) and the first write error so far.
+    func submit(_ batch: consuming TraceBatch) -> (done: TraceBatch?, error: (any Error)?) {
+        // Not `withLock`: the batch is moved in (a closure could only copy it, and a copy would make the deriver's
+        // reuse of its arrays copy them again).
+        lock.lock()
+        while writing || pending != nil { lock.wait() }
+        let done = written.take()
+        pending = consume batch
+        let error = failure
+        lock.broadcast()
+        lock.unlock()
+        return (done, error)
+    }
+
+    /// Waits until every handed-over batch is written; returns the last one and the first error. The thread stays
+    /// for the next drain; `close()` ends it.
+    func finish() -> (done: TraceBatch?, error: (any Error)?) {
+        lock.withLock {
+            while writing || pending != nil { lock.wait() }
+            return (written.take(), failure)
+        }
+    }
+
+    /// CPU time the thread has used so far (its writes are the writer's work).
+    var cpuNanos: UInt64 { lock.withLock { threadCPU } }
+
+    /// Ends the thread after its current write (call after `finish()`).
+    func close() {
+        lock.withLock {
+            closed = true
+            lock.broadcast()
+        }
+    }
+
+    private func run() {
+        while true {
+            let batch: TraceBatch
+            let skip: Bool
+            do {
+                lock.lock()
+                defer { lock.unlock() }
+                while pending == nil, !closed { lock.wait() }
+                guard let next = pending.take() else { return }
+                batch = next
+                writing = true
+                skip = failure != nil
+            }
+            var error: (any Error)?
+            if !skip {
+                do { try batch.isEmpty ? sink.idle() : sink.write(batch) } catch let thrown { error = thrown }
+            }
+            let cpu = ThreadCPUTime.nanos()
+            lock.lock()
+            if failure == nil { failure = error }
+            written = consume batch
+            writing = false
+            threadCPU = cpu
+            lock.broadcast()
+            lock.unlock()
+        }
+    }
+}
