@@ -11,8 +11,19 @@ package import TaskTraceModel
 /// row's `base_ns` (the batch's earliest time, so they are short), `null` for an empty slot, trailing `null`s left
 /// out. Not thread-safe: a value owned by its writer.
 package enum JobBatchEncoding {
-    /// Most jobs in one `job_batches` row.
-    package static let maxJobsPerBatch = 512
+    /// Most jobs in one `job_batches` or `untracked_batches` row (readers accept up to `seqStride`).
+    package static let maxJobsPerBatch = 1024
+    /// The text one batch row aims at: one row filling one page of the trace (`EmptyTraceImage.pageSize`), below
+    /// the largest record SQLite keeps in the page (page size − 35, less the row's other bytes) by a margin for
+    /// batches longer than the one they were sized from (one that overruns just spills into an overflow page).
+    package static let targetBatchBytes = EmptyTraceImage.pageSize * 95 / 100
+
+    /// Items for the next batch, from the last full one's `bytes` of text for `items` items: about
+    /// `targetBatchBytes`, within 16...`maxJobsPerBatch`.
+    package static func itemsPerBatch(bytes: Int, items: Int) -> Int {
+        guard bytes > 0, items > 0 else { return maxJobsPerBatch / 2 }
+        return min(max(targetBatchBytes * items / bytes, 16), maxJobsPerBatch)
+    }
     /// Spacing of `job_log.seq` between batches: the view numbers a job `(batch seq - 1) * seqStride + index + 1`,
     /// so the first batch's jobs are 1, 2, 3… as version 2's rows were.
     package static let seqStride = 1024

@@ -4,7 +4,7 @@ import TaskTraceModel
 /// version 1 and 2 files.
 ///
 /// Version 2 stored one row per job in `job_log` (its enqueue, start and end, see `JobRow`) instead of one row per
-/// transition. Version 3 keeps those rows but stores up to 512 of them in one `job_batches` row as JSON text (see
+/// transition. Version 3 keeps those rows but stores up to 1,024 of them in one `job_batches` row as JSON text (see
 /// `JobBatchEncoding`), and likewise `untracked_jobs` in `untracked_batches`: SQLite's cost per row, not per byte,
 /// was most of the writer's time. The views `job_log` and `untracked_jobs` unpack them with SQLite's built-in
 /// `json_each` into exactly version 2's columns, so every query of version 2 runs unchanged; the view `transitions`

@@ -11,7 +11,7 @@ import Darwin
 /// Every `write` is one transaction with cached prepared statements, in WAL mode with `synchronous=OFF`, so
 /// a process killed mid-recording leaves every committed batch readable (a power loss may lose the end).
 /// Transitions are packed into one `job_log` row per job (`JobRowPacker`): a job's row is written once the job
-/// ended, or after it was held for `holdNanos`; up to 512 rows go into one `job_batches` row of JSON
+/// ended, or after it was held for `holdNanos`; a page's worth of rows go into one `job_batches` row of JSON
 /// (`JobBatchEncoding`), untracked jobs likewise into `untracked_batches`. `finish` writes the held rows and turns the file back into a
 /// single self-contained file (journal mode DELETE).
 ///
@@ -291,17 +291,29 @@ public final class TraceWriter: @unchecked Sendable {
     }
 
     private func insertJobRows(_ jobRows: [JobRow]) throws {
-        try insertBatches(jobRows, into: "job_batches", base: JobBatchEncoding.base, encode: JobBatchEncoding.encode)
+        try insertBatches(
+            jobRows, into: "job_batches", rowsPerBatch: &jobRowsPerBatch, base: JobBatchEncoding.base,
+            encode: JobBatchEncoding.encode)
     }
 
     private func insertUntrackedJobs(_ jobs: [UntrackedJobRecord]) throws {
-        try insertBatches(jobs, into: "untracked_batches", base: JobBatchEncoding.base, encode: JobBatchEncoding.encode)
+        try insertBatches(
+            jobs, into: "untracked_batches", rowsPerBatch: &untrackedJobsPerBatch, base: JobBatchEncoding.base,
+            encode: JobBatchEncoding.encode)
     }
 
-    /// Inserts `items` in order as rows of `table` (`seq`, `base_ns`, `jobs`) holding up to
-    /// `JobBatchEncoding.maxJobsPerBatch` items each: `base` gives a batch's `base_ns`, `encode` its JSON text.
+    /// Items per batch row of each table, learnt from the text of the batches written so far (see `insertBatches`).
+    private var jobRowsPerBatch = JobBatchEncoding.maxJobsPerBatch / 2
+    private var untrackedJobsPerBatch = JobBatchEncoding.maxJobsPerBatch / 2
+
+    /// Inserts `items` in order as rows of `table` (`seq`, `base_ns`, `jobs`): `base` gives a batch's `base_ns`,
+    /// `encode` its JSON text. A batch takes `rowsPerBatch` items (at most `JobBatchEncoding.maxJobsPerBatch`), a
+    /// number set after each batch from its bytes per item so that the next one's text comes to about
+    /// `JobBatchEncoding.targetBatchBytes`: one row filling one page. A fixed 512 items left untracked batches
+    /// (~9 KB) one to a half-empty page and job batches (~18 KB) spilling into overflow pages; the yield-heavy
+    /// trace was 7.2 MB for ~5 MB of text, all of it written twice (the WAL, then the file).
     private func insertBatches<Item>(
-        _ items: [Item], into table: String, base: (ArraySlice<Item>) -> TraceNanos,
+        _ items: [Item], into table: String, rowsPerBatch: inout Int, base: (ArraySlice<Item>) -> TraceNanos,
         encode: (ArraySlice<Item>, TraceNanos, inout [UInt8]) -> Void
     ) throws {
         guard !items.isEmpty else { return }
@@ -309,9 +321,13 @@ public final class TraceWriter: @unchecked Sendable {
         var start = items.startIndex
         var batchText: [UInt8] = []
         while start < items.endIndex {
-            let batch = items[start..<min(start + JobBatchEncoding.maxJobsPerBatch, items.endIndex)]
+            let batch = items[start..<min(start + rowsPerBatch, items.endIndex)]
             let batchBase = base(batch)
             encode(batch, batchBase, &batchText)
+            if batch.count >= rowsPerBatch / 2 {
+                // A short batch (the end of a write) says little about full ones.
+                rowsPerBatch = JobBatchEncoding.itemsPerBatch(bytes: batchText.count, items: batch.count)
+            }
             statement.bind(1, Int64(bitPattern: batchBase))
             try batchText.withUnsafeBufferPointer { text in
                 statement.bindText(2, text)

@@ -5,7 +5,7 @@ import TaskTraceStore
 import Testing
 
 /// A real recording into SQLite (format version 3): the recorder's batches pack into one `job_log` row per job,
-/// stored 512 at most to a `job_batches` row,
+/// stored 1,024 at most to a `job_batches` row,
 /// found by the recorder's task slots, and a plain group's children get their inferred ends as row flags rather
 /// than `mark_log` rows. Expected counts come from the test's own workload.
 @Suite("Job log of a real recording")
@@ -106,14 +106,14 @@ struct JobLogRecordingTests {
             yielderRows >= tasks * yields && yielderRows <= 2 * tasks * (yields + 1), "\(yielderRows) rows; \(integrity)")
         // `Task.yield()` on a task executor enqueues one job with no task id: one untracked job per yield.
         #expect(try Self.count(reader, "SELECT count(*) FROM untracked_jobs") >= tasks * yields)
-        // The views show every stored job, and no batch holds more than 512.
+        // The views show every stored job, and no batch holds more than the readers take (one `seq` each).
         #expect(
             try Self.count(reader, "SELECT coalesce(sum(json_array_length(jobs)), 0) FROM job_batches")
                 == Self.count(reader, "SELECT count(*) FROM job_log"))
         #expect(
             try Self.count(reader, "SELECT coalesce(sum(json_array_length(jobs)), 0) FROM untracked_batches")
                 == Self.count(reader, "SELECT count(*) FROM untracked_jobs"))
-        #expect(try Self.count(reader, "SELECT count(*) FROM job_batches WHERE json_array_length(jobs) > 512") == 0)
+        #expect(try Self.count(reader, "SELECT count(*) FROM job_batches WHERE json_array_length(jobs) > 1024") == 0)
         // The reader decodes the batches itself: it must see exactly what SQLite's own JSON functions show
         // through the views.
         var viaView: [JobRow] = []
