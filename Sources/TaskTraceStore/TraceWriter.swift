@@ -148,6 +148,19 @@ public final class TraceWriter: @unchecked Sendable {
         return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
     }
 
+    /// Copies the WAL's committed pages into the file now (a passive checkpoint: it never waits for a reader), so
+    /// `finish` has less left to fold, and the WAL starts over from its beginning at the next write instead of
+    /// growing. Best effort, like `finish`'s: a reader holding an old snapshot keeps some pages in the WAL.
+    public func checkpoint() throws(TraceStoreError) {
+        guard !isFinished else { return }
+        do {
+            try connection.execute("PRAGMA wal_checkpoint(PASSIVE);")
+        } catch where error.primaryCode == 5 || error.primaryCode == 6 {  // SQLITE_BUSY, SQLITE_LOCKED
+        } catch {
+            throw writeFailure(error)
+        }
+    }
+
     /// Folds the WAL back into the file and returns to journal mode DELETE. Best effort: a reader holding the file
     /// open (a user inspecting the live trace) can keep the WAL from being folded back in. The trace is complete
     /// either way; it then simply stays in WAL mode.

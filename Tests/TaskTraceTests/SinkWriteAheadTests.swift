@@ -34,6 +34,17 @@ struct SinkWriteAheadTests {
             if count == failOnWrite { throw Refused() }
         }
 
+        /// Settles seen, and settles that came before any write or while a call was in progress.
+        let settles = Atomic<Int>(0)
+        let misplacedSettles = Atomic<Int>(0)
+
+        func settle() throws {
+            if inside.load(ordering: .sequentiallyConsistent) != 0 || written.withLock({ $0.isEmpty }) {
+                misplacedSettles.add(1, ordering: .sequentiallyConsistent)
+            }
+            settles.add(1, ordering: .sequentiallyConsistent)
+        }
+
         func finish(meta: [String: String]) throws {}
     }
 
@@ -57,6 +68,9 @@ struct SinkWriteAheadTests {
         let overlapped = sink.overlapped.load(ordering: .sequentiallyConsistent)
         #expect(!overlapped)
         #expect(ahead.cpuNanos > 0)
+        // Settled between writes when the next batch was not there yet: at least after the last one.
+        #expect(sink.settles.load(ordering: .sequentiallyConsistent) >= 1)
+        #expect(sink.misplacedSettles.load(ordering: .sequentiallyConsistent) == 0)
     }
 
     @Test("after a failed write the later batches are not written, and the first error is reported")
@@ -70,5 +84,7 @@ struct SinkWriteAheadTests {
         #expect(last.error is OrderSink.Refused)
         #expect(errors >= 1)
         #expect(sink.written.withLock { $0 } == [1, 2, 3])
+        // Not after the failed write: at most after the two good ones.
+        #expect(sink.settles.load(ordering: .sequentiallyConsistent) <= 2)
     }
 }

@@ -34,6 +34,10 @@ public final class SQLiteTraceSink: TraceSink {
         try writer.withLock { writer in try writer?.writeHeldRows() }
     }
 
+    public func settle() throws {
+        try writer.withLock { writer in try writer?.checkpoint() }
+    }
+
     public func finish(meta: [String: String]) throws {
         try writer.withLock { writer in
             try writer?.finish(meta: meta)
