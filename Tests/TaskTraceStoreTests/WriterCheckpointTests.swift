@@ -49,4 +49,20 @@ struct WriterCheckpointTests {
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
         try writer.checkpoint()  // After finish: nothing to do, no error.
     }
+
+    @Test("a recording of a few MB folds its WAL as it goes: the main file holds most rows before the end")
+    func walFoldedAsItGrows() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("trace.sqlite")
+        let copy = directory.path("main-only.sqlite")
+        let writer = try TraceWriter(path: path)
+        // ~4 MB of rows in 40 commits, as a recording writes them every 10 ms; no explicit checkpoint.
+        for part in 0..<40 { try writer.write(Self.finishedTasks(part * 1_000..<(part + 1) * 1_000)) }
+        let folded = try Self.jobsInMainFile(path, copyTo: copy)
+        let walBytes = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        try writer.finish()
+        #expect(folded >= 30_000, "\(folded) of 40,000 jobs in the main file before finish")
+        // The WAL starts over after each fold instead of growing to the whole recording.
+        #expect(walBytes < 3_000_000, "WAL of \(walBytes) bytes")
+    }
 }
