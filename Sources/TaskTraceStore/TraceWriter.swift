@@ -161,6 +161,8 @@ public final class TraceWriter: @unchecked Sendable {
     /// growing. Best effort, like `finish`'s: a reader holding an old snapshot keeps some pages in the WAL.
     public func checkpoint() throws(TraceStoreError) {
         guard !isFinished else { return }
+        // A file deleted or moved: nothing to fold into (the next write reports it as `.vanished`).
+        guard lock.pathStillNamesFile else { throw .vanished(path: path) }
         do {
             try connection.execute("PRAGMA wal_checkpoint(PASSIVE);")
         } catch where error.primaryCode == 5 || error.primaryCode == 6 {  // SQLITE_BUSY, SQLITE_LOCKED

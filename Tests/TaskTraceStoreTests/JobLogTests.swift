@@ -187,7 +187,7 @@ struct JobLogTests {
         // SQLite keeps a record of up to page size - 35 bytes in its page; the row's other columns take ~15.
         let inPage = page - 35 - 15
         for table in ["job_batches", "untracked_batches"] {
-            let lengths = try runSQLite(path, "SELECT group_concat(length(jobs)) FROM \(table) ORDER BY seq")
+            let lengths = try runSQLite(path, "SELECT group_concat(l) FROM (SELECT length(jobs) AS l FROM \(table) ORDER BY seq)")
                 .split(separator: ",").compactMap { Int($0) }
             #expect(lengths.count >= 4, "\(table): \(lengths)")
             // After the first (sized by a guess) and before the last (the write's rest): between 80 % and 100 %.

@@ -1,3 +1,4 @@
+import Glibc
 import Synchronization
 import TaskTraceModel
 import TaskTraceStore
@@ -16,8 +17,6 @@ struct SinkWriteAheadTests {
         let overlapped = Atomic<Bool>(false)
         let failOnWrite: Int?
 
-        init(failOnWrite: Int? = nil) { self.failOnWrite = failOnWrite }
-
         struct Refused: Error {}
 
         func write(_ batch: TraceBatch) throws {
@@ -34,15 +33,24 @@ struct SinkWriteAheadTests {
             if count == failOnWrite { throw Refused() }
         }
 
-        /// Settles seen, and settles that came before any write or while a call was in progress.
+        /// Settles seen, and settles that came before any write or while another call was in progress.
         let settles = Atomic<Int>(0)
         let misplacedSettles = Atomic<Int>(0)
+        /// How long a settle takes (a WAL being folded), in microseconds.
+        let settleMicros: UInt32
+
+        init(failOnWrite: Int? = nil, settleMicros: UInt32 = 0) {
+            self.failOnWrite = failOnWrite
+            self.settleMicros = settleMicros
+        }
 
         func settle() throws {
-            if inside.load(ordering: .sequentiallyConsistent) != 0 || written.withLock({ $0.isEmpty }) {
+            if inside.add(1, ordering: .sequentiallyConsistent).newValue > 1 || written.withLock({ $0.isEmpty }) {
                 misplacedSettles.add(1, ordering: .sequentiallyConsistent)
             }
+            defer { inside.subtract(1, ordering: .sequentiallyConsistent) }
             settles.add(1, ordering: .sequentiallyConsistent)
+            if settleMicros > 0 { usleep(settleMicros) }
         }
 
         func finish(meta: [String: String]) throws {}
@@ -68,8 +76,26 @@ struct SinkWriteAheadTests {
         let overlapped = sink.overlapped.load(ordering: .sequentiallyConsistent)
         #expect(!overlapped)
         #expect(ahead.cpuNanos > 0)
-        // Settled between writes when the next batch was not there yet: at least after the last one.
+        // Settled after writes, never during one or before the first.
         #expect(sink.settles.load(ordering: .sequentiallyConsistent) >= 1)
+        #expect(sink.misplacedSettles.load(ordering: .sequentiallyConsistent) == 0)
+    }
+
+    @Test("a settle does not hold up the next hand-over; finish waits for it and for the write after it")
+    func settleDoesNotHoldUpTheWriter() throws {
+        let sink = OrderSink(settleMicros: 200_000)
+        let ahead = try #require(SinkWriteAhead.start(sink: sink, niceness: 0))
+        _ = ahead.submit(Self.batch(1))
+        let deadline = ContinuousClock.now + .seconds(10)
+        while sink.settles.load(ordering: .sequentiallyConsistent) == 0, ContinuousClock.now < deadline { usleep(100) }
+        // The thread now settles for 200 ms: handing over the next batch must not wait for that.
+        let handOver = ContinuousClock().measure { _ = ahead.submit(Self.batch(2)) }
+        #expect(handOver < .milliseconds(100), "the hand-over waited \(handOver)")
+        _ = ahead.finish()
+        // Both written, the second after the settle; nothing in progress once finish returned.
+        #expect(sink.written.withLock { $0 } == [1, 2])
+        #expect(sink.inside.load(ordering: .sequentiallyConsistent) == 0)
+        ahead.close()
         #expect(sink.misplacedSettles.load(ordering: .sequentiallyConsistent) == 0)
     }
 
@@ -86,5 +112,73 @@ struct SinkWriteAheadTests {
         #expect(sink.written.withLock { $0 } == [1, 2, 3])
         // Not after the failed write: at most after the two good ones.
         #expect(sink.settles.load(ordering: .sequentiallyConsistent) <= 2)
+    }
+
+    /// A sink for a whole recording that is slow to write and checks that its calls never overlap and that
+    /// `finish` comes after every other call returned. Keeps each task's states in order.
+    final class CallOrderSink: TraceSink, Sendable {
+        let inside = Atomic<Int>(0)
+        let overlaps = Atomic<Int>(0)
+        let writes = Atomic<Int>(0)
+        let finishedEarly = Atomic<Bool>(false)
+        let lives = Mutex<[TraceTaskID: [TaskState]]>([:])
+        let kinds = Mutex<[TraceTaskID: TaskKind]>([:])
+
+        private func enter() {
+            if inside.add(1, ordering: .sequentiallyConsistent).newValue > 1 {
+                overlaps.add(1, ordering: .sequentiallyConsistent)
+            }
+        }
+        private func leave() { inside.subtract(1, ordering: .sequentiallyConsistent) }
+
+        func write(_ batch: TraceBatch) throws {
+            enter()
+            defer { leave() }
+            usleep(2_000)
+            writes.add(1, ordering: .sequentiallyConsistent)
+            lives.withLock { lives in
+                for transition in batch.transitions { lives[transition.taskID, default: []].append(transition.state) }
+            }
+            kinds.withLock { kinds in for task in batch.tasks { kinds[task.id] = task.kind } }
+        }
+        func idle() throws {
+            enter()
+            leave()
+        }
+        func settle() throws {
+            enter()
+            defer { leave() }
+            usleep(1_000)
+        }
+        func finish(meta: [String: String]) throws {
+            if inside.load(ordering: .sequentiallyConsistent) != 0 { finishedEarly.store(true, ordering: .sequentiallyConsistent) }
+            enter()
+            leave()
+        }
+    }
+
+    @Test("a recording whose backlog spans several parts: one sink call at a time, finish last, every life whole",
+          arguments: [1, 4])
+    func recordingBacklogThroughTheWriteAhead(workers: Int) async throws {
+        let sink = CallOrderSink()
+        // ~3 events per child, all drained at the end (no periodic flush): more than two parts' worth.
+        let children = 2 * TraceRecorder.eventsPerWrite / 3 + 1_000
+        var configuration = TraceConfiguration(workers: workers)
+        configuration.flushIntervalNanos = 3_600_000_000_000
+        let sum = try await TaskTrace.record(into: sink, configuration: configuration) { _ in
+            await withTaskGroup(of: Int.self) { group in
+                for index in 0..<children { group.addTask { index & 1 } }
+                return await group.reduce(0, +)
+            }
+        }
+        #expect(sum == children / 2)
+        #expect(sink.overlaps.load(ordering: .sequentiallyConsistent) == 0)
+        let finishedEarly = sink.finishedEarly.load(ordering: .sequentiallyConsistent)
+        #expect(!finishedEarly)
+        #expect(sink.writes.load(ordering: .sequentiallyConsistent) >= 3)
+        let childIDs = sink.kinds.withLock { kinds in kinds.filter { $0.value == .groupChild }.map(\.key) }
+        #expect(childIDs.count == children)
+        let lives = sink.lives.withLock { $0 }
+        #expect(childIDs.allSatisfy { lives[$0] == [.created, .scheduled, .running, .done] })
     }
 }

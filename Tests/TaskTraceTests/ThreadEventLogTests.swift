@@ -272,6 +272,67 @@ struct ThreadEventLogTests {
         #expect(buffer.lateEvents == 1)
     }
 
+    @Test("a closing drain in parts: the ring stays until the last part, the watermark follows each part's cutoff")
+    func closingPartsKeepTheRingAndMoveTheWatermark() {
+        let gate = GatedClock()
+        let buffer = EventBuffer(capacity: 64, payloadCapacity: 16, clock: gate.clock) {}
+        for index in 0..<40 {
+            gate.time.store(UInt64(1_000 + index / 2), ordering: .sequentiallyConsistent)
+            buffer.append(RawEvent(kind: .jobEnd, task: 0, thread: 1, aux: UInt64(index)))
+        }
+        var events: [RawEvent] = []
+        var payloads: [EventPayload] = []
+        var lost: [TraceTaskID] = []
+        var part = 0
+        var more = true
+        while more {
+            more = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lost, close: true, limit: 7).more
+            if more {
+                // The next part starts at the stamp this one stopped below: later stamps convert from there.
+                #expect(buffer.watermark == UInt64(1_003 + 3 * part), "part \(part)")
+                #expect(buffer.freedLogCount == 0, "part \(part) freed the ring before the last part")
+            }
+            part += 1
+        }
+        #expect(buffer.freedLogCount == 1)
+    }
+
+    @Test("more than the limit at one stamp: all of it in one part, and no further part claimed")
+    func oneStampOverTheLimit() {
+        let gate = GatedClock()
+        let buffer = EventBuffer(capacity: 64, payloadCapacity: 16, clock: gate.clock) {}
+        gate.time.store(1_000, ordering: .sequentiallyConsistent)
+        for index in 0..<10 { buffer.append(RawEvent(kind: .jobEnd, task: 0, thread: 1, aux: UInt64(index))) }
+        gate.time.store(2_000, ordering: .sequentiallyConsistent)
+        var events: [RawEvent] = []
+        var payloads: [EventPayload] = []
+        var lost: [TraceTaskID] = []
+        let counts = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lost, limit: 3)
+        #expect(events.map(\.aux) == (0..<10).map(UInt64.init))
+        #expect(!counts.more)
+    }
+
+    @Test("API events and their payloads across the parts of a closing drain: each payload with its event")
+    func payloadsAcrossClosingParts() {
+        let gate = GatedClock()
+        let buffer = EventBuffer(capacity: 64, payloadCapacity: 64, clock: gate.clock) {}
+        for index in 0..<20 {
+            gate.time.store(UInt64(1_000 + index), ordering: .sequentiallyConsistent)
+            buffer.append(.mark(taskID: nil, kind: "m", detail: "\(index)"), thread: 1, waitForRoom: false)
+        }
+        var events: [RawEvent] = []
+        var payloads: [EventPayload] = []
+        var lost: [TraceTaskID] = []
+        var details: [String] = []
+        var more = true
+        while more {
+            more = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lost, close: true, limit: 3).more
+            #expect(payloads.count == events.filter { $0.kind == .payload }.count)
+            for case .mark(_, _, let detail?) in payloads { details.append(detail) }
+        }
+        #expect(details == (0..<20).map { "\($0)" })
+    }
+
     // MARK: - The watermark, exactly
 
     @Test("a thread that read the clock and has not published holds back every later stamp until it publishes")

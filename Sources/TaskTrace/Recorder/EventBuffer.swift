@@ -251,6 +251,7 @@ final class EventBuffer: Sendable {
         into events: inout [RawEvent], payloads: inout [EventPayload], lostTasks: inout [TraceTaskID],
         close: Bool = false, limit: Int = .max
     ) -> DrainCounts {
+        precondition(limit > 0, "a drain must be allowed to take something")
         events.removeAll(keepingCapacity: true)
         payloads.removeAll(keepingCapacity: true)
         lostTasks.removeAll(keepingCapacity: true)
@@ -286,9 +287,7 @@ final class EventBuffer: Sendable {
                 }
             }
             if limit < .max {
-                let limited = Self.cutoff(logs, ends: ends, below: cutoff, taking: limit)
-                more = limited < cutoff
-                cutoff = limited
+                (cutoff, more) = Self.cutoff(logs, ends: ends, below: cutoff, taking: limit)
             }
             // Copy each log's events below the cutoff into one run per log, then merge the runs.
             state.scratch.removeAll(keepingCapacity: true)
@@ -352,8 +351,11 @@ final class EventBuffer: Sendable {
 
     /// The highest stamp at or below `cutoff` such that the events of `logs` (from each one's `consumed` to its
     /// `ends` entry) stamped below it number at most `limit` — or just above the lowest stamp, when that stamp alone
-    /// has more (a drain must take something). A binary search over stamps; each count is a binary search per log.
-    private static func cutoff(_ logs: [ThreadEventLog], ends: [Int], below cutoff: UInt64, taking limit: Int) -> UInt64 {
+    /// has more (a drain must take something) — and whether events below `cutoff` are left above it. A binary
+    /// search over stamps; each count is a binary search per log.
+    private static func cutoff(
+        _ logs: [ThreadEventLog], ends: [Int], below cutoff: UInt64, taking limit: Int
+    ) -> (cutoff: UInt64, more: Bool) {
         func taken(below stamp: UInt64) -> Int {
             var count = 0
             for (index, log) in logs.enumerated() {
@@ -362,7 +364,8 @@ final class EventBuffer: Sendable {
             }
             return count
         }
-        guard taken(below: cutoff) > limit else { return cutoff }
+        let ready = taken(below: cutoff)
+        guard ready > limit else { return (cutoff, false) }
         var lowest = UInt64.max
         for (index, log) in logs.enumerated() {
             let begin = log.consumed.load(ordering: .relaxed)
@@ -371,13 +374,20 @@ final class EventBuffer: Sendable {
         // `taken(below: low)` <= limit < `taken(below: high)`; the lowest stamp's events are always taken.
         var low = lowest &+ 1
         var high = cutoff
-        if taken(below: low) > limit { return low }
+        let atLowest = taken(below: low)
+        if atLowest > limit { return (low, atLowest < ready) }
         while high - low > 1 {
             let middle = low + (high - low) / 2
             if taken(below: middle) > limit { high = middle } else { low = middle }
         }
-        return low
+        return (low, true)
     }
+
+    /// The last non-final drain's cutoff: no later drain hands out a stamp below it (for tests).
+    var watermark: UInt64 { drainState.withLock { $0.watermark } }
+
+    /// Logs whose ring memory the last drain has freed (for tests).
+    var freedLogCount: Int { logs.withLock { logs in logs.filter { $0.retired.load(ordering: .acquiring) }.count } }
 
     /// Events dropped so far.
     var dropped: UInt64 {

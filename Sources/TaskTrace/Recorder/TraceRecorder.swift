@@ -223,6 +223,7 @@ final class TraceRecorder: Sendable {
         do { try sink.begin(meta: startMeta) } catch { sinkError = error }
         var dropped: UInt64 = 0
         var writeAhead: SinkWriteAhead?
+        var writeAheadRefused = false
         while true {
             let stopping = wake.withLock { () -> Bool in
                 if !writerState.stopping, !wakeFlag.pending {
@@ -237,8 +238,8 @@ final class TraceRecorder: Sendable {
             // A backlog (the writer fell behind a busy program, above all at the end of a body that kept every
             // core busy) is drained, derived and written in parts of at most `eventsPerWrite` events: the arrays
             // then stay a few MiB, in the cache and reused (page faults on arrays grown by a whole backlog were the
-            // writer's largest single cost on the yield-heavy workload, perf), and from the second part on another
-            // thread writes each part while this one drains and derives the next.
+            // writer's largest single cost on the yield-heavy workload, perf), and when a drain says more is ready,
+            // another thread writes each part (the first one too) while this one drains and derives the next.
             var ahead: SinkWriteAhead?
             var more = true
             while more {
@@ -248,7 +249,11 @@ final class TraceRecorder: Sendable {
                 dropped = counts.dropped
                 more = counts.more
                 if more, ahead == nil, sinkError == nil {
-                    if writeAhead == nil { writeAhead = SinkWriteAhead.start(sink: sink, niceness: Self.writerNiceness) }
+                    if writeAhead == nil, !writeAheadRefused {
+                        // Refused (no thread to be had): the backlog is written inline, and no thread asked for again.
+                        writeAhead = SinkWriteAhead.start(sink: sink, niceness: Self.writerNiceness)
+                        writeAheadRefused = writeAhead == nil
+                    }
                     ahead = writeAhead
                 }
                 deriver.consume(events, payloads: payloads, lostTasks: lostTasks)

@@ -3,7 +3,8 @@ public import TaskTraceStore
 
 /// Writes a recording into a new SQLite trace file through `TraceWriter` (one transaction per batch, WAL).
 ///
-/// Thread-safe: calls are serialized by an internal lock (in practice only the recorder's writer thread calls).
+/// Thread-safe: calls are serialized by an internal lock (in practice the recorder's writer thread calls, or for a
+/// backlog's parts its write-ahead thread, one call at a time).
 ///
 /// ```swift
 /// let sink = try SQLiteTraceSink(path: "run.sqlite")
