@@ -232,8 +232,10 @@ struct ThreadEventLogTests {
 
     @Test(
         "drains in parts of a few dozen events (the writer behind a busy program), the last too: all once, in order",
-        arguments: [1, 2, 4, 8])
+        arguments: [1, 2, 4])
     func drainsInLimitedParts(threads: Int) {
+        // Smaller than the unlimited tests above (their 8 spinning threads already load the machine once; this one
+        // runs beside the timed demo recordings in the parallel test run): still dozens of parts per run.
         let coarse = EventBuffer(
             capacity: 1 << 16, payloadCapacity: 16,
             clock: Self.coarseStallingClock(every: 7, stallMicros: 50, ticksPerStamp: 4)
@@ -241,7 +243,7 @@ struct ThreadEventLogTests {
         Self.expectHandoffsExactlyOnceInOrder(coarse, threads: threads, perThread: 2_000, drainLimit: 37)
         #expect(coarse.lateEvents == 0)
         let fast = EventBuffer(capacity: 1 << 17, payloadCapacity: 16, clock: .fastest) {}
-        Self.expectHandoffsExactlyOnceInOrder(fast, threads: threads, perThread: 20_000, drainLimit: 1_000)
+        Self.expectHandoffsExactlyOnceInOrder(fast, threads: threads, perThread: 5_000, drainLimit: 300)
         // Closed only by the last part: an append now is late and goes nowhere.
         fast.append(RawEvent(kind: .jobEnd, task: 0, thread: 1))
         #expect(fast.lateEvents == 1)
