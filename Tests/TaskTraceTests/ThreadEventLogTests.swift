@@ -79,18 +79,40 @@ struct ThreadEventLogTests {
     /// as the writer's last drain does). Records a problem for a part over the limit that is not all one stamp.
     static func drainInParts(_ buffer: EventBuffer, close: Bool, limit: Int) -> [RawEvent] {
         var drained: [RawEvent] = []
-        var events: [RawEvent] = []
-        var payloads: [EventPayload] = []
-        var lost: [TraceTaskID] = []
-        var more = true
-        while more {
-            more = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lost, close: close, limit: limit).more
+        forEachPart(buffer, close: close, limit: limit) { events, _, _ in
             if events.count > limit {
                 #expect(Set(events.map(\.timestamp)).count == 1, "a part of \(events.count) events, limit \(limit)")
             }
             drained += events
         }
         return drained
+    }
+
+    /// Drains in parts of at most `limit` events until the drain says nothing more is ready, handing `body` each
+    /// part's events and payloads, and whether more was ready after it.
+    static func forEachPart(
+        _ buffer: EventBuffer, close: Bool, limit: Int,
+        _ body: (_ events: [RawEvent], _ payloads: [EventPayload], _ more: Bool) -> Void
+    ) {
+        var events: [RawEvent] = []
+        var payloads: [EventPayload] = []
+        var lost: [TraceTaskID] = []
+        var more = true
+        while more {
+            more = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lost, close: close, limit: limit).more
+            body(events, payloads, more)
+        }
+    }
+
+    /// A small buffer (gated clock) holding 40 job ends, `aux` 0…39, two to a stamp (1000, 1000, 1001, 1001, …).
+    static func pairedStampBuffer() -> EventBuffer {
+        let gate = GatedClock()
+        let buffer = EventBuffer(capacity: 64, payloadCapacity: 16, clock: gate.clock) {}
+        for index in 0..<40 {
+            gate.time.store(UInt64(1_000 + index / 2), ordering: .sequentiallyConsistent)
+            buffer.append(RawEvent(kind: .jobEnd, task: 0, thread: 1, aux: UInt64(index)))
+        }
+        return buffer
     }
 
     // MARK: - Concurrent appends and drains
@@ -252,21 +274,9 @@ struct ThreadEventLogTests {
 
     @Test("a closing drain in parts leaves the buffer open to drain until its last part, then closed")
     func closingDrainInPartsTakesEverythingOnce() {
-        let gate = GatedClock()
-        let buffer = EventBuffer(capacity: 64, payloadCapacity: 16, clock: gate.clock) {}
-        for index in 0..<40 {
-            gate.time.store(UInt64(1_000 + index / 2), ordering: .sequentiallyConsistent)  // Pairs share a stamp.
-            buffer.append(RawEvent(kind: .jobEnd, task: 0, thread: 1, aux: UInt64(index)))
-        }
-        var events: [RawEvent] = []
-        var payloads: [EventPayload] = []
-        var lost: [TraceTaskID] = []
+        let buffer = Self.pairedStampBuffer()
         var parts: [[UInt64]] = []
-        var more = true
-        while more {
-            more = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lost, close: true, limit: 7).more
-            parts.append(events.map(\.aux))
-        }
+        Self.forEachPart(buffer, close: true, limit: 7) { events, _, _ in parts.append(events.map(\.aux)) }
         #expect(parts.joined().map { $0 } == (0..<40).map(UInt64.init))
         // Seven events at most, and a stamp's pair never split: six per part, four in the last.
         #expect(parts.map(\.count) == [6, 6, 6, 6, 6, 6, 4])
@@ -276,19 +286,9 @@ struct ThreadEventLogTests {
 
     @Test("a closing drain in parts: the ring stays until the last part, the watermark follows each part's cutoff")
     func closingPartsKeepTheRingAndMoveTheWatermark() {
-        let gate = GatedClock()
-        let buffer = EventBuffer(capacity: 64, payloadCapacity: 16, clock: gate.clock) {}
-        for index in 0..<40 {
-            gate.time.store(UInt64(1_000 + index / 2), ordering: .sequentiallyConsistent)
-            buffer.append(RawEvent(kind: .jobEnd, task: 0, thread: 1, aux: UInt64(index)))
-        }
-        var events: [RawEvent] = []
-        var payloads: [EventPayload] = []
-        var lost: [TraceTaskID] = []
+        let buffer = Self.pairedStampBuffer()
         var part = 0
-        var more = true
-        while more {
-            more = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lost, close: true, limit: 7).more
+        Self.forEachPart(buffer, close: true, limit: 7) { _, _, more in
             if more {
                 // The next part starts at the stamp this one stopped below: later stamps convert from there.
                 #expect(buffer.watermark == UInt64(1_003 + 3 * part), "part \(part)")
@@ -322,13 +322,8 @@ struct ThreadEventLogTests {
             gate.time.store(UInt64(1_000 + index), ordering: .sequentiallyConsistent)
             buffer.append(.mark(taskID: nil, kind: "m", detail: "\(index)"), thread: 1, waitForRoom: false)
         }
-        var events: [RawEvent] = []
-        var payloads: [EventPayload] = []
-        var lost: [TraceTaskID] = []
         var details: [String] = []
-        var more = true
-        while more {
-            more = buffer.drain(into: &events, payloads: &payloads, lostTasks: &lost, close: true, limit: 3).more
+        Self.forEachPart(buffer, close: true, limit: 3) { events, payloads, _ in
             #expect(payloads.count == events.filter { $0.kind == .payload }.count)
             for case .mark(_, _, let detail?) in payloads { details.append(detail) }
         }
