@@ -61,7 +61,7 @@ struct SinkWriteAheadTests {
     @Test("every batch written once, in order, never two at a time; each submit hands back the batch before it")
     func writesInOrderOneAtATime() throws {
         let sink = OrderSink()
-        let ahead = try #require(SinkWriteAhead.start(sink: sink, niceness: 0))
+        let ahead = try #require(SinkWriteAhead.start(sink: sink))
         var handedBack: [TraceTaskID] = []
         for id in TraceTaskID(1)...40 {
             let result = ahead.submit(Self.batch(id))
@@ -84,7 +84,7 @@ struct SinkWriteAheadTests {
     @Test("a settle does not hold up the next hand-over; finish waits for it and for the write after it")
     func settleDoesNotHoldUpTheWriter() throws {
         let sink = OrderSink(settleMicros: 200_000)
-        let ahead = try #require(SinkWriteAhead.start(sink: sink, niceness: 0))
+        let ahead = try #require(SinkWriteAhead.start(sink: sink))
         _ = ahead.submit(Self.batch(1))
         let deadline = ContinuousClock.now + .seconds(10)
         while sink.settles.load(ordering: .sequentiallyConsistent) == 0, ContinuousClock.now < deadline { usleep(100) }
@@ -102,7 +102,7 @@ struct SinkWriteAheadTests {
     @Test("after a failed write the later batches are not written, and the first error is reported")
     func stopsAfterAFailedWrite() throws {
         let sink = OrderSink(failOnWrite: 3)
-        let ahead = try #require(SinkWriteAhead.start(sink: sink, niceness: 0))
+        let ahead = try #require(SinkWriteAhead.start(sink: sink))
         var errors = 0
         for id in TraceTaskID(1)...10 where ahead.submit(Self.batch(id)).error != nil { errors += 1 }
         let last = ahead.finish()

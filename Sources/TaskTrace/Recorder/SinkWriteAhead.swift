@@ -1,11 +1,5 @@
 import TaskTraceStore
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A second thread that writes one batch into the sink while the writer derives the next.
 ///
 /// Used for a backlog of several parts (the writer fell behind, above all the last drain after a body that kept
@@ -39,13 +33,12 @@ final class SinkWriteAhead: @unchecked Sendable {
 
     private init(sink: any TraceSink) { self.sink = sink }
 
-    /// Starts the thread at `niceness`; nil when the system refuses a thread (the writer then writes inline).
-    static func start(sink: any TraceSink, niceness: Int32) -> SinkWriteAhead? {
+    /// Starts the thread at the writer's priority (`TraceRecorder.yieldCPUToWorkers`); nil when the system refuses a
+    /// thread (the writer then writes inline).
+    static func start(sink: any TraceSink) -> SinkWriteAhead? {
         let ahead = SinkWriteAhead(sink: sink)
         let started = NamedThread.start(osName: "tt-store") {
-            #if os(Linux)
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
-            #endif
+            TraceRecorder.yieldCPUToWorkers()
             ahead.run()
         }
         return started ? ahead : nil

@@ -204,9 +204,10 @@ final class TraceRecorder: Sendable {
     /// time (a traced program runs closer to its untraced speed; the rows are written while it waits or after).
     static let writerNiceness: Int32 = 10
 
-    /// Lowers the calling thread's scheduling priority. Best effort. On Linux the nice value is per thread, and
-    /// `setpriority(PRIO_PROCESS, 0, …)` applies to the calling thread only.
-    private static func yieldCPUToWorkers() {
+    /// Lowers the calling thread's scheduling priority to `writerNiceness` (the writer's, and the write-ahead
+    /// thread's). Best effort. On Linux the nice value is per thread, and `setpriority(PRIO_PROCESS, 0, …)` applies
+    /// to the calling thread only.
+    static func yieldCPUToWorkers() {
         #if os(Linux)
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, writerNiceness)
         #endif
@@ -251,7 +252,7 @@ final class TraceRecorder: Sendable {
                 if more, ahead == nil, sinkError == nil {
                     if writeAhead == nil, !writeAheadRefused {
                         // Refused (no thread to be had): the backlog is written inline, and no thread asked for again.
-                        writeAhead = SinkWriteAhead.start(sink: sink, niceness: Self.writerNiceness)
+                        writeAhead = SinkWriteAhead.start(sink: sink)
                         writeAheadRefused = writeAhead == nil
                     }
                     ahead = writeAhead
