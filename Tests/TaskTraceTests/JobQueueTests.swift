@@ -56,12 +56,13 @@ struct JobQueueTests {
         func start() -> Bool {
             for index in 0..<count {
                 let started = NamedThread.start(osName: "tt-qtest-\(index)") { [self] in
-                    while let item = queue.pop() {
+                    let worker = queue.join()
+                    while let item = queue.pop(worker) {
                         lock.withLock {
                             ran[index].append(item.job)
                             lock.broadcast()
                         }
-                        queue.finished(item)
+                        queue.finished(item, on: worker)
                     }
                     lock.withLock {
                         exited += 1
@@ -188,18 +189,19 @@ struct JobQueueTests {
     func stopRecordingWaitsForBusyJobs() {
         let queue = JobQueue<Int>(spinRounds: 0, lingerNanos: 1_000_000)
         queue.workerStarted()
+        let worker = queue.join()
         #expect(queue.push(1, taskID: 1))
         #expect(queue.push(2, taskID: 2))
-        let first = queue.pop()
+        let first = queue.pop(worker)
         #expect(first?.recorded == true)
         let quiet = Atomic<Int>(0)
         queue.stopRecording { quiet.add(1, ordering: .relaxed) }
         #expect(quiet.load(ordering: .relaxed) == 0)  // job 1 still runs
-        let second = queue.pop()
+        let second = queue.pop(worker)
         #expect(second?.recorded == false)
-        if let second { queue.finished(second) }
+        if let second { queue.finished(second, on: worker) }
         #expect(quiet.load(ordering: .relaxed) == 0)
-        if let first { queue.finished(first) }
+        if let first { queue.finished(first, on: worker) }
         #expect(quiet.load(ordering: .relaxed) == 1)
     }
 
@@ -250,11 +252,15 @@ struct JobQueueTests {
 
         init(queue: JobQueue<Int>) { self.queue = queue }
 
+        /// Jobs numbered from here are follow-ups a worker queued on its own queue.
+        static let followUpBase = 1_000_000
+
         func start(workers: Int) -> Bool {
             for index in 0..<workers {
                 queue.workerStarted()
                 let started = NamedThread.start(osName: "tt-qrec-\(index)") { [self] in
-                    while let item = queue.pop() {
+                    let worker = queue.join()
+                    while let item = queue.pop(worker) {
                         if item.recorded {
                             inFlightRecorded.add(1, ordering: .sequentiallyConsistent)
                             if callbacks.load(ordering: .sequentiallyConsistent) > 0 {
@@ -268,8 +274,13 @@ struct JobQueueTests {
                             ranRecorded.add(1, ordering: .relaxed)
                             inFlightRecorded.subtract(1, ordering: .sequentiallyConsistent)
                         }
+                        // Every third recorded job queues a follow-up on this worker's own queue (as a spawn or
+                        // a yield does), so stopping also meets jobs taken from workers' queues and stolen ones.
+                        if item.job % 3 == 0, item.job < Self.followUpBase {
+                            _ = queue.push(Self.followUpBase + item.job, taskID: 9, from: worker)
+                        }
                         ran.add(1, ordering: .relaxed)
-                        queue.finished(item)
+                        queue.finished(item, on: worker)
                     }
                     exited.add(1, ordering: .relaxed)
                 }
@@ -303,7 +314,8 @@ struct JobQueueTests {
             // Stop somewhere in the middle of the stream (a different point each attempt).
             _ = await eventually { harness.ran.load(ordering: .relaxed) >= attempt * 40 }
             queue.stopRecording { harness.quiet() }
-            let allRan = await eventually { harness.ran.load(ordering: .relaxed) == producers * perProducer }
+            let total = producers * perProducer + (0..<producers * perProducer).filter { $0 % 3 == 0 }.count
+            let allRan = await eventually { harness.ran.load(ordering: .relaxed) == total }
             #expect(allRan, "attempt \(attempt): \(harness.ran.load(ordering: .relaxed)) jobs ran")
             let called = await eventually(seconds: 10) { harness.callbacks.load(ordering: .relaxed) > 0 }
             #expect(called, "attempt \(attempt): the quiet callback never ran")

@@ -7,26 +7,35 @@ import Glibc
 import Darwin
 #endif
 
-/// The executor's run queue: FIFO of jobs, guarded by one pthread mutex with a condition for idle workers.
+/// The executor's run queue: a shared FIFO for jobs enqueued from outside the workers, plus one FIFO per worker for
+/// the jobs that worker enqueues itself while it runs a job (a spawn, a `Task.yield()`, a continuation resumed).
 ///
-/// A worker that finds the queue empty first polls it for a moment outside the lock (`spinRounds` rounds of a
+/// Why a queue per worker: with one shared queue, two workers running a yield-heavy program spent about half their
+/// time on its lock (`__lll_lock_wait`/`__lll_lock_wake` and the futex calls behind them were the largest symbols
+/// of the workers' profile, docs/performance.md). A worker now pushes to and pops from its own queue under a lock
+/// nobody else takes unless it steals; the shared queue's lock is taken only for jobs from other threads (timers,
+/// the caller of `record`, blocking threads) and by idle workers.
+///
+/// Order and fairness: each queue is FIFO. A worker alternates which of the shared queue and its own it looks at
+/// first, so neither a storm of yields nor a flood of timer wake-ups starves the other. A worker with nothing of
+/// its own or shared steals the oldest jobs of another worker's queue (up to half, at most `stealBatch`), so a job
+/// queued behind a worker that blocks still runs while any other worker is free. Stolen jobs keep their order.
+///
+/// Idle workers: a worker that finds nothing first polls for a moment outside the lock (`spinRounds` rounds of a
 /// lock-free look and a `sched_yield`) before it sleeps on the condition; a push signals only when a worker is
-/// asleep (not while it polls). Most jobs of a busy program are then taken without a sleep or a wake-up (each a
-/// futex system call and a context switch), see docs/performance.md.
+/// asleep. Sleeping and pushing to a worker's own queue meet without a shared lock, Dekker style: the sleeper
+/// counts itself in `sleepers` and then looks at every queue's length; the pusher stores its queue's length and
+/// then looks at `sleepers` (all sequentially consistent), so at least one of them sees the other.
 ///
-/// Why one lock and not a lock-free ring: a bounded ring with per-cell sequence numbers (producers and workers
-/// meeting only in the cell they hand over), an overflow list for when it is full and a sleepers count checked
-/// against the queue on both sides was built and measured on the executor branch. It removed the futex calls of
-/// the hand-over but did not make the spawn-heavy body measurably faster: the queue's own code is under 1 % of that
-/// body, whose extra cost over the global executor is mostly malloc heap growth on the worker running the parent
-/// ("Executor queue, second pass" in docs/performance.md). Its tests stay in `JobQueueTests`.
-///
-/// Also tracks whether recording is still on and how many recorded jobs are running, so the runtime can stop
-/// recording only after every running job has reported its end. Thread-safe: all state is behind `lock`
-/// (that is what `@unchecked Sendable` relies on), except the atomics: `recordingFlag` (mirrors `recording`),
-/// `busyRecorded`, which a finishing job decrements without the lock — the lock was otherwise taken a third
-/// time per job only for tracing — and `waitingCount`, a hint for spinning workers that mirrors the queue's length.
+/// Also tracks whether recording is still on and how many recorded jobs are running (per worker, so finishing a job
+/// writes only the worker's own counter), so the runtime can stop recording only after every running job has
+/// reported its end. Thread-safe: the shared state is behind `lock` (what `@unchecked Sendable` relies on), each
+/// worker's queue behind its own lock, and the atomics are documented where declared.
 /// Generic over the job so tests can drive it with plain values (`JobQueueTests`); the executor uses `UnownedJob`.
+///
+/// Tried before and not kept: a lock-free bounded ring shared by all workers (see `JobQueueTests` and "Executor
+/// queue, second pass" in docs/performance.md) — it removed the futex calls but every push and pop still met on
+/// shared cells.
 final class JobQueue<Job>: @unchecked Sendable {
     struct Item {
         var job: Job
@@ -39,31 +48,58 @@ final class JobQueue<Job>: @unchecked Sendable {
         var global = false
     }
 
+    /// One worker's own queue and counters. Its thread gets it from `join()` and passes it to `pop`, `finished` and
+    /// the pushes it makes. Thread-safe: `jobs` is behind `lock`; the atomics are read by other workers; the rest is
+    /// touched only by the owning thread.
+    final class Worker: @unchecked Sendable {
+        fileprivate let queueID: ObjectIdentifier
+        fileprivate let lock = ConditionLock()
+        fileprivate var jobs = JobFIFO<Item>()
+        /// `jobs.count`, stored under `lock`, read without it by thieves and by workers about to sleep.
+        fileprivate let waiting = Atomic<Int>(0)
+        /// Recorded jobs this worker took and has not finished (see `finished(_:on:)`).
+        fileprivate let busy = Atomic<Int>(0)
+        /// Owner only: which queue the next pop looks at first.
+        fileprivate var sharedFirst = false
+        /// Owner only: the other workers as of `peersGeneration`, where to steal from.
+        fileprivate var peers: [Worker] = []
+        fileprivate var peersGeneration = -1
+        fileprivate var nextVictim = 0
+        /// Owner only: jobs stolen beyond the first, on their way into `jobs` (reused storage).
+        fileprivate var stolen: [Item] = []
+
+        fileprivate init(queueID: ObjectIdentifier) { self.queueID = queueID }
+    }
+
     private let lock = ConditionLock()
-    private var items: [Item] = []
-    private var head = 0
-    /// Workers blocked in `lock.wait` (not those polling). Every push signals while one is. Counting the wake-ups
-    /// already sent, to signal only sleepers not yet woken, was tried and dropped: liveness then rests on every
-    /// signal reaching a waiter (glibc before 2.41 can lose one, its bug 25847), and one full test run did fail as
-    /// a stranded job would make it fail (`EndOfRecordingTests`, not reproduced). Re-signalling costs little.
-    private var sleepingWorkers = 0
-    /// `items.count - head`, stored under the lock, read without it by spinning workers (a hint only: the worker
-    /// takes the lock and looks again).
-    private let waitingCount = Atomic<Int>(0)
+    private var shared = JobFIFO<Item>()
+    /// Every joined worker still in its loop (under `lock`), and a counter bumped whenever the list changes, so a
+    /// worker refreshes its copy of its peers only then.
+    private var workers: [Worker] = []
+    private let workersGeneration = Atomic<Int>(0)
+    /// Workers blocked in `lock.wait` (not those polling); changed under `lock`, read without it by pushes to a
+    /// worker's own queue. Every push signals while one sleeps. Counting the wake-ups already sent, to signal only
+    /// sleepers not yet woken, was tried and dropped: liveness then rests on every signal reaching a waiter (glibc
+    /// before 2.41 can lose one, its bug 25847). Re-signalling costs little.
+    private let sleepers = Atomic<Int>(0)
+    /// `shared.count`, stored under the lock, read without it by workers choosing where to look (a hint only: the
+    /// worker takes the lock and looks again).
+    private let sharedWaiting = Atomic<Int>(0)
     /// Rounds a worker polls an empty queue before it sleeps (0: sleep at once).
     let spinRounds: Int
+    /// Whether jobs pushed now are recorded (under `lock`; `recordingFlag` mirrors it).
     private var recording = true
-    /// Recorded jobs popped and not yet finished. Incremented under `lock` (in `pop`, only while recording);
-    /// decremented without it. Sequentially consistent, paired with `recordingFlag` (see `finished`).
-    private let busyRecorded = Atomic<Int>(0)
     private var onQuiet: (@Sendable () -> Void)?
     private var shuttingDown = false
     private var liveWorkers = 0
 
-    /// Rounds of polling before a worker sleeps, by default. Each round is one relaxed load and one `sched_yield`
-    /// (a few hundred nanoseconds to a microsecond here, longer when another thread takes the core), and polling
-    /// also ends after `pollNanos` (50 µs): longer than the gap between the jobs of a busy program, far shorter than
-    /// a timer's. Measured choice, see docs/performance.md.
+    /// Most jobs one steal takes from another worker's queue (it takes up to half of them).
+    static var stealBatch: Int { 32 }
+
+    /// Rounds of polling before a worker sleeps, by default. Each round is one relaxed load per queue and one
+    /// `sched_yield` (a few hundred nanoseconds to a microsecond here, longer when another thread takes the core),
+    /// and polling also ends after `pollNanos` (50 µs): longer than the gap between the jobs of a busy program, far
+    /// shorter than a timer's. Measured choice, see docs/performance.md.
     static var defaultSpinRounds: Int { 64 }
 
     /// How long an idle worker waits for more work after shutdown before it exits.
@@ -74,13 +110,28 @@ final class JobQueue<Job>: @unchecked Sendable {
         self.lingerNanos = lingerNanos
     }
 
-    /// Adds a job; wakes one sleeping worker, if any. Returns false when no worker is alive to run it (after
+    /// Adds a job: to `worker`'s own queue when the caller is that worker (`worker` joined this queue), else to the
+    /// shared queue; wakes one sleeping worker, if any. Returns false when no worker is alive to run it (after
     /// shutdown).
-    func push(_ job: Job, taskID: TraceTaskID, isActorJob: Bool = false, global: Bool = false) -> Bool {
-        lock.withLock {
-            items.append(Item(job: job, taskID: taskID, recorded: recording, isActorJob: isActorJob, global: global))
-            waitingCount.store(items.count - head, ordering: .relaxed)
-            if sleepingWorkers > 0 { lock.signal() }
+    func push(
+        _ job: Job, taskID: TraceTaskID, isActorJob: Bool = false, global: Bool = false, from worker: Worker? = nil
+    ) -> Bool {
+        if let worker, worker.queueID == ObjectIdentifier(self) {
+            let item = Item(
+                job: job, taskID: taskID, recorded: recordingFlag.load(ordering: .relaxed), isActorJob: isActorJob,
+                global: global)
+            worker.lock.withLock {
+                worker.jobs.append(item)
+                worker.waiting.store(worker.jobs.count, ordering: .sequentiallyConsistent)
+            }
+            // The other side of a sleeper's last look (see the type's comment): a sleeping worker may steal it.
+            if sleepers.load(ordering: .sequentiallyConsistent) > 0 { lock.withLock { lock.signal() } }
+            return true
+        }
+        return lock.withLock {
+            shared.append(Item(job: job, taskID: taskID, recorded: recording, isActorJob: isActorJob, global: global))
+            sharedWaiting.store(shared.count, ordering: .relaxed)
+            if sleepers.load(ordering: .relaxed) > 0 { lock.signal() }
             return liveWorkers > 0
         }
     }
@@ -92,7 +143,7 @@ final class JobQueue<Job>: @unchecked Sendable {
     private let recordingFlag = Atomic<Bool>(true)
 
     /// Workers asleep on the condition (for tests that wait until every worker sleeps).
-    var sleepingWorkerCount: Int { lock.withLock { sleepingWorkers } }
+    var sleepingWorkerCount: Int { lock.withLock { sleepers.load(ordering: .relaxed) } }
 
     /// Whether jobs enqueued now are recorded (lock-free read).
     var isRecording: Bool { recordingFlag.load(ordering: .relaxed) }
@@ -103,66 +154,169 @@ final class JobQueue<Job>: @unchecked Sendable {
     /// A worker counted by `workerStarted()` could not be started after all.
     func workerFailedToStart() { lock.withLock { liveWorkers -= 1 } }
 
-    /// Takes the next job, polling briefly and then sleeping while the queue is empty. Returns nil when shutting
-    /// down and empty (the worker must then exit). A returned item with `recorded` counts as busy until
-    /// `finished(_:)`.
-    func pop() -> Item? {
-        lock.lock()
-        defer { lock.unlock() }
+    /// Called on a worker's thread before its first `pop`: the worker's own queue, to pass to `pop`, `finished` and
+    /// the pushes made on that thread.
+    func join() -> Worker {
+        let worker = Worker(queueID: ObjectIdentifier(self))
+        lock.withLock {
+            workers.append(worker)
+            workersGeneration.add(1, ordering: .releasing)
+        }
+        return worker
+    }
+
+    /// Takes the next job for `worker`: its own or a shared one (alternating), else one stolen from another worker;
+    /// polls briefly and then sleeps while there is none. Returns nil when shutting down and every queue is empty
+    /// (the worker must then exit). A returned item with `recorded` counts as busy until `finished(_:on:)`.
+    func pop(_ worker: Worker) -> Item? {
         var lingered = false
         var spun = false
-        while head == items.count {
+        while true {
+            if let item = takeOwnOrShared(worker) ?? steal(for: worker) { return started(item, on: worker) }
+            lock.lock()
+            if let item = shared.popFirst() {
+                sharedWaiting.store(shared.count, ordering: .relaxed)
+                lock.unlock()
+                return started(item, on: worker)
+            }
             if shuttingDown {
                 // After the recording, tasks that outlive it still send jobs: linger a moment for the next
                 // one instead of exiting at once and making every late job start a thread of its own.
                 if !lingered {
                     lingered = true
                     sleep(nanoseconds: lingerNanos)
+                    lock.unlock()
                     continue
                 }
                 liveWorkers -= 1
+                workers.removeAll { $0 === worker }
+                workersGeneration.add(1, ordering: .releasing)
+                lock.unlock()
                 return nil
             }
             if !spun, spinRounds > 0 {
                 // Not counted as sleeping, so pushes meanwhile send no signal; the lock is dropped while polling.
                 spun = true
                 lock.unlock()
-                pollWhileEmpty()
-                lock.lock()
+                pollWhileEmpty(worker)
                 continue
             }
-            sleep(nanoseconds: nil)
-            spun = false
+            // The sleeper's side of the meeting with pushes to a worker's own queue (see the type's comment).
+            sleepers.add(1, ordering: .sequentiallyConsistent)
+            if !workers.contains(where: { $0.waiting.load(ordering: .sequentiallyConsistent) > 0 }) {
+                lock.wait()
+                spun = false
+            }
+            sleepers.subtract(1, ordering: .sequentiallyConsistent)
+            lock.unlock()
         }
-        var item = items[head]
-        head += 1
-        if head == items.count {
-            items.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head >= 1024, head * 2 >= items.count {
-            items.removeFirst(head)
-            head = 0
+    }
+
+    /// The worker's own next job or the shared queue's, looking first at each in turn; nil when both seem empty.
+    private func takeOwnOrShared(_ worker: Worker) -> Item? {
+        worker.sharedFirst.toggle()
+        if worker.sharedFirst, let item = takeShared() { return item }
+        if worker.waiting.load(ordering: .relaxed) > 0, let item = takeOwn(worker) { return item }
+        return worker.sharedFirst ? nil : takeShared()
+    }
+
+    private func takeOwn(_ worker: Worker) -> Item? {
+        worker.lock.withLock {
+            let item = worker.jobs.popFirst()
+            worker.waiting.store(worker.jobs.count, ordering: .relaxed)
+            return item
         }
-        waitingCount.store(items.count - head, ordering: .relaxed)
-        item.recorded = item.recorded && recording
-        if item.recorded { busyRecorded.add(1, ordering: .sequentiallyConsistent) }
+    }
+
+    /// The shared queue's next job, taking the lock only when the queue seems not empty.
+    private func takeShared() -> Item? {
+        guard sharedWaiting.load(ordering: .relaxed) > 0 else { return nil }
+        return lock.withLock {
+            let item = shared.popFirst()
+            sharedWaiting.store(shared.count, ordering: .relaxed)
+            return item
+        }
+    }
+
+    /// The oldest job of another worker's queue, taking up to half of its jobs (at most `stealBatch`): the first is
+    /// returned, the rest go to the back of `worker`'s own queue in their order. Victims are tried in turn, starting
+    /// after the last one robbed. Never holds two workers' locks at once.
+    private func steal(for worker: Worker) -> Item? {
+        refreshPeers(worker)
+        let peers = worker.peers
+        guard !peers.isEmpty else { return nil }
+        for offset in 0..<peers.count {
+            let victim = peers[(worker.nextVictim + offset) % peers.count]
+            guard victim.waiting.load(ordering: .relaxed) > 0 else { continue }
+            let first: Item? = victim.lock.withLock {
+                let take = min(Self.stealBatch, (victim.jobs.count + 1) / 2)
+                let first = victim.jobs.popFirst()
+                for _ in 1..<max(take, 1) {
+                    guard let item = victim.jobs.popFirst() else { break }
+                    worker.stolen.append(item)
+                }
+                victim.waiting.store(victim.jobs.count, ordering: .relaxed)
+                return first
+            }
+            guard let first else { continue }
+            worker.nextVictim = (worker.nextVictim + offset + 1) % peers.count
+            if !worker.stolen.isEmpty {
+                worker.lock.withLock {
+                    for item in worker.stolen { worker.jobs.append(item) }
+                    worker.waiting.store(worker.jobs.count, ordering: .sequentiallyConsistent)
+                }
+                worker.stolen.removeAll(keepingCapacity: true)
+            }
+            return first
+        }
+        return nil
+    }
+
+    /// Brings `worker.peers` up to date when workers joined or left since it was copied.
+    private func refreshPeers(_ worker: Worker) {
+        let generation = workersGeneration.load(ordering: .acquiring)
+        guard generation != worker.peersGeneration else { return }
+        lock.withLock {
+            worker.peers = workers.filter { $0 !== worker }
+            worker.peersGeneration = workersGeneration.load(ordering: .relaxed)
+        }
+    }
+
+    /// Marks a taken job busy if it is still recorded. Meets `stopRecording` Dekker style: this side counts the job
+    /// and then reads the flag, stop clears the flag and then sums the counts (all sequentially consistent), so a
+    /// job either counts in stop's sum or sees recording off and runs unrecorded.
+    private func started(_ item: Item, on worker: Worker) -> Item {
+        var item = item
+        guard item.recorded else { return item }
+        guard recordingFlag.load(ordering: .relaxed) else {
+            item.recorded = false
+            return item
+        }
+        worker.busy.add(1, ordering: .sequentiallyConsistent)
+        if !recordingFlag.load(ordering: .sequentiallyConsistent) {
+            item.recorded = false
+            release(on: worker)
+        }
         return item
     }
 
     /// Sleeps on the condition until signalled (or `nanoseconds` pass); call with the lock held.
     private func sleep(nanoseconds: UInt64?) {
-        sleepingWorkers += 1
+        sleepers.add(1, ordering: .sequentiallyConsistent)
         if let nanoseconds { lock.wait(nanoseconds: nanoseconds) } else { lock.wait() }
-        sleepingWorkers -= 1
+        sleepers.subtract(1, ordering: .sequentiallyConsistent)
     }
 
-    /// Polls the queue without the lock for up to `spinRounds` rounds and `pollNanos`; returns as soon as a job
-    /// seems to wait. The time bound matters on a loaded machine, where one `sched_yield` can hand the core away
-    /// for a whole time slice: the worker then sleeps properly instead, and a wake-up brings it back sooner.
-    private func pollWhileEmpty() {
+    /// Polls the queues without the lock for up to `spinRounds` rounds and `pollNanos`; returns as soon as a job
+    /// seems to wait in the shared queue or another worker's. The time bound matters on a loaded machine, where one
+    /// `sched_yield` can hand the core away for a whole time slice: the worker then sleeps properly instead, and a
+    /// wake-up brings it back sooner.
+    private func pollWhileEmpty(_ worker: Worker) {
+        refreshPeers(worker)
         let start = TraceClock.monotonicNanos()
         for _ in 0..<spinRounds {
-            if waitingCount.load(ordering: .relaxed) > 0 { return }
+            if sharedWaiting.load(ordering: .relaxed) > 0 { return }
+            for peer in worker.peers where peer.waiting.load(ordering: .relaxed) > 0 { return }
             sched_yield()
             if TraceClock.monotonicNanos() &- start > Self.pollNanos { return }
         }
@@ -171,21 +325,30 @@ final class JobQueue<Job>: @unchecked Sendable {
     /// The longest a worker polls before it sleeps.
     static var pollNanos: UInt64 { 50_000 }
 
-    /// A worker finished running `item`.
-    func finished(_ item: Item) {
+    /// `worker` finished running `item` (taken by its `pop`).
+    func finished(_ item: Item, on worker: Worker) {
         guard item.recorded else { return }
-        // Store-then-load on both sides, all sequentially consistent: this decrement then a load of the flag here,
-        // the flag's store then a load of the count in `stopRecording`. At least one side sees the other's write,
-        // so the last job to finish after recording stopped always finds the callback, and a job that finished
-        // before stop saw zero lets stop run it. While recording (every job until the end) no lock is taken.
-        let remaining = busyRecorded.subtract(1, ordering: .sequentiallyConsistent).newValue
+        release(on: worker)
+    }
+
+    /// One recorded job of `worker` is over. The last one to end after recording stopped runs the quiet callback:
+    /// this decrement then a load of the flag here, the flag's store then the counts' loads in `stopRecording`, all
+    /// sequentially consistent, so at least one side sees the other. While recording (every job until the end) no
+    /// lock is taken.
+    private func release(on worker: Worker) {
+        let remaining = worker.busy.subtract(1, ordering: .sequentiallyConsistent).newValue
         guard remaining == 0, !recordingFlag.load(ordering: .sequentiallyConsistent) else { return }
         let callback: (@Sendable () -> Void)? = lock.withLock {
-            guard busyRecorded.load(ordering: .sequentiallyConsistent) == 0, let quiet = onQuiet else { return nil }
+            guard busyTotal == 0, let quiet = onQuiet else { return nil }
             onQuiet = nil
             return quiet
         }
         callback?()
+    }
+
+    /// Recorded jobs running on all workers; call with the lock held.
+    private var busyTotal: Int {
+        workers.reduce(0) { $0 + $1.busy.load(ordering: .sequentiallyConsistent) }
     }
 
     /// Stops recording: jobs taken from now on run unrecorded; `then` runs once no recorded job is running.
@@ -193,7 +356,7 @@ final class JobQueue<Job>: @unchecked Sendable {
         let runNow: Bool = lock.withLock {
             recording = false
             recordingFlag.store(false, ordering: .sequentiallyConsistent)
-            if busyRecorded.load(ordering: .sequentiallyConsistent) == 0 { return true }
+            if busyTotal == 0 { return true }
             onQuiet = then
             return false
         }
@@ -211,7 +374,7 @@ final class JobQueue<Job>: @unchecked Sendable {
     /// Revives the pool after shutdown when a late job arrived: returns true if the caller must start a worker.
     func claimRestart() -> Bool {
         lock.withLock {
-            guard liveWorkers == 0, head < items.count else { return false }
+            guard liveWorkers == 0, shared.count > 0 else { return false }
             liveWorkers += 1
             return true
         }

@@ -26,6 +26,8 @@ final class ThreadContext: @unchecked Sendable {
     var pendingSpawnToken: UInt64 = 0
     /// Written by the enqueue that consumed `pendingSpawnToken`: the id of the task just created.
     var spawnedTaskID: TraceTaskID = 0
+    /// While this thread is a worker of a `TracingExecutor`: its own run queue, where the jobs it enqueues go.
+    var ownJobs: JobQueue<UnownedJob>.Worker?
     /// Process capture: the last task whose `Task.name` this thread tried to read (read once per task and thread).
     var nameCheckedTask: TraceTaskID = 0
 
@@ -60,6 +62,7 @@ final class ThreadContext: @unchecked Sendable {
         pendingSpawnToken = 0
         spawnedTaskID = 0
         nameCheckedTask = 0
+        ownJobs = nil
     }
 
     /// The task running on this thread if the thread belongs to recorder `owner`, else 0.

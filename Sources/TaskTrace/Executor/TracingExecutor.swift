@@ -104,8 +104,13 @@ public final class TracingExecutor: TaskExecutor {
         if token != 0 { recorder.appendWaitingForRoom(event) } else { recorder.append(event) }
     }
 
+    /// Queues a job: on the calling worker's own queue when a worker of this executor enqueues it, else on the
+    /// shared queue (see `JobQueue`).
     func push(_ unownedJob: UnownedJob, taskID: TraceTaskID, isActorJob: Bool, global: Bool) {
-        if !queue.push(unownedJob, taskID: taskID, isActorJob: isActorJob, global: global), queue.claimRestart() {
+        let worker = ThreadContext.current.ownJobs
+        if !queue.push(unownedJob, taskID: taskID, isActorJob: isActorJob, global: global, from: worker),
+            queue.claimRestart()
+        {
             // Recording is over and the workers have exited; a late job still has to run.
             // If even that thread is refused, drain the queue on this thread rather than strand the job.
             if !NamedThread.start(osName: "tt-late", { [self] in runLoop() }) { runLoop() }
@@ -130,7 +135,12 @@ public final class TracingExecutor: TaskExecutor {
         let context = ThreadContext.current
         let threadID = context.threadID
         let executor = asUnownedTaskExecutor()
-        while let item = queue.pop() {
+        let worker = queue.join()
+        // Restored on the way out: `push` may run this loop on a thread that already serves another queue.
+        let previousOwnJobs = context.ownJobs
+        context.ownJobs = worker
+        defer { context.ownJobs = previousOwnJobs }
+        while let item = queue.pop(worker) {
             context.currentTask = item.taskID
             context.inUntrackedJob = item.isActorJob
             context.jobSerial &+= 1
@@ -147,7 +157,7 @@ public final class TracingExecutor: TaskExecutor {
             }
             context.currentTask = 0
             context.inUntrackedJob = false
-            queue.finished(item)
+            queue.finished(item, on: worker)
         }
     }
 
