@@ -19,6 +19,10 @@ struct JobQueueOwnQueueTests {
         private let lock = ConditionLock()
         private var ran: [[Int]]
         private var exited = 0
+        /// Other workers' queues the exited workers still referenced (each a possible retain cycle).
+        private var peersHeldAtExit = 0
+        /// Every worker's own queue, weakly: gone once its worker left (nothing else may keep it).
+        private var joined: [Weak] = []
         private let body: @Sendable (Int, JobQueue<Int>.Worker) -> Void
 
         init(queue: JobQueue<Int>, count: Int, body: @escaping @Sendable (Int, JobQueue<Int>.Worker) -> Void) {
@@ -33,17 +37,32 @@ struct JobQueueOwnQueueTests {
                 queue.workerStarted()
                 let started = NamedThread.start(osName: "tt-qown-\(index)") { [self] in
                     let worker = queue.join()
+                    lock.withLock { joined.append(Weak(worker)) }
                     while let item = queue.pop(worker) {
                         lock.withLock { ran[index].append(item.job) }
                         body(item.job, worker)
                         queue.finished(item, on: worker)
                     }
-                    lock.withLock { exited += 1 }
+                    let peers = worker.heldPeers
+                    lock.withLock {
+                        exited += 1
+                        peersHeldAtExit += peers
+                    }
                 }
                 if !started { return false }
             }
             return true
         }
+
+        final class Weak: @unchecked Sendable {  // set once, before it is shared
+            weak var worker: JobQueue<Int>.Worker?
+            init(_ worker: JobQueue<Int>.Worker) { self.worker = worker }
+        }
+
+        var peersHeld: Int { lock.withLock { peersHeldAtExit } }
+
+        /// Own queues of workers that left and are still alive (a leak).
+        var leakedWorkers: Int { lock.withLock { joined.filter { $0.worker != nil }.count } }
 
         var jobsRan: [[Int]] { lock.withLock { ran } }
         var total: Int { lock.withLock { ran.reduce(0) { $0 + $1.count } } }
@@ -77,6 +96,10 @@ struct JobQueueOwnQueueTests {
         let done = await eventually { pool.total >= expected }
         #expect(done, "ran \(pool.total) of \(expected) jobs")
         #expect(await pool.stop())
+        // Workers that stole from each other held each other in their lists of peers: dropped when they left, and
+        // every own queue freed?
+        #expect(pool.peersHeld == 0, "workers left holding \(pool.peersHeld) references to other workers")
+        #expect(await eventually(seconds: 5) { pool.leakedWorkers == 0 }, "\(pool.leakedWorkers) own queues outlived their workers")
 
         let ran = pool.jobsRan
         let all = ran.flatMap { $0 }
@@ -129,6 +152,40 @@ struct JobQueueOwnQueueTests {
         let child = childRanOn.load(ordering: .sequentiallyConsistent)
         #expect(child != 0, "the blocked worker's child never ran")
         #expect(child != blockerRanOn.load(ordering: .sequentiallyConsistent), "the child waited for its blocked worker")
+        #expect(await pool.stop())
+    }
+
+    @Test("a job queued behind a blocked worker runs even while the other worker keeps queueing its own jobs")
+    func blockedWorkersJobIsStolenFromABusyPeer() async {
+        // Job 1 queues job 3 and then job 2 on its own queue and blocks until job 2 ran. The other worker steals
+        // job 3 (half of two), which re-queues itself on its new worker until job 2 ran: that worker is never idle,
+        // yet job 2 must not wait for job 1's 10 s block.
+        let queue = JobQueue<Int>(spinRounds: 64, lingerNanos: 1_000_000)
+        let job2Ran = Atomic<Bool>(false)
+        let waitedNanos = Atomic<UInt64>(0)
+        let pool = Pool(queue: queue, count: 2) { job, worker in
+            switch job {
+            case 1:
+                _ = queue.push(3, taskID: 1, from: worker)
+                _ = queue.push(2, taskID: 1, from: worker)
+                let start = TraceClock.monotonicNanos()
+                while !job2Ran.load(ordering: .sequentiallyConsistent), TraceClock.monotonicNanos() - start < 10_000_000_000 {
+                    usleep(200)
+                }
+                waitedNanos.store(TraceClock.monotonicNanos() - start, ordering: .relaxed)
+            case 2:
+                job2Ran.store(true, ordering: .sequentiallyConsistent)
+            default:
+                if !job2Ran.load(ordering: .sequentiallyConsistent) { _ = queue.push(3, taskID: 1, from: worker) }
+            }
+        }
+        #expect(pool.start())
+        #expect(queue.push(1, taskID: 1))
+        #expect(await eventually(seconds: 15) { job2Ran.load(ordering: .sequentiallyConsistent) })
+        #expect(await eventually { waitedNanos.load(ordering: .relaxed) > 0 })
+        let waited = Double(waitedNanos.load(ordering: .relaxed)) / 1e9
+        // A liveness bound, not a speed check: the block lasts 10 s when nobody takes job 2.
+        #expect(waited < 5, "job 2 waited \(waited) s behind its blocked worker")
         #expect(await pool.stop())
     }
 

@@ -61,6 +61,13 @@ final class JobQueue<Job>: @unchecked Sendable {
         fileprivate let busy = Atomic<Int>(0)
         /// Owner only: which queue the next pop looks at first.
         fileprivate var sharedFirst = false
+        /// Owner only: pops so far (for the periodic look at other workers' queues).
+        fileprivate var pops = 0
+        /// `pops`, published for the other workers' periodic look: a worker whose count stands still is stuck in
+        /// a job.
+        fileprivate let progress = Atomic<Int>(0)
+        /// Owner only: each peer's `progress` at this worker's last periodic look.
+        fileprivate var peersProgress: [Int] = []
         /// Owner only: the other workers as of `peersGeneration`, where to steal from.
         fileprivate var peers: [Worker] = []
         fileprivate var peersGeneration = -1
@@ -69,6 +76,9 @@ final class JobQueue<Job>: @unchecked Sendable {
         fileprivate var stolen: [Item] = []
 
         fileprivate init(queueID: ObjectIdentifier) { self.queueID = queueID }
+
+        /// Other workers this one still references (owner only; 0 once its `pop` returned nil, for tests).
+        var heldPeers: Int { peers.count }
     }
 
     private let lock = ConditionLock()
@@ -96,6 +106,10 @@ final class JobQueue<Job>: @unchecked Sendable {
     /// Most jobs one steal takes from another worker's queue (it takes up to half of them).
     static var stealBatch: Int { 32 }
 
+    /// A worker with work of its own still looks at the other workers' queues every this many pops: a job queued
+    /// behind a worker stuck in a long job then waits at most this many of another worker's jobs.
+    static var stealCheckInterval: Int { 32 }
+
     /// Rounds of polling before a worker sleeps, by default. Each round is one relaxed load per queue and one
     /// `sched_yield` (a few hundred nanoseconds to a microsecond here, longer when another thread takes the core),
     /// and polling also ends after `pollNanos` (50 µs): longer than the gap between the jobs of a busy program, far
@@ -110,9 +124,10 @@ final class JobQueue<Job>: @unchecked Sendable {
         self.lingerNanos = lingerNanos
     }
 
-    /// Adds a job: to `worker`'s own queue when the caller is that worker (`worker` joined this queue), else to the
-    /// shared queue; wakes one sleeping worker, if any. Returns false when no worker is alive to run it (after
-    /// shutdown).
+    /// Adds a job: to `worker`'s own queue when `worker` joined this queue, else to the shared queue; wakes one
+    /// sleeping worker, if any. Returns false when no worker is alive to run it (after shutdown). Pass a `worker`
+    /// only on its own thread (the executor passes the calling thread's `ThreadContext.ownJobs`): its queue's
+    /// owner-only fields are not guarded.
     func push(
         _ job: Job, taskID: TraceTaskID, isActorJob: Bool = false, global: Bool = false, from worker: Worker? = nil
     ) -> Bool {
@@ -191,6 +206,9 @@ final class JobQueue<Job>: @unchecked Sendable {
                 liveWorkers -= 1
                 workers.removeAll { $0 === worker }
                 workersGeneration.add(1, ordering: .releasing)
+                // Workers holding each other in `peers` would keep each other (and their queues' storage) alive.
+                worker.peers = []
+                worker.peersGeneration = -1
                 lock.unlock()
                 return nil
             }
@@ -213,7 +231,11 @@ final class JobQueue<Job>: @unchecked Sendable {
     }
 
     /// The worker's own next job or the shared queue's, looking first at each in turn; nil when both seem empty.
+    /// Every `stealCheckInterval`-th pop first steals from a worker that seems stuck (see `stealFromStuckPeer`).
     private func takeOwnOrShared(_ worker: Worker) -> Item? {
+        worker.pops &+= 1
+        worker.progress.store(worker.pops, ordering: .relaxed)
+        if worker.pops % Self.stealCheckInterval == 0, let item = stealFromStuckPeer(for: worker) { return item }
         worker.sharedFirst.toggle()
         if worker.sharedFirst, let item = takeShared() { return item }
         if worker.waiting.load(ordering: .relaxed) > 0, let item = takeOwn(worker) { return item }
@@ -246,28 +268,54 @@ final class JobQueue<Job>: @unchecked Sendable {
         let peers = worker.peers
         guard !peers.isEmpty else { return nil }
         for offset in 0..<peers.count {
-            let victim = peers[(worker.nextVictim + offset) % peers.count]
-            guard victim.waiting.load(ordering: .relaxed) > 0 else { continue }
-            let first: Item? = victim.lock.withLock {
-                let take = min(Self.stealBatch, (victim.jobs.count + 1) / 2)
-                let first = victim.jobs.popFirst()
-                for _ in 1..<max(take, 1) {
-                    guard let item = victim.jobs.popFirst() else { break }
-                    worker.stolen.append(item)
-                }
-                victim.waiting.store(victim.jobs.count, ordering: .relaxed)
-                return first
+            let index = (worker.nextVictim + offset) % peers.count
+            guard peers[index].waiting.load(ordering: .relaxed) > 0,
+                let item = steal(for: worker, from: peers[index])
+            else { continue }
+            worker.nextVictim = (index + 1) % peers.count
+            return item
+        }
+        return nil
+    }
+
+    /// Takes the oldest job of `victim`'s queue and moves up to half of the rest (at most `stealBatch` in all) to the
+    /// back of `worker`'s own queue, in order; nil when the queue was empty after all.
+    private func steal(for worker: Worker, from victim: Worker) -> Item? {
+        let first: Item? = victim.lock.withLock {
+            let take = min(Self.stealBatch, (victim.jobs.count + 1) / 2)
+            let first = victim.jobs.popFirst()
+            for _ in 1..<max(take, 1) {
+                guard let item = victim.jobs.popFirst() else { break }
+                worker.stolen.append(item)
             }
-            guard let first else { continue }
-            worker.nextVictim = (worker.nextVictim + offset + 1) % peers.count
-            if !worker.stolen.isEmpty {
-                worker.lock.withLock {
-                    for item in worker.stolen { worker.jobs.append(item) }
-                    worker.waiting.store(worker.jobs.count, ordering: .sequentiallyConsistent)
-                }
-                worker.stolen.removeAll(keepingCapacity: true)
-            }
+            victim.waiting.store(victim.jobs.count, ordering: .relaxed)
             return first
+        }
+        if !worker.stolen.isEmpty {
+            worker.lock.withLock {
+                for item in worker.stolen { worker.jobs.append(item) }
+                worker.waiting.store(worker.jobs.count, ordering: .sequentiallyConsistent)
+            }
+            worker.stolen.removeAll(keepingCapacity: true)
+            // Like any push to an own queue: a worker that went to sleep while these jobs were in transit (in no
+            // queue) must be woken to take them.
+            if sleepers.load(ordering: .sequentiallyConsistent) > 0 { lock.withLock { lock.signal() } }
+        }
+        return first
+    }
+
+    /// A worker busy with its own queue never runs out of work, so it would never steal: yet another worker may be
+    /// stuck in a long job (a blocking call) while jobs wait in its queue. A peer with jobs waiting that took none
+    /// since this worker's last look (`stealCheckInterval` pops ago) is robbed as an idle worker would rob it. Busy
+    /// peers are left alone: robbing them every few pops made two workers of the yield-heavy body contend for each
+    /// other's locks and lost most of what their own queues gained (measured, docs/performance.md).
+    private func stealFromStuckPeer(for worker: Worker) -> Item? {
+        refreshPeers(worker)
+        for (index, peer) in worker.peers.enumerated() {
+            let progress = peer.progress.load(ordering: .relaxed)
+            defer { worker.peersProgress[index] = progress }
+            guard progress == worker.peersProgress[index], peer.waiting.load(ordering: .relaxed) > 0 else { continue }
+            if let item = steal(for: worker, from: peer) { return item }
         }
         return nil
     }
@@ -278,6 +326,7 @@ final class JobQueue<Job>: @unchecked Sendable {
         guard generation != worker.peersGeneration else { return }
         lock.withLock {
             worker.peers = workers.filter { $0 !== worker }
+            worker.peersProgress = Array(repeating: -1, count: worker.peers.count)
             worker.peersGeneration = workersGeneration.load(ordering: .relaxed)
         }
     }
