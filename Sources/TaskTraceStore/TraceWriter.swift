@@ -267,11 +267,12 @@ public final class TraceWriter: @unchecked Sendable {
         }
     }
 
-    /// The multi-row statement of `size` value lists, prepared once per writer. Why not `connection.prepare` each
-    /// time: its cache is keyed by the SQL, and building and hashing the ~3 KB text of a 128-row statement for every
-    /// write was ~5 % of the writer's samples on the realistic workload (perf, 2026-12-07).
+    /// The multi-row statement of `size` value lists between `head` and `tail`, prepared once per writer. Why not
+    /// `connection.prepare` each time: its cache is keyed by the whole SQL, and building and hashing the ~3 KB text of
+    /// a 128-row statement for every write was ~1–2 % of the writer's samples on the realistic workload (perf,
+    /// 2026-12-07; the rest of `prepare`'s 5 % is SQLite compiling each statement once per recording).
     private func ladderStatement(head: String, columns: Int, tail: String, size: Int) throws -> SQLiteStatement {
-        let key = LadderKey(head: head, size: size)
+        let key = LadderKey(head: head, tail: tail, size: size)
         if let statement = ladderStatements[key] {
             statement.reset()
             return statement
@@ -285,6 +286,7 @@ public final class TraceWriter: @unchecked Sendable {
 
     private struct LadderKey: Hashable {
         let head: String
+        let tail: String
         let size: Int
     }
 

@@ -50,30 +50,32 @@ final class JobQueue<Job>: @unchecked Sendable {
 
     /// One worker's own queue and counters. Its thread gets it from `join()` and passes it to `pop`, `finished` and
     /// the pushes it makes. Thread-safe: `jobs` is behind `lock`; the atomics are read by other workers; the rest is
-    /// touched only by the owning thread.
+    /// touched only by the owning thread. The stored properties skip Swift's dynamic exclusivity checks
+    /// (`@exclusivity(unchecked)`): the lock or the owning thread already rules out overlapping access, and the checks
+    /// were a measurable share of a one-worker yield-heavy body (docs/performance.md).
     final class Worker: @unchecked Sendable {
         fileprivate let queueID: ObjectIdentifier
         fileprivate let lock = ConditionLock()
-        fileprivate var jobs = JobFIFO<Item>()
+        @exclusivity(unchecked) fileprivate var jobs = JobFIFO<Item>()
         /// `jobs.count`, stored under `lock`, read without it by thieves and by workers about to sleep.
         fileprivate let waiting = Atomic<Int>(0)
         /// Recorded jobs this worker took and has not finished (see `finished(_:on:)`).
         fileprivate let busy = Atomic<Int>(0)
         /// Owner only: which queue the next pop looks at first.
-        fileprivate var sharedFirst = false
+        @exclusivity(unchecked) fileprivate var sharedFirst = false
         /// Owner only: pops so far (for the periodic look at other workers' queues).
-        fileprivate var pops = 0
+        @exclusivity(unchecked) fileprivate var pops = 0
         /// `pops`, published for the other workers' periodic look: a worker whose count stands still is stuck in
         /// a job.
         fileprivate let progress = Atomic<Int>(0)
         /// Owner only: each peer's `progress` at this worker's last periodic look.
-        fileprivate var peersProgress: [Int] = []
+        @exclusivity(unchecked) fileprivate var peersProgress: [Int] = []
         /// Owner only: the other workers as of `peersGeneration`, where to steal from.
-        fileprivate var peers: [Worker] = []
-        fileprivate var peersGeneration = -1
-        fileprivate var nextVictim = 0
+        @exclusivity(unchecked) fileprivate var peers: [Worker] = []
+        @exclusivity(unchecked) fileprivate var peersGeneration = -1
+        @exclusivity(unchecked) fileprivate var nextVictim = 0
         /// Owner only: jobs stolen beyond the first, on their way into `jobs` (reused storage).
-        fileprivate var stolen: [Item] = []
+        @exclusivity(unchecked) fileprivate var stolen: [Item] = []
 
         fileprivate init(queueID: ObjectIdentifier) { self.queueID = queueID }
 
@@ -82,10 +84,10 @@ final class JobQueue<Job>: @unchecked Sendable {
     }
 
     private let lock = ConditionLock()
-    private var shared = JobFIFO<Item>()
+    @exclusivity(unchecked) private var shared = JobFIFO<Item>()
     /// Every joined worker still in its loop (under `lock`), and a counter bumped whenever the list changes, so a
     /// worker refreshes its copy of its peers only then.
-    private var workers: [Worker] = []
+    @exclusivity(unchecked) private var workers: [Worker] = []
     private let workersGeneration = Atomic<Int>(0)
     /// Workers blocked in `lock.wait` (not those polling); changed under `lock`, read without it by pushes to a
     /// worker's own queue. Every push signals while one sleeps. Counting the wake-ups already sent, to signal only
