@@ -192,18 +192,24 @@ struct JobQueueOwnQueueTests {
     @Test("one worker: a job from another thread is not starved by jobs the worker keeps queueing (a yield storm)")
     func sharedJobsAreNotStarved() async {
         // Job 1 starts a chain: each link queues the next on the worker's own queue, like a task that keeps
-        // yielding. At link 100 the test pushes job 2 from its own thread; it must run within two links.
+        // yielding. At link 100 a thread of the test's own (no worker) pushes job 2 while the link waits for that
+        // push; job 2 must then run within two links. (A plain thread, not the test's task: in a loaded parallel
+        // test run the task was not scheduled for over 10 s once, and job 2 came after the whole chain.)
         let queue = JobQueue<Int>(spinRounds: 0, lingerNanos: 1_000_000)
         let links = 2_000
-        let pushedAtLink = Atomic<Int>(0)
+        let pushed = Atomic<Bool>(false)
+        let pusherStarted = Atomic<Bool>(true)
         let pool = Pool(queue: queue, count: 1) { job, worker in
             guard job == 1 || job >= 10 else { return }
             let link = job == 1 ? 10 : job
             if link == 110 {
-                // Hands over to the test, which pushes job 2, and waits until it has.
-                pushedAtLink.store(-1, ordering: .sequentiallyConsistent)
+                let started = NamedThread.start(osName: "tt-qext") {
+                    _ = queue.push(2, taskID: 2)
+                    pushed.store(true, ordering: .sequentiallyConsistent)
+                }
+                pusherStarted.store(started, ordering: .relaxed)
                 let deadline = TraceClock.monotonicNanos() + 10_000_000_000
-                while pushedAtLink.load(ordering: .sequentiallyConsistent) == -1, TraceClock.monotonicNanos() < deadline {
+                while started, !pushed.load(ordering: .sequentiallyConsistent), TraceClock.monotonicNanos() < deadline {
                     usleep(100)
                 }
             }
@@ -211,11 +217,12 @@ struct JobQueueOwnQueueTests {
         }
         #expect(pool.start())
         #expect(queue.push(1, taskID: 1))
-        #expect(await eventually { pushedAtLink.load(ordering: .sequentiallyConsistent) == -1 })
-        #expect(queue.push(2, taskID: 2))
-        pushedAtLink.store(110, ordering: .sequentiallyConsistent)
         #expect(await eventually { pool.total == links + 2 })
         #expect(await pool.stop())
+        let hadPusher = pusherStarted.load(ordering: .relaxed)
+        let didPush = pushed.load(ordering: .sequentiallyConsistent)
+        #expect(hadPusher, "no thread for the pusher")
+        #expect(didPush)
         let order = pool.jobsRan[0]
         let position = order.firstIndex(of: 2) ?? order.count
         let linkBefore = order[..<position].filter { $0 >= 10 }.max() ?? 0
