@@ -89,9 +89,7 @@ public final class TraceWriter: @unchecked Sendable {
 
     deinit {
         // SQLite first: closing the lock's descriptor while SQLite still has the file open would drop SQLite's
-        // POSIX locks (closing any descriptor of a file drops the process's POSIX locks on it). Our own statements
-        // first: an unfinalized statement would keep SQLite's handle (and its descriptor) open past `close`.
-        ladderStatements.removeAll()
+        // POSIX locks (closing any descriptor of a file drops the process's POSIX locks on it).
         connection.close()
     }
 
@@ -254,7 +252,7 @@ public final class TraceWriter: @unchecked Sendable {
         guard !rows.isEmpty else { return }
         var index = rows.startIndex
         for size in Self.rowsPerStatementLadder where rows.endIndex - index >= size {
-            let statement = try ladderStatement(head: head, columns: columns, tail: tail, size: size)
+            let statement = try connection.prepareRows(head: head, columns: columns, rows: size, tail: tail)
             while rows.endIndex - index >= size {
                 var parameter: Int32 = 1
                 for row in rows[index..<(index + size)] {
@@ -266,32 +264,6 @@ public final class TraceWriter: @unchecked Sendable {
             }
         }
     }
-
-    /// The multi-row statement of `size` value lists between `head` and `tail`, prepared once per writer. Why not
-    /// `connection.prepare` each time: its cache is keyed by the whole SQL, and building and hashing the ~3 KB text of
-    /// a 128-row statement for every write was ~1–2 % of the writer's samples on the realistic workload (perf,
-    /// 2026-12-07; the rest of `prepare`'s 5 % is SQLite compiling each statement once per recording).
-    private func ladderStatement(head: String, columns: Int, tail: String, size: Int) throws -> SQLiteStatement {
-        let key = LadderKey(head: head, tail: tail, size: size)
-        if let statement = ladderStatements[key] {
-            statement.reset()
-            return statement
-        }
-        let values = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-        let statement = try connection.prepareUncached(
-            head + Array(repeating: values, count: size).joined(separator: ", ") + tail)
-        ladderStatements[key] = statement
-        return statement
-    }
-
-    private struct LadderKey: Hashable {
-        let head: String
-        let tail: String
-        let size: Int
-    }
-
-    /// Statements of `ladderStatement`; released before the connection closes (see `deinit`).
-    private var ladderStatements: [LadderKey: SQLiteStatement] = [:]
 
     /// Upserts: a later record for an id fills in what an earlier one lacked, also within one statement.
     private func upsertTasks(_ tasks: [TaskRecord]) throws {

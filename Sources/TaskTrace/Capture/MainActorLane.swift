@@ -19,7 +19,7 @@ final class MainActorLane: Sendable {
     /// Records the enqueue of a main-actor job; returns its task id (0 for a job with no task).
     func enqueued(_ job: UnownedJob) -> TraceTaskID {
         if executor.queue.isRecording { executor.recordRunningTaskName() }
-        return executor.recordEnqueue(job, global: true).0
+        return executor.recordEnqueue(job, global: true, context: ThreadContext.current).0
     }
 
     /// Runs `body` (the main-actor job `job` of task `taskID`) on the lane: job start, body, job end; an unstructured

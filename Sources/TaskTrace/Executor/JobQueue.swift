@@ -137,12 +137,7 @@ final class JobQueue<Job>: @unchecked Sendable {
             let item = Item(
                 job: job, taskID: taskID, recorded: recordingFlag.load(ordering: .relaxed), isActorJob: isActorJob,
                 global: global)
-            worker.lock.withLock {
-                worker.jobs.append(item)
-                worker.waiting.store(worker.jobs.count, ordering: .sequentiallyConsistent)
-            }
-            // The other side of a sleeper's last look (see the type's comment): a sleeping worker may steal it.
-            if sleepers.load(ordering: .sequentiallyConsistent) > 0 { lock.withLock { lock.signal() } }
+            appendOwn(CollectionOfOne(item), to: worker)
             return true
         }
         return lock.withLock {
@@ -191,8 +186,7 @@ final class JobQueue<Job>: @unchecked Sendable {
         while true {
             if let item = takeOwnOrShared(worker) ?? steal(for: worker) { return started(item, on: worker) }
             lock.lock()
-            if let item = shared.popFirst() {
-                sharedWaiting.store(shared.count, ordering: .relaxed)
+            if let item = popShared() {
                 lock.unlock()
                 return started(item, on: worker)
             }
@@ -255,11 +249,14 @@ final class JobQueue<Job>: @unchecked Sendable {
     /// The shared queue's next job, taking the lock only when the queue seems not empty.
     private func takeShared() -> Item? {
         guard sharedWaiting.load(ordering: .relaxed) > 0 else { return nil }
-        return lock.withLock {
-            let item = shared.popFirst()
-            sharedWaiting.store(shared.count, ordering: .relaxed)
-            return item
-        }
+        return lock.withLock { popShared() }
+    }
+
+    /// The shared queue's next job; call with the lock held.
+    private func popShared() -> Item? {
+        let item = shared.popFirst()
+        sharedWaiting.store(shared.count, ordering: .relaxed)
+        return item
     }
 
     /// The oldest job of another worker's queue, taking up to half of its jobs (at most `stealBatch`): the first is
@@ -294,16 +291,21 @@ final class JobQueue<Job>: @unchecked Sendable {
             return first
         }
         if !worker.stolen.isEmpty {
-            worker.lock.withLock {
-                for item in worker.stolen { worker.jobs.append(item) }
-                worker.waiting.store(worker.jobs.count, ordering: .sequentiallyConsistent)
-            }
+            // Like a push: a worker that went to sleep while these jobs were in transit (in no queue) is woken.
+            appendOwn(worker.stolen, to: worker)
             worker.stolen.removeAll(keepingCapacity: true)
-            // Like any push to an own queue: a worker that went to sleep while these jobs were in transit (in no
-            // queue) must be woken to take them.
-            if sleepers.load(ordering: .sequentiallyConsistent) > 0 { lock.withLock { lock.signal() } }
         }
         return first
+    }
+
+    /// Appends `items` to `worker`'s own queue, then wakes a sleeping worker if there is one (it may steal them):
+    /// the pusher's side of the meeting with a sleeper's last look (see the type's comment).
+    private func appendOwn(_ items: some Collection<Item>, to worker: Worker) {
+        worker.lock.withLock {
+            for item in items { worker.jobs.append(item) }
+            worker.waiting.store(worker.jobs.count, ordering: .sequentiallyConsistent)
+        }
+        if sleepers.load(ordering: .sequentiallyConsistent) > 0 { lock.withLock { lock.signal() } }
     }
 
     /// A worker busy with its own queue never runs out of work, so it would never steal: yet another worker may be

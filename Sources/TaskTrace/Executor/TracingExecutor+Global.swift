@@ -10,8 +10,9 @@ extension TracingExecutor {
     /// (and only now, see `TaskEvidence`): it is recorded once per task and thread.
     func enqueueGlobal(_ job: UnownedJob) {
         if queue.isRecording { recordRunningTaskName() }
-        let (taskID, isActorJob) = recordEnqueue(job, global: true)
-        push(job, taskID: taskID, isActorJob: isActorJob, global: true)
+        let context = ThreadContext.current
+        let (taskID, isActorJob) = recordEnqueue(job, global: true, context: context)
+        push(job, taskID: taskID, isActorJob: isActorJob, global: true, context: context)
     }
 
     /// Runs a global job on the generic executor. For a task that is not a structured child, watches whether the

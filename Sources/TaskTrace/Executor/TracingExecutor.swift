@@ -53,29 +53,29 @@ public final class TracingExecutor: TaskExecutor {
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let unownedJob = UnownedJob(job)
-        let (taskID, isActorJob) = recordEnqueue(unownedJob)
-        push(unownedJob, taskID: taskID, isActorJob: isActorJob, global: false)
+        let context = ThreadContext.current
+        let (taskID, isActorJob) = recordEnqueue(unownedJob, context: context)
+        push(unownedJob, taskID: taskID, isActorJob: isActorJob, global: false, context: context)
     }
 
     /// Appends the enqueue event of `job` (while recording) and returns its task id (0: none, or not recording)
     /// and whether it is a default actor's job. `global`: the job came through the process-capture hooks (a
-    /// non-child task is then `.unstructured`).
-    func recordEnqueue(_ unownedJob: UnownedJob, global: Bool = false) -> (TraceTaskID, Bool) {
+    /// non-child task is then `.unstructured`). `context`: the calling thread's (read once per enqueue).
+    func recordEnqueue(_ unownedJob: UnownedJob, global: Bool = false, context: ThreadContext) -> (TraceTaskID, Bool) {
         guard queue.isRecording else { return (0, false) }
         let info = identity.lookup(unownedJob)
         if info.taskID != 0 {
             let hint: JobIdentity.KindHint = global && info.hint == .notChild ? .unstructured : info.hint
-            recordEnqueue(of: info.taskID, hint: hint)
+            recordEnqueue(of: info.taskID, hint: hint, context: context)
         } else if info.hint == .defaultActor {
-            recordActorJobEnqueue()
+            recordActorJobEnqueue(context: context)
         }
         return (info.taskID, info.hint == .defaultActor)
     }
 
     /// Appends the enqueue event of a task's job, with the evidence of who enqueued it.
     @inline(__always)
-    private func recordEnqueue(of taskID: TraceTaskID, hint: JobIdentity.KindHint) {
-        let context = ThreadContext.current
+    private func recordEnqueue(of taskID: TraceTaskID, hint: JobIdentity.KindHint, context: ThreadContext) {
         let owned = context.owner == recorder.id
         var enqueuer = owned ? context.currentTask : 0
         var detail = hint.rawValue
@@ -105,10 +105,9 @@ public final class TracingExecutor: TaskExecutor {
     }
 
     /// Queues a job: on the calling worker's own queue when a worker of this executor enqueues it, else on the
-    /// shared queue (see `JobQueue`).
-    func push(_ unownedJob: UnownedJob, taskID: TraceTaskID, isActorJob: Bool, global: Bool) {
-        let worker = ThreadContext.current.ownJobs
-        if !queue.push(unownedJob, taskID: taskID, isActorJob: isActorJob, global: global, from: worker),
+    /// shared queue (see `JobQueue`). `context`: the calling thread's.
+    func push(_ unownedJob: UnownedJob, taskID: TraceTaskID, isActorJob: Bool, global: Bool, context: ThreadContext) {
+        if !queue.push(unownedJob, taskID: taskID, isActorJob: isActorJob, global: global, from: context.ownJobs),
             queue.claimRestart()
         {
             // Recording is over and the workers have exited; a late job still has to run.
@@ -120,8 +119,7 @@ public final class TracingExecutor: TaskExecutor {
     /// A default actor's job enqueued from a task's job while no Swift task is current: that task's code just
     /// left for the actor (it called into an idle actor), so this is the task's exact suspension point — its job's
     /// end may be recorded much later when the worker is preempted, after the actor already runs its code.
-    private func recordActorJobEnqueue() {
-        let context = ThreadContext.current
+    private func recordActorJobEnqueue(context: ThreadContext) {
         guard context.owner == recorder.id, context.currentTask != 0, identity.currentTaskID() == 0 else { return }
         recorder.append(
             RawEvent(
