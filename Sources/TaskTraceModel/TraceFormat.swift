@@ -1,10 +1,10 @@
 /// Versions and well-known keys of the trace file format (docs/schema.md).
 public enum TraceFormat {
     /// The schema version written to `PRAGMA user_version` and `meta.format_version`.
-    /// A reader refuses files with a larger number. Version 3 stores batches of job rows as JSON (`job_batches`,
-    /// unpacked by the view `job_log`); versions 2 (a table row per job) and 1 (a row per transition) are still
-    /// read.
-    public static let version: Int = 3
+    /// A reader refuses files with a larger number. Version 4 stores tasks' first records in JSON batches
+    /// (`task_batches`, unpacked by the view `tasks`) as version 3 began to store job rows (`job_batches`, unpacked
+    /// by the view `job_log`); versions 3, 2 (a table row per job) and 1 (a row per transition) are still read.
+    public static let version: Int = 4
     /// The version of the tasktrace tool and library.
     public static let toolVersion: String = "0.1.0"
     /// The largest timestamp a valid trace holds: 2^62 ns is 146 years, far beyond any recording, and leaves

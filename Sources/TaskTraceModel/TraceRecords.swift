@@ -49,6 +49,18 @@ public struct TaskRecord: Sendable, Hashable {
         self.line = line
         self.error = error
     }
+
+    /// This record with a later one for the same task laid over it: each of the later record's fields that is
+    /// known (not nil, a kind other than `unknown`) replaces this one's. The rule every store merges by (SQLite's
+    /// upsert and the `tasks` view, the reader, the in-memory sink), so a name or an error learnt later lands on the
+    /// task however the records were split.
+    public func merging(_ later: TaskRecord) -> TaskRecord {
+        TaskRecord(
+            id: id, parentID: later.parentID ?? parentID, name: later.name ?? name,
+            kind: later.kind == .unknown ? kind : later.kind, file: later.file ?? file, line: later.line ?? line,
+            error: later.error ?? error
+        )
+    }
 }
 
 /// What a thread in the trace is for; stored as text in `threads.kind`.

@@ -34,7 +34,7 @@ package enum JobBatchDecoding {
         maxJobs: Int = JobBatchEncoding.seqStride, _ job: (_ elements: UnsafeBufferPointer<Int64?>) throws -> Void
     ) throws {
         var jobs = 0
-        var reader = ByteReader(text: text)
+        var reader = BatchTextReader(text: text)
         try withUnsafeTemporaryAllocation(of: Int64?.self, capacity: maxElements) { elements in
             try reader.expect(UInt8(ascii: "["))
             if try reader.consume(UInt8(ascii: "]")) {
@@ -61,74 +61,6 @@ package enum JobBatchDecoding {
             } while try reader.consume(UInt8(ascii: ","))
             try reader.expect(UInt8(ascii: "]"))
             try reader.expectEnd()
-        }
-    }
-
-    /// A cursor over the text.
-    private struct ByteReader {
-        let text: UnsafeBufferPointer<UInt8>
-        var position = 0
-
-        var failure: DecodingError { DecodingError(offset: position) }
-
-        /// The next byte that is not JSON white space, or nil at the end.
-        mutating func peek() -> UInt8? {
-            while position < text.count {
-                switch text[position] {
-                case 0x20, 0x09, 0x0A, 0x0D: position += 1
-                default: return text[position]
-                }
-            }
-            return nil
-        }
-
-        mutating func consume(_ byte: UInt8) throws(DecodingError) -> Bool {
-            guard peek() == byte else { return false }
-            position += 1
-            return true
-        }
-
-        mutating func expect(_ byte: UInt8) throws(DecodingError) {
-            guard try consume(byte) else { throw failure }
-        }
-
-        mutating func expectEnd() throws(DecodingError) {
-            guard peek() == nil else { throw failure }
-        }
-
-        mutating func integerOrNull() throws(DecodingError) -> Int64? {
-            guard let first = peek() else { throw failure }
-            if first == UInt8(ascii: "n") {
-                guard text.count - position >= 4, text[position + 1] == UInt8(ascii: "u"),
-                    text[position + 2] == UInt8(ascii: "l"), text[position + 3] == UInt8(ascii: "l")
-                else { throw failure }
-                position += 4
-                return nil
-            }
-            let negative = first == UInt8(ascii: "-")
-            if negative { position += 1 }
-            let start = position
-            // Accumulated as a negative number, whose range includes Int64.min.
-            var value: Int64 = 0
-            while position < text.count, text[position] >= 48, text[position] <= 57 {
-                let digit = Int64(text[position] - 48)
-                let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
-                let (next, overflow2) = times10.subtractingReportingOverflow(digit)
-                guard !overflow1, !overflow2 else { throw failure }
-                value = next
-                position += 1
-            }
-            // At least one digit, no leading zero before another digit, no fraction or exponent.
-            guard position > start, !(text[start] == 48 && position - start > 1) else { throw failure }
-            if position < text.count {
-                switch text[position] {
-                case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): throw failure
-                default: break
-                }
-            }
-            if negative { return value }
-            guard value != .min else { throw failure }
-            return -value
         }
     }
 }

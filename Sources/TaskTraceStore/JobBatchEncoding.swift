@@ -121,13 +121,13 @@ package enum JobBatchEncoding {
     /// Replaces `out` with what `body` writes, into `capacity` bytes reserved up front (the caller's worst case),
     /// so no byte is checked for room.
     @inline(__always)
-    private static func write(into out: inout [UInt8], atMost capacity: Int, _ body: (inout TextCursor) -> Void) {
+    static func write(into out: inout [UInt8], atMost capacity: Int, _ body: (inout TextCursor) -> Void) {
         out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
             guard let start = buffer.baseAddress else { return }
             var text = TextCursor(next: start)
             body(&text)
             initialized = start.distance(to: text.next)
-            precondition(initialized <= capacity, "job batch text overran its reserved size")
+            precondition(initialized <= capacity, "batch text overran its reserved size")
         }
     }
 

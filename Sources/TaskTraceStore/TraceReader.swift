@@ -12,7 +12,8 @@ import Darwin
 /// its format version is not newer than this build's; it has tasktrace's tables. Each failure is its own
 /// `TraceStoreError` with a one-line description. Transitions are streamed (each task's in its recorded order), so
 /// a trace of millions of rows never needs them all in memory. Reads format versions 1 (a row per transition),
-/// 2 (a row per job) and 3 (job rows in JSON batches, decoded here rather than through the `job_log` view).
+/// 2 (a row per job), 3 (job rows in JSON batches, decoded here rather than through the `job_log` view) and 4 (tasks
+/// in JSON batches too, decoded here rather than through the `tasks` view).
 ///
 /// Not thread-safe: use one reader from one thread at a time (`@unchecked Sendable` lets it move between them).
 public final class TraceReader: @unchecked Sendable {
@@ -98,8 +99,14 @@ public final class TraceReader: @unchecked Sendable {
 
     /// All tasks, ordered by id.
     public func tasks() throws(TraceStoreError) -> [TaskRecord] {
+        if formatVersion >= 4 { return try batched { try batchedTasks() } }
+        return try taskRows("SELECT id, parent_id, name, kind, file, line, error FROM tasks ORDER BY id")
+    }
+
+    /// Rows of a query with the `tasks` table's columns, in the query's order.
+    private func taskRows(_ sql: String) throws(TraceStoreError) -> [TaskRecord] {
         var result: [TaskRecord] = []
-        try query("SELECT id, parent_id, name, kind, file, line, error FROM tasks ORDER BY id") { statement in
+        try query(sql) { statement in
             result.append(
                 TaskRecord(
                     id: TraceTaskID(bitPattern: statement.int64(0)),
@@ -418,6 +425,42 @@ public final class TraceReader: @unchecked Sendable {
         }
     }
 
+    /// A version 4 file's tasks ordered by id, as the `tasks` view shows them: the first records decoded from
+    /// `task_batches` here (`TaskBatchDecoding`), each with its `task_updates` row laid over it. A task in two
+    /// batches is damage (the view would show it twice); an update without a batched task is not a task (nor is it
+    /// in the view).
+    private func batchedTasks() throws -> [TaskRecord] {
+        var tasks: [TaskRecord] = []
+        var failure: (any Error)?
+        try query("SELECT seq, tasks FROM task_batches ORDER BY seq") { statement in
+            guard failure == nil else { return }
+            let batch = statement.int64(0)
+            do {
+                try statement.withText(1) { text in
+                    try TaskBatchDecoding.forEachTask(in: text) { tasks.append($0) }
+                }
+            } catch let error as JobBatchDecoding.DecodingError {
+                failure = TraceStoreError.corrupt(
+                    path: path, detail: "task_batches row \(batch) is not the JSON tasktrace wrote (at byte \(error.offset))")
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        // Written in order of creation, which is nearly id order: sorted only where it is not.
+        if zip(tasks, tasks.dropFirst()).contains(where: { $0.id >= $1.id }) { tasks.sort { $0.id < $1.id } }
+        for (task, next) in zip(tasks, tasks.dropFirst()) where task.id == next.id {
+            throw TraceStoreError.corrupt(path: path, detail: "task \(task.id) is in task_batches twice")
+        }
+        for update in try taskRows("SELECT id, parent_id, name, kind, file, line, error FROM task_updates") {
+            let position = tasks.partitioningIndex { $0.id >= update.id }
+            if position < tasks.count, tasks[position].id == update.id {
+                tasks[position] = tasks[position].merging(update)
+            }
+        }
+        return tasks
+    }
+
     /// Untracked jobs of a version 3 file in recorded order, from `untracked_batches`.
     private func batchedUntrackedJobs() throws -> [(start: Int64, end: Int64, thread: Int64)] {
         var result: [(start: Int64, end: Int64, thread: Int64)] = []
@@ -528,6 +571,18 @@ public final class TraceReader: @unchecked Sendable {
 }
 
 extension Array {
+    /// The first index whose element is `isAtOrAfter` (a binary search: `isAtOrAfter` must be false, then true, along
+    /// the array), or `endIndex`.
+    fileprivate func partitioningIndex(where isAtOrAfter: (Element) -> Bool) -> Int {
+        var low = startIndex
+        var high = endIndex
+        while low < high {
+            let middle = low + (high - low) / 2
+            if isAtOrAfter(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+
     /// Sorted by `key`, elements with equal keys in their present order: what `ORDER BY key, seq` gives for rows
     /// read in `seq` order.
     fileprivate func stablySorted(by key: (Element) -> TraceNanos) -> [Element] {

@@ -32,6 +32,13 @@ public final class TraceWriter: @unchecked Sendable {
     private var packer: JobRowPacker
     /// Reused between writes: the rows one write inserts.
     private var rows: [JobRow] = []
+    /// Tasks whose first record is in `task_batches` (committed): a later record of theirs goes to `task_updates`.
+    private var batchedTasks = TaskIDIndex()
+    /// Reused between writes: one write's new tasks (records of one task merged) and where each one is in it, and
+    /// its records of tasks batched before.
+    private var newTasks: [TaskRecord] = []
+    private var newTaskIndex = TaskIDIndex()
+    private var taskUpdates: [TaskRecord] = []
 
     /// How long a job's row is held by default waiting for the job's end (see `JobRowPacker`).
     public static let defaultHoldNanos: UInt64 = 100_000_000
@@ -109,13 +116,34 @@ public final class TraceWriter: @unchecked Sendable {
         guard !rows.isEmpty || !batch.tasks.isEmpty || !batch.threads.isEmpty || !marks.isEmpty
             || !batch.untrackedJobs.isEmpty
         else { return }
+        splitTasks(batch.tasks)
         try wrap {
             try connection.transaction {
                 try insertThreads(batch.threads)
-                try upsertTasks(batch.tasks)
+                try insertTaskBatches(newTasks)
+                try upsertTaskUpdates(taskUpdates)
                 try insertJobRows(rows)
                 try insertMarks(marks)
                 try insertUntrackedJobs(batch.untrackedJobs)
+            }
+        }
+        for task in newTasks { batchedTasks.insert(task.id, 0) }
+    }
+
+    /// Sorts `records` into `newTasks` (the first record of a task not batched yet, with its later records in this
+    /// write merged into it) and `taskUpdates` (records of tasks batched by an earlier write), in their order.
+    private func splitTasks(_ records: [TaskRecord]) {
+        newTasks.removeAll(keepingCapacity: true)
+        newTaskIndex.removeAll()
+        taskUpdates.removeAll(keepingCapacity: true)
+        for record in records {
+            if batchedTasks[record.id] != nil {
+                taskUpdates.append(record)
+            } else if let index = newTaskIndex[record.id] {
+                newTasks[index] = newTasks[index].merging(record)
+            } else {
+                newTaskIndex.insert(record.id, newTasks.count)
+                newTasks.append(record)
             }
         }
     }
@@ -265,10 +293,11 @@ public final class TraceWriter: @unchecked Sendable {
         }
     }
 
-    /// Upserts: a later record for an id fills in what an earlier one lacked, also within one statement.
-    private func upsertTasks(_ tasks: [TaskRecord]) throws {
+    /// Upserts records of tasks already in `task_batches`: a later record for an id fills in what an earlier one
+    /// lacked (`TaskRecord.merging`'s rule), also within one statement.
+    private func upsertTaskUpdates(_ tasks: [TaskRecord]) throws {
         try insertRows(
-            tasks, head: "INSERT INTO tasks(id, parent_id, name, kind, file, line, error) VALUES ", columns: 7,
+            tasks, head: "INSERT INTO task_updates(id, parent_id, name, kind, file, line, error) VALUES ", columns: 7,
             tail: """
 
                 ON CONFLICT(id) DO UPDATE SET
@@ -323,35 +352,45 @@ public final class TraceWriter: @unchecked Sendable {
             encode: JobBatchEncoding.encode)
     }
 
+    /// `task_batches` rows have no `base_ns`: a task's record holds no time.
+    private func insertTaskBatches(_ tasks: [TaskRecord]) throws {
+        try insertBatches(tasks, into: "task_batches", rowsPerBatch: &tasksPerBatch, base: nil) { tasks, _, text in
+            TaskBatchEncoding.encode(tasks, into: &text)
+        }
+    }
+
     /// Items per batch row of each table, learnt from the text of the batches written so far (see `insertBatches`).
     private var jobRowsPerBatch = JobBatchEncoding.maxJobsPerBatch / 2
     private var untrackedJobsPerBatch = JobBatchEncoding.maxJobsPerBatch / 2
+    private var tasksPerBatch = JobBatchEncoding.maxJobsPerBatch / 2
 
-    /// Inserts `items` in order as rows of `table` (`seq`, `base_ns`, `jobs`): `base` gives a batch's `base_ns`,
-    /// `encode` its JSON text. A batch takes `rowsPerBatch` items (at most `JobBatchEncoding.maxJobsPerBatch`), a
+    /// Inserts `items` in order as rows of `table` (`seq`, `base_ns`, then the JSON text; a table without `base_ns`
+    /// when `base` is nil): `base` gives a batch's `base_ns`, `encode` its JSON text. A batch takes `rowsPerBatch`
+    /// items (at most `JobBatchEncoding.maxJobsPerBatch`), a
     /// number set after each batch from its bytes per item so that the next one's text comes to about
     /// `JobBatchEncoding.targetBatchBytes`: one row filling one page. A fixed 512 items left untracked batches
     /// (~9 KB) one to a half-empty page and job batches (~18 KB) spilling into overflow pages; the yield-heavy
     /// trace was 7.2 MB for ~5 MB of text, all of it written twice (the WAL, then the file).
     private func insertBatches<Item>(
-        _ items: [Item], into table: String, rowsPerBatch: inout Int, base: (ArraySlice<Item>) -> TraceNanos,
+        _ items: [Item], into table: String, rowsPerBatch: inout Int, base: ((ArraySlice<Item>) -> TraceNanos)?,
         encode: (ArraySlice<Item>, TraceNanos, inout [UInt8]) -> Void
     ) throws {
         guard !items.isEmpty else { return }
-        let statement = try connection.prepare("INSERT INTO \(table)(base_ns, jobs) VALUES (?, ?)")
+        let statement = try connection.prepare(
+            base == nil ? "INSERT INTO \(table)(tasks) VALUES (?)" : "INSERT INTO \(table)(base_ns, jobs) VALUES (?, ?)")
         var start = items.startIndex
         var batchText: [UInt8] = []
         while start < items.endIndex {
             let batch = items[start..<min(start + rowsPerBatch, items.endIndex)]
-            let batchBase = base(batch)
+            let batchBase = base?(batch) ?? 0
             encode(batch, batchBase, &batchText)
             if batch.count >= rowsPerBatch / 2 {
                 // A short batch (the end of a write) says little about full ones.
                 rowsPerBatch = JobBatchEncoding.itemsPerBatch(bytes: batchText.count, items: batch.count)
             }
-            statement.bind(1, Int64(bitPattern: batchBase))
+            if base != nil { statement.bind(1, Int64(bitPattern: batchBase)) }
             try batchText.withUnsafeBufferPointer { text in
-                statement.bindText(2, text)
+                statement.bindText(base == nil ? 1 : 2, text)
                 try statement.run()
             }
             start = batch.endIndex

@@ -38,10 +38,10 @@ enum SQLiteShell {
 }
 
 extension SQLiteShell {
-    /// `TraceSchema.editThroughViews` for a file that has the version 3 views, else nothing.
+    /// The editing triggers for the views `path` has (`TraceSchema.editThroughViews(version:)`).
     static func editingTriggers(_ path: String) -> String {
         let version = (try? runSQLite(path, "PRAGMA user_version")).flatMap { Int($0) } ?? 0
-        return version >= 3 ? TraceSchema.editThroughViews + "\n" : ""
+        return TraceSchema.editThroughViews(version: version) + "\n"
     }
 }
 

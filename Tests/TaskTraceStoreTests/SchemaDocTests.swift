@@ -57,7 +57,7 @@ struct SchemaDocTests {
     func everyTableDocumented() throws {
         let doc = try Self.schemaDoc
         for table in ["meta", "tasks", "transitions", "job_log", "mark_log", "transition_log", "states", "threads", "marks", "untracked_jobs",
-                      "job_batches", "untracked_batches"] {
+                      "job_batches", "untracked_batches", "task_batches", "task_updates"] {
             #expect(doc.contains("`\(table)("), "docs/schema.md does not document \(table)")
         }
         for state in TaskState.allCases { #expect(doc.contains("`\(state.name)`=\(state.rawValue)")) }

@@ -31,7 +31,7 @@ public final class InMemoryTraceSink: TraceSink {
             state.transitions.append(contentsOf: batch.transitions)
             for task in batch.tasks {
                 if let existing = state.tasks[task.id] {
-                    state.tasks[task.id] = Self.merge(existing, task)
+                    state.tasks[task.id] = existing.merging(task)
                 } else {
                     state.tasks[task.id] = task
                     state.taskOrder.append(task.id)
@@ -54,14 +54,6 @@ public final class InMemoryTraceSink: TraceSink {
             state.meta.merge(meta) { _, new in new }
             state.finished = true
         }
-    }
-
-    private static func merge(_ old: TaskRecord, _ new: TaskRecord) -> TaskRecord {
-        TaskRecord(
-            id: old.id, parentID: new.parentID ?? old.parentID, name: new.name ?? old.name,
-            kind: new.kind == .unknown ? old.kind : new.kind, file: new.file ?? old.file, line: new.line ?? old.line,
-            error: new.error ?? old.error
-        )
     }
 
     /// Every transition, in recorded order.

@@ -149,13 +149,53 @@ private struct CheckPass {
 
     private mutating func readTasks(into report: inout TraceCheckReport) throws(TraceStoreError) {
         var parents: [TraceTaskID: TraceTaskID?] = [:]
-        try reader.query("SELECT id, parent_id FROM tasks") { row in
-            // `updateValue`, not a subscript assignment: assigning a nil parent through the subscript would remove
-            // the task (the dictionary's values are optional).
-            parents.updateValue(row.optionalInt64(1).map { TraceTaskID(bitPattern: $0) }, forKey: TraceTaskID(bitPattern: row.int64(0)))
+        if reader.formatVersion >= 4 {
+            try readBatchedTasks(into: &parents, report: &report)
+        } else {
+            try reader.query("SELECT id, parent_id FROM tasks") { row in
+                // `updateValue`, not a subscript assignment: assigning a nil parent through the subscript would
+                // remove the task (the dictionary's values are optional).
+                parents.updateValue(row.optionalInt64(1).map { TraceTaskID(bitPattern: $0) }, forKey: TraceTaskID(bitPattern: row.int64(0)))
+            }
         }
         self.parents = parents
         report.counts.tasks = parents.count
+    }
+
+    /// A version 4 file's tasks as the reader decodes them (`TaskBatchDecoding`): a batch it refuses is
+    /// `bad_batch`, a task in two batches `duplicate_task` (the `tasks` view would show it twice, the reader refuses
+    /// it); `task_updates` lays parents over them like the view, and an update of no batched task is not a task.
+    private func readBatchedTasks(
+        into parents: inout [TraceTaskID: TraceTaskID?], report: inout TraceCheckReport
+    ) throws(TraceStoreError) {
+        var problems: [TraceCheckProblem] = []
+        try reader.query("SELECT seq, tasks FROM task_batches ORDER BY seq") { row in
+            let seq = row.int64(0)
+            do {
+                try row.withText(1) { text in
+                    try TaskBatchDecoding.forEachTask(in: text) { task in
+                        if parents.updateValue(task.parentID, forKey: task.id) != nil {
+                            problems.append(
+                                .init(
+                                    severity: .error, code: "duplicate_task", taskID: task.id,
+                                    message: "task \(task.id): is in task_batches more than once"))
+                        }
+                    }
+                }
+            } catch let error as JobBatchDecoding.DecodingError {
+                problems.append(
+                    .init(
+                        severity: .error, code: "bad_batch",
+                        message: "task_batches row \(seq) is not the JSON tasktrace writes (at byte \(error.offset))"))
+            } catch {
+                problems.append(.init(severity: .error, code: "bad_batch", message: "task_batches row \(seq): \(error)"))
+            }
+        }
+        try reader.query("SELECT id, parent_id FROM task_updates WHERE parent_id IS NOT NULL") { row in
+            let id = TraceTaskID(bitPattern: row.int64(0))
+            if parents[id] != nil { parents[id] = TraceTaskID(bitPattern: row.int64(1)) }
+        }
+        for problem in problems { report.add(problem) }
     }
 
     /// Parents that do not exist, and cycles (each reported once, at its smallest task id). Linear in tasks.
