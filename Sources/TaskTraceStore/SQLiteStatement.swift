@@ -56,15 +56,19 @@ package final class SQLiteStatement: @unchecked Sendable {
         sqlite3_bind_text64(handle, index, text.pointer, UInt64(text.count), tasktrace_sqlite_static(), UInt8(SQLITE_UTF8))
     }
 
-    /// Binds `bytes` as UTF-8 text (copied by SQLite, so the buffer may be reused right after).
-    package func bindText(_ index: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
+    /// Runs the statement once with `bytes` bound as text at `index` without SQLite's copy of them (SQLite reads
+    /// them only while the statement runs), then binds NULL there, so the statement never keeps the pointer past
+    /// this call. For the writer's batch rows: a copy of each ~16 KB text was a share of the writer's `memmove`.
+    package func run(bindingTextInPlace bytes: UnsafeBufferPointer<UInt8>, at index: Int32) throws(SQLiteError) {
+        defer { sqlite3_bind_null(handle, index) }
         bytes.withMemoryRebound(to: CChar.self) { text in
             guard let base = text.baseAddress else {
-                _ = sqlite3_bind_text(handle, index, "", 0, tasktrace_sqlite_transient())
+                _ = sqlite3_bind_text(handle, index, "", 0, tasktrace_sqlite_static())
                 return
             }
-            _ = sqlite3_bind_text64(handle, index, base, UInt64(text.count), tasktrace_sqlite_transient(), UInt8(SQLITE_UTF8))
+            _ = sqlite3_bind_text64(handle, index, base, UInt64(text.count), tasktrace_sqlite_static(), UInt8(SQLITE_UTF8))
         }
+        try run()
     }
 
     /// Advances to the next row: true when a row is available, false when done.

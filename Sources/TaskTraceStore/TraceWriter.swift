@@ -390,8 +390,7 @@ public final class TraceWriter: @unchecked Sendable {
             }
             if base != nil { statement.bind(1, Int64(bitPattern: batchBase)) }
             try batchText.withUnsafeBufferPointer { text in
-                statement.bindText(base == nil ? 1 : 2, text)
-                try statement.run()
+                try statement.run(bindingTextInPlace: text, at: base == nil ? 1 : 2)
             }
             start = batch.endIndex
         }
