@@ -38,7 +38,8 @@ out=test-output
 rm -rf "$out" && mkdir -p "$out"
 "$bin" record demo --output "$out/demo.sqlite" --no-html
 # A real recording and the committed samples pass `tasktrace check` (exit 1 would stop here).
-for trace in "$out/demo.sqlite" samples/demo.sqlite samples/sample.sqlite web/tests/fixtures/sample-v2.sqlite; do
+for trace in "$out/demo.sqlite" samples/demo.sqlite samples/sample.sqlite web/tests/fixtures/sample-v2.sqlite \
+    web/tests/fixtures/sample-v3.sqlite; do
     "$bin" check "$trace"
 done
 .venv-tests/bin/pytest web/tests/test_harness.py -q
@@ -48,10 +49,10 @@ for trace in "$out/demo.sqlite" samples/sample.sqlite; do
         web/tests/test_chrome_reductions.py \
         web/tests/test_viewer.py web/tests/test_viewer_rows_match_sqlite.py web/tests/test_viewer_analysis.py -q
 done
-# Older format versions still read exactly: version 1 (samples/demo.sqlite, recorded before version 2) and version 2
-# (web/tests/fixtures/sample-v2.sqlite, the synthetic sample as version 2 wrote it): Chrome JSON and the viewer's rows
-# against their SQLite rows.
-for trace in samples/demo.sqlite web/tests/fixtures/sample-v2.sqlite; do
+# Older format versions still read exactly: version 1 (samples/demo.sqlite, recorded before version 2), version 2
+# and version 3 (web/tests/fixtures/sample-v2.sqlite and sample-v3.sqlite, the synthetic sample as those versions
+# wrote it): Chrome JSON and the viewer's rows against their SQLite rows.
+for trace in samples/demo.sqlite web/tests/fixtures/sample-v2.sqlite web/tests/fixtures/sample-v3.sqlite; do
     TASKTRACE_BIN="$bin" TASKTRACE_SAMPLE="$trace" .venv-tests/bin/pytest web/tests/test_exports_match_sqlite.py \
         web/tests/test_viewer_rows_match_sqlite.py -q
 done

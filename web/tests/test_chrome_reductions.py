@@ -38,6 +38,7 @@ def add_tasks(trace: Path) -> dict:
     trace's time span, running one at a time on a worker thread of their own (a lane's slices must not overlap).
     Returns their ids."""
     with closing(sqlite3.connect(trace)) as db:
+        version = db.execute("pragma user_version").fetchone()[0]
         code = dict(db.execute("select name, code from states"))
         worker = db.execute("select max(id) from threads").fetchone()[0] + 1
         db.execute("insert into threads(id, name, kind) values (?, 'added-worker', 'worker')", (worker,))
@@ -49,7 +50,11 @@ def add_tasks(trace: Path) -> dict:
             nonlocal next_id
             tid = next_id
             next_id += 1
-            db.execute("insert into tasks(id, parent_id, name, kind) values (?, ?, ?, ?)", (tid, parent, name, kind))
+            if version >= 4:
+                # Format version 4: `tasks` is a view over task_batches (elements: id, parent_id, kind, name).
+                db.execute("insert into task_batches(tasks) values (?)", (json.dumps([[tid, parent, kind, name]]),))
+            else:
+                db.execute("insert into tasks(id, parent_id, name, kind) values (?, ?, ?, ?)", (tid, parent, name, kind))
             rows.extend((tid, ts, state) for ts, state in steps)
             return tid
 
@@ -71,7 +76,6 @@ def add_tasks(trace: Path) -> dict:
         ids[BLINK] = task(BLINK, ids[NARROW], "spawned", [(30_000, s) for s in ("created", "scheduled", "running",
                                                                                  "done")])
         # Transitions in time order, ties as written (the reader keeps each task's recorded order).
-        version = db.execute("pragma user_version").fetchone()[0]
         for task_id, ts, state in sorted(rows, key=lambda r: r[1]):
             thread = worker if state == "running" else None
             if version < 2:

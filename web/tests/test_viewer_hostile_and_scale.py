@@ -40,8 +40,14 @@ def hostile_trace(tmp_path_factory) -> tuple[Path, dict[int, str]]:
     shutil.copy(SAMPLE, trace)
     with closing(sqlite3.connect(trace)) as db:
         ids = [r[0] for r in db.execute("select id from tasks order by id limit ?", (len(HOSTILE),))]
+        version = db.execute("pragma user_version").fetchone()[0]
         for task_id, name in zip(ids, HOSTILE):
-            db.execute("update tasks set name = ?, error = ? where id = ?", (name, name, task_id))
+            if version >= 4:
+                # `tasks` is a view since format version 4: a later record of a task goes to task_updates.
+                db.execute("insert into task_updates(id, name, error) values (?, ?, ?) on conflict(id) do update "
+                           "set name = excluded.name, error = excluded.error", (task_id, name, name))
+            else:
+                db.execute("update tasks set name = ?, error = ? where id = ?", (name, name, task_id))
         db.execute("update meta set value = ? where key = 'command'", (HOSTILE[0],))
         db.commit()
     return trace, dict(zip(ids, HOSTILE))
