@@ -33,6 +33,17 @@ struct BatchTextReader {
         guard peek() == nil else { throw failure }
     }
 
+    /// Reads the whole text as one JSON array — a batch's outer array —, calling `item` to read each element (after
+    /// the comma before it), then requires the end of the text.
+    mutating func readWholeArray(_ item: (inout BatchTextReader) throws -> Void) throws {
+        try expect(UInt8(ascii: "["))
+        if try !consume(UInt8(ascii: "]")) {
+            repeat { try item(&self) } while try consume(UInt8(ascii: ","))
+            try expect(UInt8(ascii: "]"))
+        }
+        try expectEnd()
+    }
+
     /// Consumes `null` if it comes next.
     mutating func consumeNull() throws(JobBatchDecoding.DecodingError) -> Bool {
         guard peek() == UInt8(ascii: "n") else { return false }

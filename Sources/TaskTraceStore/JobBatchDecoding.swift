@@ -36,12 +36,7 @@ package enum JobBatchDecoding {
         var jobs = 0
         var reader = BatchTextReader(text: text)
         try withUnsafeTemporaryAllocation(of: Int64?.self, capacity: maxElements) { elements in
-            try reader.expect(UInt8(ascii: "["))
-            if try reader.consume(UInt8(ascii: "]")) {
-                try reader.expectEnd()
-                return
-            }
-            repeat {
+            try reader.readWholeArray { reader in
                 try reader.expect(UInt8(ascii: "["))
                 for index in 0..<maxElements { elements[index] = nil }
                 if try !reader.consume(UInt8(ascii: "]")) {
@@ -58,9 +53,7 @@ package enum JobBatchDecoding {
                     throw reader.failure
                 }
                 try job(UnsafeBufferPointer(elements))
-            } while try reader.consume(UInt8(ascii: ","))
-            try reader.expect(UInt8(ascii: "]"))
-            try reader.expectEnd()
+            }
         }
     }
 }

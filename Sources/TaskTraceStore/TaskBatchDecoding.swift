@@ -15,12 +15,7 @@ package enum TaskBatchDecoding {
     ) throws {
         typealias E = TaskBatchEncoding.Element
         var reader = BatchTextReader(text: text)
-        try reader.expect(UInt8(ascii: "["))
-        if try reader.consume(UInt8(ascii: "]")) {
-            try reader.expectEnd()
-            return
-        }
-        repeat {
+        try reader.readWholeArray { reader in
             try reader.expect(UInt8(ascii: "["))
             guard let id = try reader.integerOrNull() else { throw reader.failure }
             var record = TaskRecord(id: TraceTaskID(bitPattern: id))
@@ -39,8 +34,6 @@ package enum TaskBatchDecoding {
             }
             try reader.expect(UInt8(ascii: "]"))
             try task(record)
-        } while try reader.consume(UInt8(ascii: ","))
-        try reader.expect(UInt8(ascii: "]"))
-        try reader.expectEnd()
+        }
     }
 }

@@ -431,22 +431,9 @@ public final class TraceReader: @unchecked Sendable {
     /// in the view).
     private func batchedTasks() throws -> [TaskRecord] {
         var tasks: [TaskRecord] = []
-        var failure: (any Error)?
-        try query("SELECT seq, tasks FROM task_batches ORDER BY seq") { statement in
-            guard failure == nil else { return }
-            let batch = statement.int64(0)
-            do {
-                try statement.withText(1) { text in
-                    try TaskBatchDecoding.forEachTask(in: text) { tasks.append($0) }
-                }
-            } catch let error as JobBatchDecoding.DecodingError {
-                failure = TraceStoreError.corrupt(
-                    path: path, detail: "task_batches row \(batch) is not the JSON tasktrace wrote (at byte \(error.offset))")
-            } catch {
-                failure = error
-            }
+        try forEachBatchRow("SELECT seq, tasks FROM task_batches ORDER BY seq", table: "task_batches") { _, text in
+            try TaskBatchDecoding.forEachTask(in: text) { tasks.append($0) }
         }
-        if let failure { throw failure }
         // Written in order of creation, which is nearly id order: sorted only where it is not.
         if zip(tasks, tasks.dropFirst()).contains(where: { $0.id >= $1.id }) { tasks.sort { $0.id < $1.id } }
         for (task, next) in zip(tasks, tasks.dropFirst()) where task.id == next.id {
@@ -479,24 +466,35 @@ public final class TraceReader: @unchecked Sendable {
     private func forEachBatch(
         _ table: JobBatchDecoding.Table, _ body: (Int64, Int64, UnsafeBufferPointer<Int64?>) throws -> Void
     ) throws {
-        var failure: (any Error)?
-        try query("SELECT seq, base_ns, jobs FROM \(table.name) ORDER BY seq") { statement in
-            guard failure == nil else { return }
+        try forEachBatchRow("SELECT seq, jobs, base_ns FROM \(table.name) ORDER BY seq", table: table.name) {
+            statement, text in
             let batch = statement.int64(0)
-            let base = statement.int64(1)
+            let base = statement.int64(2)
             var index: Int64 = 0
+            try JobBatchDecoding.forEachJob(
+                in: text, maxElements: table.maxElements, requiredElements: table.requiredElements
+            ) { elements in
+                index += 1
+                try body((batch &- 1) &* Int64(JobBatchEncoding.seqStride) &+ index, base, elements)
+            }
+        }
+    }
+
+    /// Runs `sql` (a batch table's `seq`, then its JSON text, then any other column) and calls `decode` with each
+    /// row and its text; text the decoder refuses is a `.corrupt` error naming the row of `table`, and the first
+    /// error ends the read.
+    private func forEachBatchRow(
+        _ sql: String, table: String, _ decode: (SQLiteStatement, UnsafeBufferPointer<UInt8>) throws -> Void
+    ) throws {
+        var failure: (any Error)?
+        try query(sql) { statement in
+            guard failure == nil else { return }
             do {
-                try statement.withText(2) { text in
-                    try JobBatchDecoding.forEachJob(
-                        in: text, maxElements: table.maxElements, requiredElements: table.requiredElements
-                    ) { elements in
-                        index += 1
-                        try body((batch &- 1) &* Int64(JobBatchEncoding.seqStride) &+ index, base, elements)
-                    }
-                }
+                try statement.withText(1) { text in try decode(statement, text) }
             } catch let error as JobBatchDecoding.DecodingError {
                 failure = TraceStoreError.corrupt(
-                    path: path, detail: "\(table.name) row \(batch) is not the JSON tasktrace wrote (at byte \(error.offset))")
+                    path: path,
+                    detail: "\(table) row \(statement.int64(0)) is not the JSON tasktrace wrote (at byte \(error.offset))")
             } catch {
                 failure = error
             }

@@ -169,28 +169,17 @@ private struct CheckPass {
         into parents: inout [TraceTaskID: TraceTaskID?], report: inout TraceCheckReport
     ) throws(TraceStoreError) {
         var problems: [TraceCheckProblem] = []
-        try reader.query("SELECT seq, tasks FROM task_batches ORDER BY seq") { row in
-            let seq = row.int64(0)
-            do {
-                try row.withText(1) { text in
-                    try TaskBatchDecoding.forEachTask(in: text) { task in
-                        if parents.updateValue(task.parentID, forKey: task.id) != nil {
-                            problems.append(
-                                .init(
-                                    severity: .error, code: "duplicate_task", taskID: task.id,
-                                    message: "task \(task.id): is in task_batches more than once"))
-                        }
-                    }
+        let badBatches = try badBatches(in: "task_batches", column: "tasks") { text in
+            try TaskBatchDecoding.forEachTask(in: text) { task in
+                if parents.updateValue(task.parentID, forKey: task.id) != nil {
+                    problems.append(
+                        .init(
+                            severity: .error, code: "duplicate_task", taskID: task.id,
+                            message: "task \(task.id): is in task_batches more than once"))
                 }
-            } catch let error as JobBatchDecoding.DecodingError {
-                problems.append(
-                    .init(
-                        severity: .error, code: "bad_batch",
-                        message: "task_batches row \(seq) is not the JSON tasktrace writes (at byte \(error.offset))"))
-            } catch {
-                problems.append(.init(severity: .error, code: "bad_batch", message: "task_batches row \(seq): \(error)"))
             }
         }
+        problems += badBatches
         try reader.query("SELECT id, parent_id FROM task_updates WHERE parent_id IS NOT NULL") { row in
             let id = TraceTaskID(bitPattern: row.int64(0))
             if parents[id] != nil { parents[id] = TraceTaskID(bitPattern: row.int64(1)) }
@@ -411,25 +400,34 @@ private struct CheckPass {
     private func checkBatches(into report: inout TraceCheckReport) throws(TraceStoreError) {
         var problems: [TraceCheckProblem] = []
         for table in [JobBatchDecoding.jobBatches, JobBatchDecoding.untrackedBatches] {
-            try reader.query("SELECT seq, jobs FROM \(table.name) ORDER BY seq") { row in
-                let seq = row.int64(0)
-                do {
-                    try row.withText(1) { text in
-                        try JobBatchDecoding.forEachJob(
-                            in: text, maxElements: table.maxElements, requiredElements: table.requiredElements
-                        ) { _ in }
-                    }
-                } catch let error as JobBatchDecoding.DecodingError {
-                    problems.append(
-                        .init(
-                            severity: .error, code: "bad_batch",
-                            message: "\(table.name) row \(seq) is not the JSON tasktrace writes (at byte \(error.offset))"))
-                } catch {
-                    problems.append(.init(severity: .error, code: "bad_batch", message: "\(table.name) row \(seq): \(error)"))
-                }
+            problems += try badBatches(in: table.name, column: "jobs") { text in
+                try JobBatchDecoding.forEachJob(
+                    in: text, maxElements: table.maxElements, requiredElements: table.requiredElements
+                ) { _ in }
             }
         }
         for problem in problems { report.add(problem) }
+    }
+
+    /// A `bad_batch` problem for each row of `table` whose JSON text (`column`) `decode` refuses, in `seq` order.
+    private func badBatches(
+        in table: String, column: String, _ decode: (UnsafeBufferPointer<UInt8>) throws -> Void
+    ) throws(TraceStoreError) -> [TraceCheckProblem] {
+        var problems: [TraceCheckProblem] = []
+        try reader.query("SELECT seq, \(column) FROM \(table) ORDER BY seq") { row in
+            let seq = row.int64(0)
+            do {
+                try row.withText(1) { text in try decode(text) }
+            } catch let error as JobBatchDecoding.DecodingError {
+                problems.append(
+                    .init(
+                        severity: .error, code: "bad_batch",
+                        message: "\(table) row \(seq) is not the JSON tasktrace writes (at byte \(error.offset))"))
+            } catch {
+                problems.append(.init(severity: .error, code: "bad_batch", message: "\(table) row \(seq): \(error)"))
+            }
+        }
+        return problems
     }
 
     private func checkUntrackedJobs(into report: inout TraceCheckReport) throws(TraceStoreError) {
