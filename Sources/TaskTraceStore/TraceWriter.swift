@@ -12,8 +12,9 @@ import Darwin
 /// a process killed mid-recording leaves every committed batch readable (a power loss may lose the end).
 /// Transitions are packed into one `job_log` row per job (`JobRowPacker`): a job's row is written once the job
 /// ended, or after it was held for `holdNanos`; a page's worth of rows go into one `job_batches` row of JSON
-/// (`JobBatchEncoding`), untracked jobs likewise into `untracked_batches`. `finish` writes the held rows and turns the file back into a
-/// single self-contained file (journal mode DELETE).
+/// (`JobBatchEncoding`), untracked jobs likewise into `untracked_batches`, and each task's first record into
+/// `task_batches` (`TaskBatchEncoding`; what is learnt of a task later is upserted into `task_updates`). `finish`
+/// writes the held rows and turns the file back into a single self-contained file (journal mode DELETE).
 ///
 /// Not thread-safe: the recorder's writer thread owns it (that ownership is what `@unchecked Sendable` relies on).
 ///
