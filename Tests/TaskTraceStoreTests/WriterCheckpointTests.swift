@@ -56,7 +56,7 @@ struct WriterCheckpointTests {
         let path = directory.path("trace.sqlite")
         let copy = directory.path("main-only.sqlite")
         let writer = try TraceWriter(path: path)
-        // ~4 MB of rows in 40 commits, as a recording writes them every 10 ms; no explicit checkpoint.
+        // ~4 MB of rows in 40 commits, as a recording writes them every few ms; no explicit checkpoint.
         for part in 0..<40 { try writer.write(Self.finishedTasks(part * 1_000..<(part + 1) * 1_000)) }
         let folded = try Self.jobsInMainFile(path, copyTo: copy)
         let walBytes = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
