@@ -20,11 +20,10 @@ public struct TraceConfiguration: Sendable {
     /// API events with text (spawn names, marks, outcomes) the buffer holds between two flushes; when full, API
     /// calls wait for the writer instead of dropping.
     public var payloadCapacity: Int = 1 << 18
-    /// The writer flushes at least this often, in nanoseconds (and early when the buffer is half full).
-    /// Short, so the writer keeps pace with the program instead of leaving a backlog for the end of the recording,
-    /// and works in short bursts: a program that waits (the crawler-shaped benchmark) ran closer to its untraced
-    /// speed at 2 ms than at 5, and at 5 than at 10, though the writer's CPU per transition rose (docs/performance.md).
-    public var flushIntervalNanos: UInt64 = 2_000_000
+    /// The writer flushes at least this often, in nanoseconds (and early when the buffer is half full; and every
+    /// 2 ms while the program records only a trickle of events: see `TraceRecorder.flushWait`).
+    /// Short, so the writer keeps pace with the program instead of leaving a backlog for the end of the recording.
+    public var flushIntervalNanos: UInt64 = 10_000_000
     /// `.executor` (default): tasks on the recording's executor. `.process`: every task of the process (`Task {}`,
     /// `Task.detached {}`, library code), the executor serving as the global executor while the recording runs.
     public var capture: CaptureMode = .executor

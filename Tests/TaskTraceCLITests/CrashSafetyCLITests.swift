@@ -134,7 +134,7 @@ struct CrashSafetyCLITests {
         #expect(Self.committed(trace, upTo: seen.maxSeq) == seen)
         let after = try #require(Self.committed(trace))
         #expect(after.maxSeq >= seen.maxSeq)
-        // How close to the kill the trace reaches: the writer commits every flush interval (2 ms) and holds an
+        // How close to the kill the trace reaches: the writer commits every flush interval (2–10 ms) and holds an
         // open job's row at most 100 ms, so the gap is about that plus one batch's write; the bound here is loose because the debug build and a busy
         // machine slow the writer, the measured gap is printed.
         let started = try #require(LiveTrace.int(trace, "SELECT value FROM meta WHERE key = 'started_unix_ns'"))

@@ -200,6 +200,22 @@ final class TraceRecorder: Sendable {
     /// The most events derived into one batch (one sink write, one transaction).
     static let eventsPerWrite = 1 << 16
 
+    /// How long the writer sleeps before its next flush, after one that drained `events`: `lightLoadFlushNanos`
+    /// (or `interval`, if shorter) when the program recorded only a trickle — more than none, fewer than
+    /// `lightLoadEvents` —, else `interval`. Short bursts of writer work every 2 ms slowed a program that waits
+    /// less than bursts every 10 ms (the crawler-shaped benchmark: `overhead_realistic_vs_global_2w` 1.062–1.075 →
+    /// 1.036–1.053 in four pairs), while for a busy program every 2 ms added to the writer's CPU and to the
+    /// backlog left at the end (100k trivial children: tail ~50 → ~60 ms), and an idle one would wake the writer
+    /// 500 times a second for nothing (docs/performance.md).
+    static func flushWait(afterDraining events: Int, interval: UInt64) -> UInt64 {
+        events > 0 && events < lightLoadEvents ? min(lightLoadFlushNanos, interval) : interval
+    }
+
+    static let lightLoadFlushNanos: UInt64 = 2_000_000
+    /// A drain below this is a trickle: the crawler-shaped program records ~400 events in 2 ms, 100k trivial
+    /// children ~6,000 (and a backlog comes in parts of `eventsPerWrite`).
+    static let lightLoadEvents = 4_096
+
     /// Niceness of the writer thread: the program's workers win every contended core, the writer takes the idle
     /// time (a traced program runs closer to its untraced speed; the rows are written while it waits or after).
     static let writerNiceness: Int32 = 10
@@ -225,10 +241,11 @@ final class TraceRecorder: Sendable {
         var dropped: UInt64 = 0
         var writeAhead: SinkWriteAhead?
         var writeAheadRefused = false
+        var wait = configuration.flushIntervalNanos
         while true {
             let stopping = wake.withLock { () -> Bool in
                 if !writerState.stopping, !wakeFlag.pending {
-                    wake.wait(nanoseconds: configuration.flushIntervalNanos)
+                    wake.wait(nanoseconds: wait)
                 }
                 wakeFlag.pending = false
                 return writerState.stopping
@@ -243,10 +260,12 @@ final class TraceRecorder: Sendable {
             // another thread writes each part (the first one too) while this one drains and derives the next.
             var ahead: SinkWriteAhead?
             var more = true
+            var drained = 0
             while more {
                 let counts = buffer.drain(
                     into: &events, payloads: &payloads, lostTasks: &lostTasks, close: stopping,
                     limit: Self.eventsPerWrite)
+                drained += events.count
                 dropped = counts.dropped
                 more = counts.more
                 if more, ahead == nil, sinkError == nil {
@@ -283,6 +302,7 @@ final class TraceRecorder: Sendable {
                 if let done = handedBack.done.take() { deriver.recycle(consume done) }
             }
             if stopping { break }
+            wait = Self.flushWait(afterDraining: drained, interval: configuration.flushIntervalNanos)
         }
         writeAhead?.close()
         var meta = finalMeta.withLock { $0 }
