@@ -26,7 +26,7 @@ package enum TaskBatchEncoding {
             // escaped as `\u00XX`) with its quotes.
             capacity += 2 + Element.count * 5 + 3 * JobBatchEncoding.TextCursor.maxNumberBytes
             capacity += 6 * ((task.name?.utf8.count ?? 0) + (task.file?.utf8.count ?? 0) + (task.error?.utf8.count ?? 0))
-            capacity += task.kind.rawValue.utf8.count + 8
+            capacity += quotedKind(task.kind).utf8CodeUnitCount + 1
         }
         JobBatchEncoding.write(into: &out, atMost: capacity) { text in
             text.byte(UInt8(ascii: "["))

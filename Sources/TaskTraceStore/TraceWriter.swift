@@ -355,7 +355,8 @@ public final class TraceWriter: @unchecked Sendable {
 
     /// `task_batches` rows have no `base_ns`: a task's record holds no time.
     private func insertTaskBatches(_ tasks: [TaskRecord]) throws {
-        try insertBatches(tasks, into: "task_batches", rowsPerBatch: &tasksPerBatch, base: nil) { tasks, _, text in
+        try insertBatches(tasks, into: "task_batches", textColumn: "tasks", rowsPerBatch: &tasksPerBatch, base: nil) {
+            tasks, _, text in
             TaskBatchEncoding.encode(tasks, into: &text)
         }
     }
@@ -365,7 +366,7 @@ public final class TraceWriter: @unchecked Sendable {
     private var untrackedJobsPerBatch = JobBatchEncoding.maxJobsPerBatch / 2
     private var tasksPerBatch = JobBatchEncoding.maxJobsPerBatch / 2
 
-    /// Inserts `items` in order as rows of `table` (`seq`, `base_ns`, then the JSON text; a table without `base_ns`
+    /// Inserts `items` in order as rows of `table` (`seq`, `base_ns`, then the JSON text in `textColumn`; a table without `base_ns`
     /// when `base` is nil): `base` gives a batch's `base_ns`, `encode` its JSON text. A batch takes `rowsPerBatch`
     /// items (at most `JobBatchEncoding.maxJobsPerBatch`), a
     /// number set after each batch from its bytes per item so that the next one's text comes to about
@@ -373,12 +374,14 @@ public final class TraceWriter: @unchecked Sendable {
     /// (~9 KB) one to a half-empty page and job batches (~18 KB) spilling into overflow pages; the yield-heavy
     /// trace was 7.2 MB for ~5 MB of text, all of it written twice (the WAL, then the file).
     private func insertBatches<Item>(
-        _ items: [Item], into table: String, rowsPerBatch: inout Int, base: ((ArraySlice<Item>) -> TraceNanos)?,
-        encode: (ArraySlice<Item>, TraceNanos, inout [UInt8]) -> Void
+        _ items: [Item], into table: String, textColumn: String = "jobs", rowsPerBatch: inout Int,
+        base: ((ArraySlice<Item>) -> TraceNanos)?, encode: (ArraySlice<Item>, TraceNanos, inout [UInt8]) -> Void
     ) throws {
         guard !items.isEmpty else { return }
         let statement = try connection.prepare(
-            base == nil ? "INSERT INTO \(table)(tasks) VALUES (?)" : "INSERT INTO \(table)(base_ns, jobs) VALUES (?, ?)")
+            base == nil
+                ? "INSERT INTO \(table)(\(textColumn)) VALUES (?)"
+                : "INSERT INTO \(table)(base_ns, \(textColumn)) VALUES (?, ?)")
         var start = items.startIndex
         var batchText: [UInt8] = []
         while start < items.endIndex {
