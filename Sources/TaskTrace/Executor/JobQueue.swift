@@ -27,6 +27,11 @@ import Darwin
 /// counts itself in `sleepers` and then looks at every queue's length; the pusher stores its queue's length and
 /// then looks at `sleepers` (all sequentially consistent), so at least one of them sees the other.
 ///
+/// Jobs with a due time (a `Task.sleep`'s wake-up, see `TracingExecutor+Scheduling`) wait in a heap (`dueJobs`)
+/// under the shared lock. A worker takes one that is due before anything else at each pop (one relaxed load while
+/// none waits), and an idle worker sleeps only until the earliest due time; `DueJobBackstop` takes those every worker
+/// stayed too busy for.
+///
 /// Also tracks whether recording is still on and how many recorded jobs are running (per worker, so finishing a job
 /// writes only the worker's own counter), so the runtime can stop recording only after every running job has
 /// reported its end. Thread-safe: the shared state is behind `lock` (what `@unchecked Sendable` relies on), each
@@ -97,6 +102,10 @@ final class JobQueue<Job>: @unchecked Sendable {
     /// `shared.count`, stored under the lock, read without it by workers choosing where to look (a hint only: the
     /// worker takes the lock and looks again).
     private let sharedWaiting = Atomic<Int>(0)
+    /// Jobs waiting for a due time (`schedule`), under `lock`. `nextDue` is the earliest due time (`.max`: none),
+    /// stored under the lock and read without it on every pop, so a program that never sleeps pays one load.
+    @exclusivity(unchecked) private var dueJobs = DueJobHeap<Item>()
+    private let nextDue = Atomic<UInt64>(.max)
     /// Rounds a worker polls an empty queue before it sleeps (0: sleep at once).
     let spinRounds: Int
     /// Whether jobs pushed now are recorded (under `lock`; `recordingFlag` mirrors it).
@@ -148,11 +157,83 @@ final class JobQueue<Job>: @unchecked Sendable {
         }
     }
 
+    /// What `schedule` did with a job.
+    enum Scheduled: Equatable {
+        /// Queued; `first`: no other job was waiting for its time (the backstop may be idle and need a wake-up).
+        case queued(first: Bool)
+        /// No worker is alive to run it (after shutdown): the caller must time it elsewhere.
+        case refused
+    }
+
+    /// Queues `job` to run once `CLOCK_MONOTONIC` reaches `due` (ns). A worker takes it, before any other job, at
+    /// its first pop after that time (waking from its idle wait for it); the executor's backstop takes it if every
+    /// worker stays busy past it (`takeOverdue`).
+    func schedule(_ job: Job, due: UInt64) -> Scheduled {
+        lock.withLock {
+            guard liveWorkers > 0 else { return .refused }
+            let first = dueJobs.isEmpty
+            scheduledTotal += 1
+            dueJobs.insert(Item(job: job, taskID: 0, recorded: false), due: due)
+            if due < nextDue.load(ordering: .relaxed) {
+                nextDue.store(due, ordering: .relaxed)
+                // Sleeping workers wait for the earlier earliest due time, or for none: one must wait for this.
+                if sleepers.load(ordering: .relaxed) > 0 { lock.signal() }
+            }
+            return .queued(first: first)
+        }
+    }
+
+    /// The jobs still waiting for their due time once no worker is left (tasks sleeping past the end of the
+    /// recording), with their due times, for the caller to time elsewhere; none while a worker is alive (it runs
+    /// them when due). Call after `pop` returned nil.
+    func takeDueJobsIfNoWorkers() -> [(due: UInt64, job: Job)] {
+        lock.withLock {
+            guard liveWorkers == 0, !dueJobs.isEmpty else { return [] }
+            nextDue.store(.max, ordering: .relaxed)
+            return dueJobs.removeAll().map { ($0.due, $0.item.job) }
+        }
+    }
+
+    /// For the backstop: the earliest job that has been due for `grace` ns or more (every worker was busy since),
+    /// or else how long until one would be (nil: no job waits for its time). Never while shutting down: the
+    /// lingering workers and `takeDueJobsIfNoWorkers` see to the rest.
+    func takeOverdue(grace: UInt64) -> (job: Job?, wait: UInt64?) {
+        lock.withLock {
+            guard !shuttingDown, let due = dueJobs.earliestDue else { return (nil, nil) }
+            let now = TraceClock.monotonicNanos()
+            if now >= due &+ grace, let item = takeDueLocked(now: now) { return (item.job, nil) }
+            return (nil, due &+ grace &- min(now, due &+ grace))
+        }
+    }
+
+    /// The earliest job due by now, if any (a lock-free look first: the clock is read only while jobs wait for a
+    /// due time, the lock taken only when one is due).
+    @inline(__always)
+    private func takeDue() -> Item? {
+        let due = nextDue.load(ordering: .relaxed)
+        guard due != .max else { return nil }
+        let now = TraceClock.monotonicNanos()
+        guard due <= now else { return nil }
+        return lock.withLock { takeDueLocked(now: now) }
+    }
+
+    /// Same, with the lock held.
+    private func takeDueLocked(now: UInt64) -> Item? {
+        guard let item = dueJobs.popDue(now: now) else { return nil }
+        nextDue.store(dueJobs.earliestDue ?? .max, ordering: .relaxed)
+        return item
+    }
+
     /// How long an idle worker waits for more work after shutdown before it exits, by default.
     static var lateLingerNanos: UInt64 { 500_000_000 }
 
     /// Mirrors `recording` for the enqueue hot path, read without taking the lock.
     private let recordingFlag = Atomic<Bool>(true)
+
+    /// Jobs waiting for their due time, and every job `schedule` ever queued (for tests).
+    var dueJobCount: Int { lock.withLock { dueJobs.count } }
+    var scheduledJobTotal: Int { lock.withLock { scheduledTotal } }
+    @exclusivity(unchecked) private var scheduledTotal = 0
 
     /// Workers asleep on the condition (for tests that wait until every worker sleeps).
     var sleepingWorkerCount: Int { lock.withLock { sleepers.load(ordering: .relaxed) } }
@@ -184,8 +265,14 @@ final class JobQueue<Job>: @unchecked Sendable {
         var lingered = false
         var spun = false
         while true {
+            // A job due now goes first: it only resumes a sleeping task (onto this worker's own queue).
+            if let item = takeDue() { return item }
             if let item = takeOwnOrShared(worker) ?? steal(for: worker) { return started(item, on: worker) }
             lock.lock()
+            if nextDue.load(ordering: .relaxed) != .max, let item = takeDueLocked(now: TraceClock.monotonicNanos()) {
+                lock.unlock()
+                return item
+            }
             if let item = popShared() {
                 lock.unlock()
                 return started(item, on: worker)
@@ -195,7 +282,7 @@ final class JobQueue<Job>: @unchecked Sendable {
                 // one instead of exiting at once and making every late job start a thread of its own.
                 if !lingered {
                     lingered = true
-                    sleep(nanoseconds: lingerNanos)
+                    sleep(nanoseconds: min(lingerNanos, nanosUntilNextDue()))
                     lock.unlock()
                     continue
                 }
@@ -218,7 +305,7 @@ final class JobQueue<Job>: @unchecked Sendable {
             // The sleeper's side of the meeting with pushes to a worker's own queue (see the type's comment).
             sleepers.add(1, ordering: .sequentiallyConsistent)
             if !workers.contains(where: { $0.waiting.load(ordering: .sequentiallyConsistent) > 0 }) {
-                lock.wait()
+                if dueJobs.isEmpty { lock.wait() } else { lock.wait(nanoseconds: nanosUntilNextDue()) }
                 spun = false
             }
             sleepers.subtract(1, ordering: .sequentiallyConsistent)
@@ -353,6 +440,13 @@ final class JobQueue<Job>: @unchecked Sendable {
         return item
     }
 
+    /// Time left until the earliest due job (`.max`: none); call with the lock held.
+    private func nanosUntilNextDue() -> UInt64 {
+        guard let due = dueJobs.earliestDue else { return .max }
+        let now = TraceClock.monotonicNanos()
+        return due > now ? due - now : 0
+    }
+
     /// Sleeps on the condition until signalled (or `nanoseconds` pass); call with the lock held.
     private func sleep(nanoseconds: UInt64?) {
         sleepers.add(1, ordering: .sequentiallyConsistent)
@@ -371,7 +465,8 @@ final class JobQueue<Job>: @unchecked Sendable {
             if sharedWaiting.load(ordering: .relaxed) > 0 { return }
             for peer in worker.peers where peer.waiting.load(ordering: .relaxed) > 0 { return }
             sched_yield()
-            if TraceClock.monotonicNanos() &- start > Self.pollNanos { return }
+            let now = TraceClock.monotonicNanos()
+            if now &- start > Self.pollNanos || nextDue.load(ordering: .relaxed) <= now { return }
         }
     }
 

@@ -23,6 +23,8 @@ public final class TracingExecutor: TaskExecutor {
     let mainTaskToken = Atomic<UInt64>(0)
     /// Process capture: unstructured tasks alive at their last job end, to check again when the recording ends.
     let lifetimes = TaskLifetimeRegistry()
+    /// Runs jobs past their due time while every worker is busy (see `DueJobBackstop`).
+    let backstop = DueJobBackstop()
 
     init(workers: Int, recorder: TraceRecorder, identity: JobIdentity) {
         workerCount = max(1, workers)
@@ -157,6 +159,8 @@ public final class TracingExecutor: TaskExecutor {
             context.inUntrackedJob = false
             queue.finished(item, on: worker)
         }
+        // The last worker out hands sleeps that outlast it to Dispatch timers (`TracingExecutor+Scheduling`).
+        pushLate(queue.takeDueJobsIfNoWorkers())
     }
 
     /// Stops recording; resumes once every recorded job that was running has ended, or after `grace` at the
@@ -177,6 +181,9 @@ public final class TracingExecutor: TaskExecutor {
         func claim() -> Bool { !claimed.exchange(true, ordering: .acquiringAndReleasing) }
     }
 
-    /// Lets the workers exit once the queue is empty.
-    func shutdown() { queue.shutdown() }
+    /// Lets the workers exit once the queue is empty, and the due-job backstop at once.
+    func shutdown() {
+        queue.shutdown()
+        backstop.stop()
+    }
 }
