@@ -49,17 +49,26 @@ public final class TraceWriter: @unchecked Sendable {
     ///   as a partial row (the most a killed recording loses beyond its last flush).
     /// - Throws: `TraceStoreError.inUse` when another recording writes `path`, `.isDirectory`, or `.cannotCreate`
     ///   when the path cannot be written.
-    public init(path: String, holdNanos: UInt64 = TraceWriter.defaultHoldNanos) throws(TraceStoreError) {
-        self.path = path
-        packer = JobRowPacker(holdNanos: holdNanos)
+    public convenience init(path: String, holdNanos: UInt64 = TraceWriter.defaultHoldNanos) throws(TraceStoreError) {
         // Claims the path first: a second recording on it is refused, never interleaved (see TraceFileLock).
-        lock = try TraceFileLock(path: path)
+        try self.init(claim: TracePathClaim(path: path), holdNanos: holdNanos)
+    }
+
+    /// Creates the trace on a path claimed before (see `TracePathClaim`), then closes the replaced trace's file if
+    /// there was one (freeing its pages is this thread's work, not the claimer's).
+    /// - Throws: `TraceStoreError.cannotCreate` when the schema cannot be written (the file is removed).
+    public init(claim: TracePathClaim, holdNanos: UInt64 = TraceWriter.defaultHoldNanos) throws(TraceStoreError) {
+        path = claim.path
+        packer = JobRowPacker(holdNanos: holdNanos)
+        lock = claim.lock
         do {
             connection = try Self.createSchema(path: path, lock: lock)
         } catch {
+            claim.lock.closeReplacedFile()
             unlink(path)
             throw .cannotCreate(path: path, detail: error.message)
         }
+        lock.closeReplacedFile()
     }
 
     /// WAL pages after which a commit folds the WAL into the file (a passive checkpoint, SQLite's own): 1 MiB of
