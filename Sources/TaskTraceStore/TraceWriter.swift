@@ -375,10 +375,10 @@ public final class TraceWriter: @unchecked Sendable {
     private var untrackedJobsPerBatch = JobBatchEncoding.maxJobsPerBatch / 2
     private var tasksPerBatch = JobBatchEncoding.maxJobsPerBatch / 2
 
-    /// Inserts `items` in order as rows of `table` (`seq`, `base_ns`, then the JSON text in `textColumn`; a table without `base_ns`
-    /// when `base` is nil): `base` gives a batch's `base_ns`, `encode` its JSON text. A batch takes `rowsPerBatch`
-    /// items (at most `JobBatchEncoding.maxJobsPerBatch`), a
-    /// number set after each batch from its bytes per item so that the next one's text comes to about
+    /// Inserts `items` in order as rows of `table` (`seq`, `base_ns`, then the JSON text in `textColumn`; a table
+    /// without `base_ns` when `base` is nil): `base` gives a batch's `base_ns`, `encode` its JSON text. A batch takes
+    /// `rowsPerBatch` items (at most `JobBatchEncoding.maxJobsPerBatch`), a number set after each batch from its
+    /// bytes per item so that the next one's text comes to about
     /// `JobBatchEncoding.targetBatchBytes`: one row filling one page. A fixed 512 items left untracked batches
     /// (~9 KB) one to a half-empty page and job batches (~18 KB) spilling into overflow pages; the yield-heavy
     /// trace was 7.2 MB for ~5 MB of text, all of it written twice (the WAL, then the file).
