@@ -56,19 +56,23 @@ public final class TraceWriter: @unchecked Sendable {
 
     /// Creates the trace on a path claimed before (see `TracePathClaim`), then closes the replaced trace's file if
     /// there was one (freeing its pages is this thread's work, not the claimer's).
-    /// - Throws: `TraceStoreError.cannotCreate` when the schema cannot be written (the file is removed).
+    /// - Throws: `TraceStoreError.vanished` when the claimed file was deleted or moved (or its folder removed) since
+    ///   the claim — nothing is created in its place; `.cannotCreate` when the schema cannot be written (the file
+    ///   is removed).
     public init(claim: TracePathClaim, holdNanos: UInt64 = TraceWriter.defaultHoldNanos) throws(TraceStoreError) {
         path = claim.path
         packer = JobRowPacker(holdNanos: holdNanos)
         lock = claim.lock
+        defer { claim.lock.closeReplacedFile() }
+        // SQLite opens by path: a path that names another file by now, or none, must not be opened (or created).
+        guard claim.lock.pathStillNamesFile else { throw .vanished(path: claim.path) }
         do {
-            connection = try Self.createSchema(path: path, lock: lock)
+            connection = try Self.createSchema(path: claim.path, lock: claim.lock)
         } catch {
-            claim.lock.closeReplacedFile()
-            unlink(path)
-            throw .cannotCreate(path: path, detail: error.message)
+            guard claim.lock.pathStillNamesFile else { throw .vanished(path: claim.path) }
+            unlink(claim.path)
+            throw .cannotCreate(path: claim.path, detail: error.message)
         }
-        lock.closeReplacedFile()
     }
 
     /// WAL pages after which a commit folds the WAL into the file (a passive checkpoint, SQLite's own): 1 MiB of

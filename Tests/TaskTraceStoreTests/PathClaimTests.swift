@@ -10,7 +10,9 @@ import Glibc
 /// A recording claims its path first (`TracePathClaim`: created, locked, an old trace removed) and writes the schema
 /// later on its writer's thread (`TraceWriter(claim:)`), which also closes the replaced trace's file then.
 ///
-/// Planted once, and caught: a writer that never closed the replaced file ("the replaced trace's file").
+/// Planted once each, and caught: a writer that never closed the replaced file ("the replaced trace's file"); a
+/// writer that did not look whether the claimed file was still there (`cannotCreate` instead of `vanished` for the
+/// removed folder — `WriteFailureTests` met it in a clean-clone run, the folder removed before the writer started).
 @Suite("Path claim")
 struct PathClaimTests {
     /// Descriptors of this process that name a deleted file at `path` (`/proc/self/fd` links read "… (deleted)").
@@ -59,6 +61,24 @@ struct PathClaimTests {
         try writer.write(WriterSafetyTests.batch(task: 2, at: 1))
         try writer.finish()
         #expect(try runSQLite(path, "SELECT group_concat(id) FROM tasks") == "2")
+    }
+
+    @Test("the claimed file deleted, or its folder removed, before the writer is made: vanished, nothing recreated")
+    func vanishedBeforeTheWriter() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("gone.sqlite")
+        let claim = try TracePathClaim(path: path)
+        #expect(unlink(path) == 0)
+        #expect(throws: TraceStoreError.vanished(path: path)) { _ = try TraceWriter(claim: claim) }
+        #expect(!FileManager.default.fileExists(atPath: path), "the writer created a file in the deleted one's place")
+
+        let folder = directory.path("folder")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        let inFolder = folder + "/trace.sqlite"
+        let folderClaim = try TracePathClaim(path: inFolder)
+        try FileManager.default.removeItem(atPath: folder)
+        #expect(throws: TraceStoreError.vanished(path: inFolder)) { _ = try TraceWriter(claim: folderClaim) }
+        #expect(!FileManager.default.fileExists(atPath: folder))
     }
 
     @Test("a claim dropped without a writer closes the replaced file and frees the path")
