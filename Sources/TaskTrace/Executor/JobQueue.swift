@@ -51,6 +51,8 @@ final class JobQueue<Job>: @unchecked Sendable {
         /// Handed over by the global-executor hook (process capture): run on the generic executor, like the
         /// runtime's own global executor would, not as this task executor.
         var global = false
+        /// Waited for its due time (`schedule`): a sleep's wake-up, which resumes the sleeping task.
+        var wakeUp = false
     }
 
     /// One worker's own queue and counters. Its thread gets it from `join()` and passes it to `pop`, `finished` and
@@ -173,7 +175,7 @@ final class JobQueue<Job>: @unchecked Sendable {
             guard liveWorkers > 0 else { return .refused }
             let first = dueJobs.isEmpty
             scheduledTotal += 1
-            dueJobs.insert(Item(job: job, taskID: 0, recorded: false), due: due)
+            dueJobs.insert(Item(job: job, taskID: 0, recorded: false, wakeUp: true), due: due)
             if due < nextDue.load(ordering: .relaxed) {
                 nextDue.store(due, ordering: .relaxed)
                 // Sleeping workers wait for the earlier earliest due time, or for none: one must wait for this.

@@ -149,6 +149,13 @@ public final class TracingExecutor: TaskExecutor {
             }
             if item.global {
                 runGlobal(item, executor: executor)
+            } else if item.wakeUp {
+                // The task it resumes goes to the shared queue, as from the backstop: tasks woken together then
+                // run in the order of their due times, whichever thread ran their wake-ups (a worker's own queue
+                // would have let a later one overtake an earlier one taken by the backstop).
+                context.ownJobs = nil
+                item.job.runSynchronously(on: executor)
+                context.ownJobs = worker
             } else {
                 item.job.runSynchronously(on: executor)
             }
