@@ -230,7 +230,7 @@ struct DueJobTests {
             let sleeper = runtime.spawn("sleeper") { try await Task.sleep(nanoseconds: sleep) }
             let blocker = runtime.spawn("blocker") { usleep(UInt32(block / 1_000)) }  // holds the only worker
             try await sleeper.value
-            try await blocker.value
+            _ = try await blocker.value
         }
         TraceAssertions.expectValid(sink)
         func transitions(_ name: String) throws -> [TransitionRecord] {
@@ -297,10 +297,10 @@ struct DueJobTests {
 
     @Test("durations become whole nanoseconds: negative ones 0, huge ones saturate")
     func durationToNanoseconds() {
-        #expect(TracingExecutor.nanoseconds(.milliseconds(3)) == 3_000_000)
-        #expect(TracingExecutor.nanoseconds(.seconds(2) + .nanoseconds(7)) == 2_000_000_007)
-        #expect(TracingExecutor.nanoseconds(.zero) == 0)
-        #expect(TracingExecutor.nanoseconds(.milliseconds(-5)) == 0)
-        #expect(TracingExecutor.nanoseconds(.seconds(Int64.max)) == .max)
+        #expect((Duration.milliseconds(3)).saturatingNanoseconds == 3_000_000)
+        #expect((Duration.seconds(2) + .nanoseconds(7)).saturatingNanoseconds == 2_000_000_007)
+        #expect(Duration.zero.saturatingNanoseconds == 0)
+        #expect((Duration.milliseconds(-5)).saturatingNanoseconds == 0)
+        #expect((Duration.seconds(Int64.max)).saturatingNanoseconds == .max)
     }
 }

@@ -153,9 +153,9 @@ struct OutlivingTasksTests {
 
     @Test("durations convert to nanoseconds without wrapping")
     func durationsSaturate() {
-        #expect(CompletionWaiter.nanoseconds(.milliseconds(1500)) == 1_500_000_000)
-        #expect(CompletionWaiter.nanoseconds(.seconds(-1)) == 0)
-        #expect(CompletionWaiter.nanoseconds(.seconds(Int64.max)) == .max)
-        #expect(CompletionWaiter.nanoseconds(.seconds(18_446_744_074)) == .max)
+        #expect((Duration.milliseconds(1500)).saturatingNanoseconds == 1_500_000_000)
+        #expect((Duration.seconds(-1)).saturatingNanoseconds == 0)
+        #expect((Duration.seconds(Int64.max)).saturatingNanoseconds == .max)
+        #expect((Duration.seconds(18_446_744_074)).saturatingNanoseconds == .max)
     }
 }

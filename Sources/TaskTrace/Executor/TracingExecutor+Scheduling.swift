@@ -37,7 +37,7 @@ extension TracingExecutor {
     /// Queues the job to run after `delay` (a negative one: now) on this executor's workers, or, once they are
     /// gone (the recording ended), on a Dispatch timer that enqueues it here then.
     private func schedule(_ job: UnownedJob, after delay: Duration) {
-        let due = TraceClock.monotonicNanos() &+ Self.nanoseconds(delay)
+        let due = TraceClock.monotonicNanos() &+ delay.saturatingNanoseconds
         switch queue.schedule(job, due: due) {
         case .queued(let first):
             if first, backstop.startIfNeeded(step: runOverdueJob) { backstop.wake() }
@@ -76,14 +76,5 @@ extension TracingExecutor {
             try? await clock.sleep(until: instant, tolerance: nil)
             push(job, taskID: 0, isActorJob: false, global: false, context: ThreadContext.current)
         }
-    }
-
-    /// Whole nanoseconds of `duration`: 0 for a negative one, saturating at `UInt64.max`.
-    static func nanoseconds(_ duration: Duration) -> UInt64 {
-        guard duration > .zero else { return 0 }
-        let (seconds, attoseconds) = duration.components
-        let (whole, overflowed) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
-        let (total, carried) = whole.addingReportingOverflow(UInt64(attoseconds / 1_000_000_000))
-        return overflowed || carried ? .max : total
     }
 }

@@ -61,7 +61,7 @@ final class CompletionWaiter: Sendable {
         if let timeout {
             let item = DispatchWorkItem { [self] in end(.timedOut) }
             DispatchQueue.global().asyncAfter(
-                deadline: .now() + .nanoseconds(Int(clamping: Self.nanoseconds(timeout))), execute: item
+                deadline: .now() + .nanoseconds(Int(clamping: timeout.saturatingNanoseconds)), execute: item
             )
             timer = item
         }
@@ -78,16 +78,6 @@ final class CompletionWaiter: Sendable {
         } onCancel: {
             end(.cancelled)
         }
-    }
-
-    /// `duration` in nanoseconds: 0 for negative durations, `UInt64.max` for ones too long to count (never wraps).
-    static func nanoseconds(_ duration: Duration) -> UInt64 {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0 else { return 0 }
-        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow else { return .max }
-        let (total, carry) = whole.addingReportingOverflow(UInt64(max(0, attoseconds) / 1_000_000_000))
-        return carry ? .max : total
     }
 
     /// Waits on `tasks` as a runtime waiter: `onEnd` sees each task's result as it ends; when the wait is over
